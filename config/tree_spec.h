@@ -1,0 +1,127 @@
+// The validated configuration of a supervision tree (SPEC §2), as plain values.
+//
+// Everything here is produced by config::load_* after validation: ids are well formed,
+// command[0] is an absolute path, users and groups are resolved to numeric ids, and
+// every default of the spec is filled in. The supervision core and the process host
+// read these structs and never re-validate them.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace arbor::config {
+
+// Enumerators use the config spellings so that each to/from-string is one table.
+enum class ChildType { worker, supervisor, dynamic_supervisor };
+enum class RestartType { permanent, transient, temporary };
+enum class Strategy { one_for_one, one_for_all, rest_for_one };
+enum class AutoShutdown { never, any_significant, all_significant };
+
+struct Shutdown {
+  enum class Kind { brutal_kill, timeout, infinity };
+  Kind kind = Kind::timeout;
+  std::int64_t ms = 5000;  // meaningful for Kind::timeout only
+
+  static Shutdown brutal() { return {Kind::brutal_kill, 0}; }
+  static Shutdown after(std::int64_t ms) { return {Kind::timeout, ms}; }
+  static Shutdown infinite() { return {Kind::infinity, 0}; }
+  bool operator==(const Shutdown&) const = default;
+};
+
+struct Backoff {
+  std::int64_t initial_ms = 0;
+  std::int64_t max_ms = 0;
+  bool operator==(const Backoff&) const = default;
+};
+
+// Where a worker's stdout or stderr goes.
+struct Output {
+  enum class Kind { log, inherit, null, file };
+  Kind kind = Kind::log;
+  std::string file;  // Kind::file only: the path as written in the config
+  bool operator==(const Output&) const = default;
+};
+
+// When a worker counts as started.
+struct Ready {
+  enum class Kind { none, notify, fd };
+  Kind kind = Kind::none;
+  int fd = -1;                     // Kind::fd only
+  std::int64_t timeout_ms = 30000;
+  bool operator==(const Ready&) const = default;
+};
+
+// The worker-only part of a child spec.
+struct WorkerSpec {
+  std::vector<std::string> command;  // argv; command[0] resolved to an absolute path
+  std::vector<std::pair<std::string, std::string>> env;  // added to arbord's environment, in file order
+  std::optional<std::string> cwd;
+  std::optional<std::string> user;   // as written (name or number)
+  std::optional<std::string> group;  // as written (name or number)
+  std::optional<uid_t> uid;          // resolved from user
+  std::optional<gid_t> gid;          // resolved from group, else the user's primary group
+  std::optional<mode_t> umask;
+  int stop_signal = 15;              // SIGTERM
+  std::vector<int> success_exit_codes{0};
+  std::optional<Backoff> backoff;
+  Output stdout_spec;
+  Output stderr_spec;
+  Ready ready;
+  bool operator==(const WorkerSpec&) const = default;
+};
+
+struct ChildSpec;
+
+// The supervisor-only part of a child spec (also used for dynamic supervisors).
+struct SupervisorSpec {
+  Strategy strategy = Strategy::one_for_one;
+  int max_restarts = 3;
+  std::int64_t max_seconds = 5;
+  AutoShutdown auto_shutdown = AutoShutdown::never;
+  std::vector<ChildSpec> children;          // supervisor only
+  std::optional<std::size_t> max_children;  // dynamic_supervisor only; empty = unlimited
+  std::shared_ptr<const ChildSpec> child_template;  // dynamic_supervisor only: a worker, id ""
+  bool operator==(const SupervisorSpec& other) const;
+};
+
+struct ChildSpec {
+  std::string id;
+  ChildType type = ChildType::worker;
+  RestartType restart = RestartType::permanent;
+  Shutdown shutdown;  // default 5000 ms for workers, infinity for supervisors
+  bool significant = false;
+  WorkerSpec worker;          // type == worker
+  SupervisorSpec supervisor;  // type == supervisor or dynamic_supervisor
+  bool operator==(const ChildSpec&) const = default;
+
+  bool is_worker() const { return type == ChildType::worker; }
+};
+
+inline bool SupervisorSpec::operator==(const SupervisorSpec& o) const {
+  const bool same_template = (!child_template && !o.child_template) ||
+                             (child_template && o.child_template && *child_template == *o.child_template);
+  return strategy == o.strategy && max_restarts == o.max_restarts && max_seconds == o.max_seconds &&
+         auto_shutdown == o.auto_shutdown && children == o.children && max_children == o.max_children &&
+         same_template;
+}
+
+struct LogsSpec {
+  std::uint64_t max_bytes = 10485760;
+  int keep = 5;
+  bool operator==(const LogsSpec&) const = default;
+};
+
+struct TreeSpec {
+  std::string socket = "/run/arbor/arbord.sock";
+  std::string log_dir = "/var/log/arbor";
+  LogsSpec logs;
+  ChildSpec root;  // type supervisor, id "/"
+};
+
+}  // namespace arbor::config

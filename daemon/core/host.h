@@ -1,0 +1,33 @@
+// What the supervision core asks of the world. The daemon implements it on libuv and
+// real processes; unit tests implement it with a fake that records every call.
+//
+// Rules for implementations: never call back into the core from inside these methods
+// (results come later through SupervisorTree's on_* inputs).
+#pragma once
+
+#include <string>
+
+#include "config/tree_spec.h"
+#include "daemon/core/types.h"
+
+namespace arbor::core {
+
+class Host {
+ public:
+  virtual ~Host() = default;
+
+  // Start a worker process. Later: on_spawned then (ready) then on_exited, or on_spawn_failed.
+  virtual void spawn(SpawnToken token, const std::string& path, const config::WorkerSpec& spec) = 0;
+  // Signal the process group of the worker started as `token` (no-op if it is gone).
+  virtual void signal(SpawnToken token, int signo) = 0;
+  // Call SupervisorTree::on_timer(token) once the monotonic clock reaches `deadline`.
+  virtual void arm_timer(TimerToken token, Millis deadline) = 0;
+  virtual void cancel_timer(TimerToken token) = 0;
+  virtual void emit(const Event& event) = 0;
+  // The tree booted, failed to boot, or ended (the root stopped, gave up or shut down).
+  virtual void outcome(const Outcome& outcome) = 0;
+  // A number in [0, 1) for backoff jitter.
+  virtual double random_unit() = 0;
+};
+
+}  // namespace arbor::core

@@ -1,0 +1,81 @@
+// Node: one child of a supervisor, worker or supervisor, as its parent sees it.
+//
+// The parent drives a node with start() and stop(); the node answers later, always
+// through the queue (never from inside start/stop), by calling its observer:
+//   start()  -> started | start_failed
+//   stop()   -> stopped (also when it was already stopped)
+//   on its own, while running -> exited(reason)
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "config/tree_spec.h"
+#include "daemon/core/context.h"
+
+namespace arbor::core {
+
+// Why a start failed: the deepest child that failed, and the error text.
+struct Failure {
+  std::string path;
+  std::string error;
+};
+
+class ChildObserver {
+ public:
+  virtual ~ChildObserver() = default;
+  virtual void child_started(NodeId child) = 0;
+  virtual void child_start_failed(NodeId child, const Failure& failure) = 0;
+  virtual void child_stopped(NodeId child) = 0;
+  virtual void child_exited(NodeId child, ExitReason reason) = 0;
+};
+
+class Supervisor;
+
+class Node {
+ public:
+  Node(Context& ctx, ChildObserver& observer, Supervisor* parent, config::ChildSpec spec, std::string path);
+  virtual ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  virtual void start() = 0;
+  virtual void stop() = 0;
+  virtual bool is_worker() const = 0;
+
+  NodeId id() const { return id_; }
+  const std::string& path() const { return path_; }
+  const config::ChildSpec& spec() const { return spec_; }
+  void set_spec(config::ChildSpec spec) { spec_ = std::move(spec); }
+  Supervisor* parent() const { return parent_; }
+  ChildState state() const { return state_; }
+
+  // A stopped node needs nothing more (used for restarting children the operator stops).
+  void mark_stopped();
+  // Shown as `restarting` until the parent's delayed restart (or retry) comes.
+  void mark_restarting(Millis at);
+  Millis next_restart_at() const { return next_restart_at_; }
+
+  int restarts = 0;               // automatic restarts of this child since arbord started
+  TimerToken restart_timer = 0;   // backoff: the pending delayed restart
+  bool added_at_runtime = false;  // `add --spec`: dropped when the parent starts again
+  bool operator_stopped = false;  // kept stopped across a reload
+
+ protected:
+  // Queues a call to the observer, so the parent never runs inside our handler.
+  void notify(std::function<void(ChildObserver&, NodeId)> fn);
+
+  Context& ctx_;
+  ChildObserver& observer_;
+  Supervisor* parent_;
+  config::ChildSpec spec_;
+  std::string path_;
+  NodeId id_;
+  ChildState state_ = ChildState::stopped;
+  Millis next_restart_at_ = 0;
+};
+
+// "web/api" for id "api" under "web"; the root is "/".
+std::string child_path(const std::string& parent_path, const std::string& id);
+
+}  // namespace arbor::core

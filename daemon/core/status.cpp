@@ -1,0 +1,27 @@
+#include "daemon/core/status.h"
+
+#include "daemon/core/supervisor.h"
+#include "daemon/core/worker.h"
+
+namespace arbor::core {
+
+StatusNode status_of(const Node& node) {
+  StatusNode out;
+  out.path = node.path();
+  out.id = node.path() == "/" ? "/" : node.spec().id;
+  out.type = node.spec().type;
+  out.state = node.state();
+  out.restarts = node.restarts;
+  if (node.state() == ChildState::restarting) out.next_restart_at = node.next_restart_at();
+  if (node.is_worker()) {
+    const auto& w = static_cast<const Worker&>(node);
+    out.pid = w.pid();
+    if (w.pid()) out.started_at = w.started_at();
+    out.last_exit = w.last_exit();
+  } else {
+    for (const auto& child : static_cast<const Supervisor&>(node).children()) out.children.push_back(status_of(*child));
+  }
+  return out;
+}
+
+}  // namespace arbor::core

@@ -1,0 +1,130 @@
+// Supervisor: a supervisor node inside arbord (OTP `supervisor` / `DynamicSupervisor`).
+//
+// State model (SPEC §1, §5). Every node — worker or supervisor — is in one ChildState:
+//
+//   stopped --start--> starting --all started / exec+ready--> running
+//   running --died--> stopped, then the parent decides: restart (now, or `restarting`
+//             until a backoff timer), leave it stopped, or remove it (temporary/dynamic)
+//   running|starting --stop--> stopping --process group gone / children stopped--> stopped
+//   starting --start failed--> stopped: at boot the parent aborts its own start; in an
+//             automatic restart the child waits in `restarting` for its retry (a message
+//             to the supervisor itself, as OTP's try_again_restart).
+//
+// A supervisor handles one thing at a time, as an OTP supervisor process does: while a
+// Job (an ordered list of stops, then starts) is in progress, exits of other children
+// and operator commands wait in its mailbox, in arrival order, and are handled when the
+// job is done. An exit of a child the job is about to stop is absorbed by the job (OTP
+// flushes such an EXIT when it terminates the child). A stop of the supervisor itself
+// (by its parent, or because it gave up or auto-shut down) preempts: the job is
+// abandoned, waiting commands are answered `busy`, and all children are stopped in
+// reverse order (all at once for a dynamic supervisor).
+//
+// Restart intensity is checked when a restart happens: at once without backoff, and
+// when the backoff timer fires with it; the restart that goes over the limit makes the
+// supervisor emit `gave_up`, stop everything and exit with reason `shutdown`.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
+#include <variant>
+#include <vector>
+
+#include "daemon/core/node.h"
+#include "daemon/core/restart_intensity.h"
+
+namespace arbor::core {
+
+class Supervisor final : public Node, public ChildObserver {
+ public:
+  Supervisor(Context& ctx, ChildObserver& observer, Supervisor* parent, config::ChildSpec spec, std::string path);
+  ~Supervisor() override;
+
+  void start() override;
+  void stop() override;
+  bool is_worker() const override { return false; }
+
+  void child_started(NodeId child) override;
+  void child_start_failed(NodeId child, const Failure& failure) override;
+  void child_stopped(NodeId child) override;
+  void child_exited(NodeId child, ExitReason reason) override;
+
+  bool is_dynamic() const { return spec_.type == config::ChildType::dynamic_supervisor; }
+  const std::vector<std::unique_ptr<Node>>& children() const { return children_; }
+  Node* find_child(const std::string& id) const;
+  // True when the supervisor stopped because it gave up (not by a stop or auto_shutdown).
+  bool gave_up() const { return ending_ == Ending::gave_up; }
+  // The current spec with the current children (get_childspec of a supervisor).
+  config::ChildSpec current_spec() const;
+
+  // Operator commands (SPEC §5), answered through `reply` once done. They wait in the
+  // mailbox while the supervisor is busy, as calls to an OTP supervisor do.
+  void op_stop(NodeId child, Reply reply);
+  void op_start(NodeId child, Reply reply);
+  void op_restart(NodeId child, Reply reply);
+  void op_remove(NodeId child, Reply reply);
+  void op_add(config::ChildSpec spec, Reply reply);
+  void op_add_dynamic(std::vector<std::string> args, Reply reply);
+
+ private:
+  enum class Ending { none, gave_up, auto_shutdown };
+  enum class JobKind { start_all, stop_all, restart, op_start, op_stop, op_restart, op_add };
+
+  struct Job {
+    JobKind kind;
+    std::deque<NodeId> to_stop;  // in stop order
+    bool concurrent_stop = false;
+    std::unordered_set<NodeId> stopping;
+    std::deque<NodeId> to_start;  // in start order
+    NodeId starting = 0;
+    bool automatic = false;       // starts count as automatic restarts of each child
+    Millis delay = 0;             // group backoff: wait this long between the stops and the starts
+    NodeId subject = 0;
+    Reply reply;
+    std::optional<Failure> failure;  // start_all: why the start is being aborted
+    std::optional<OpResult> result;  // op_*: the answer once done
+  };
+
+  struct Died { NodeId child; ExitReason reason; };
+  struct TryAgain { NodeId child; };
+  struct Due { NodeId child; };  // a backoff delay ended
+  struct Command { std::function<void()> run; Reply reply; };
+  using Message = std::variant<Died, TryAgain, Due, Command>;
+
+  // Mailbox and job engine.
+  void submit(std::function<void()> run, Reply reply);
+  void pump();
+  void schedule_pump();
+  void begin(Job job);
+  void advance();
+  void finish_job();
+  void handle_start_failure(Node& child, const Failure& failure);
+
+  // OTP's restart decisions.
+  void handle_death(Node& child, ExitReason reason);
+  void restart(Node& child);
+  void restart_now(NodeId subject);
+  std::vector<Node*> restart_range(const Node& child);
+  void begin_give_up();
+  void begin_stop_all();
+  void check_auto_shutdown();
+
+  // Children.
+  void build_children();
+  Node& add_child(config::ChildSpec spec, bool runtime);
+  void remove_child(NodeId child);
+  bool removed_when_ended(const Node& child) const;
+
+  std::vector<std::unique_ptr<Node>> children_;
+  std::unordered_map<std::string, Node*> by_id_;
+  RestartIntensity intensity_;
+  std::deque<Message> mailbox_;
+  std::optional<Job> job_;
+  bool pump_scheduled_ = false;
+  bool stop_requested_ = false;  // stopping because the parent asked (vs gave up / auto_shutdown)
+  Ending ending_ = Ending::none;
+  std::uint64_t next_dynamic_id_ = 1;
+};
+
+}  // namespace arbor::core

@@ -1,0 +1,111 @@
+// OTP's decisions when a child dies: restart it (and its group), leave it, remove it,
+// give up, or shut the supervisor down (significant children).
+#include <algorithm>
+
+#include "daemon/core/supervisor.h"
+#include "daemon/core/worker.h"
+
+namespace arbor::core {
+
+void Supervisor::handle_death(Node& child, ExitReason reason) {
+  const config::RestartType type = child.spec().restart;
+  const bool restart_it = type == config::RestartType::permanent ||
+                          (type == config::RestartType::transient && reason == ExitReason::abnormal);
+  if (restart_it) {
+    restart(child);
+    return;
+  }
+  const bool significant = child.spec().significant;
+  if (removed_when_ended(child)) remove_child(child.id());
+  if (significant) check_auto_shutdown();
+}
+
+std::vector<Node*> Supervisor::restart_range(const Node& child) {
+  std::vector<Node*> range;
+  if (is_dynamic() || spec_.supervisor.strategy == config::Strategy::one_for_one) {
+    range.push_back(ctx_.node(child.id()));
+    return range;
+  }
+  bool in_range = spec_.supervisor.strategy == config::Strategy::one_for_all;
+  for (const auto& c : children_) {
+    if (c.get() == &child) in_range = true;
+    if (in_range) range.push_back(c.get());
+  }
+  return range;
+}
+
+void Supervisor::restart(Node& child) {
+  const Millis delay =
+      child.is_worker() ? static_cast<Worker&>(child).next_backoff_delay(ctx_.host().random_unit()) : 0;
+  if (delay == 0 && !intensity_.add(ctx_.now())) {
+    begin_give_up();
+    return;
+  }
+  ctx_.emit(Event{.type = EventType::restarting, .path = child.path(), .delay_ms = delay});
+  const std::vector<Node*> range = restart_range(child);
+  if (delay > 0 && range.size() == 1) {
+    child.mark_restarting(ctx_.now() + delay);
+    Context& ctx = ctx_;
+    const NodeId self = id_;
+    const NodeId id = child.id();
+    child.restart_timer = ctx_.arm(delay, [&ctx, self, id] {
+      if (auto* sup = dynamic_cast<Supervisor*>(ctx.node(self))) {
+        sup->mailbox_.push_back(Due{id});
+        sup->schedule_pump();
+      }
+    });
+    return;
+  }
+  // one_for_all / rest_for_one: stop the others of the group in reverse order, then
+  // start the group in order. Temporary children of the group are dropped (removed
+  // when they stop), and children stopped by an operator come back, as in OTP.
+  Job job{.kind = JobKind::restart, .automatic = true, .delay = delay, .subject = child.id()};
+  for (auto it = range.rbegin(); it != range.rend(); ++it) {
+    if (*it != &child && (*it)->state() != ChildState::stopped) job.to_stop.push_back((*it)->id());
+  }
+  for (Node* n : range) {
+    if (n == &child || n->spec().restart != config::RestartType::temporary) job.to_start.push_back(n->id());
+  }
+  begin(std::move(job));
+}
+
+void Supervisor::restart_now(NodeId subject) {
+  Node* child = ctx_.node(subject);
+  if (child == nullptr) return;
+  if (!intensity_.add(ctx_.now())) {
+    begin_give_up();
+    return;
+  }
+  Job job{.kind = JobKind::restart, .automatic = true, .subject = subject};
+  for (Node* n : restart_range(*child)) {
+    if (n->state() != ChildState::restarting) continue;
+    ctx_.cancel(n->restart_timer);
+    job.to_start.push_back(n->id());
+  }
+  begin(std::move(job));
+}
+
+void Supervisor::check_auto_shutdown() {
+  bool shut = false;
+  switch (spec_.supervisor.auto_shutdown) {
+    case config::AutoShutdown::never:
+      return;
+    case config::AutoShutdown::any_significant:
+      shut = true;
+      break;
+    case config::AutoShutdown::all_significant:
+      if (is_dynamic()) {
+        shut = children_.empty();
+      } else {
+        shut = std::none_of(children_.begin(), children_.end(), [](const std::unique_ptr<Node>& c) {
+          return c->spec().significant && c->state() != ChildState::stopped;
+        });
+      }
+      break;
+  }
+  if (!shut) return;
+  ending_ = Ending::auto_shutdown;
+  begin_stop_all();
+}
+
+}  // namespace arbor::core

@@ -1,0 +1,198 @@
+#include "daemon/core/supervisor_tree.h"
+
+#include "daemon/core/supervisor.h"
+#include "daemon/core/worker.h"
+
+namespace arbor::core {
+
+SupervisorTree::SupervisorTree(Host& host, const config::ChildSpec& root) : ctx_(host) {
+  config::ChildSpec spec = root;
+  spec.id = "/";
+  ChildObserver& observer = *this;
+  root_ = std::make_unique<Supervisor>(ctx_, observer, nullptr, std::move(spec), "/");
+}
+
+SupervisorTree::~SupervisorTree() = default;
+
+void SupervisorTree::boot(Millis now) {
+  ctx_.set_now(now);
+  root_->start();
+  ctx_.drain();
+}
+
+void SupervisorTree::shutdown(Millis now) {
+  ctx_.set_now(now);
+  root_->stop();
+  ctx_.drain();
+}
+
+void SupervisorTree::on_spawned(SpawnToken token, int pid, Millis now) {
+  ctx_.set_now(now);
+  if (Worker* w = ctx_.spawn(token)) w->on_spawned(pid);
+  ctx_.drain();
+}
+
+void SupervisorTree::on_spawn_failed(SpawnToken token, const std::string& error, Millis now) {
+  ctx_.set_now(now);
+  if (Worker* w = ctx_.spawn(token)) w->on_spawn_failed(error);
+  ctx_.drain();
+}
+
+void SupervisorTree::on_ready(SpawnToken token, Millis now) {
+  ctx_.set_now(now);
+  if (Worker* w = ctx_.spawn(token)) w->on_ready();
+  ctx_.drain();
+}
+
+void SupervisorTree::on_exited(SpawnToken token, ExitStatus status, Millis now) {
+  ctx_.set_now(now);
+  if (Worker* w = ctx_.spawn(token)) w->on_exited(status);
+  ctx_.drain();
+}
+
+void SupervisorTree::on_timer(TimerToken token, Millis now) {
+  ctx_.set_now(now);
+  ctx_.fire(token);
+  ctx_.drain();
+}
+
+Node* SupervisorTree::find(const std::string& path) const {
+  if (path.empty() || path == "/") return root_.get();
+  Node* node = root_.get();
+  std::size_t pos = path.front() == '/' ? 1 : 0;
+  while (pos <= path.size()) {
+    const std::size_t slash = path.find('/', pos);
+    const std::string id = path.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
+    if (node->is_worker() || id.empty()) return nullptr;
+    node = static_cast<Supervisor*>(node)->find_child(id);
+    if (node == nullptr) return nullptr;
+    if (slash == std::string::npos) break;
+    pos = slash + 1;
+  }
+  return node;
+}
+
+template <typename Op>
+void SupervisorTree::on_child(const std::string& path, const Reply& reply, Millis now, Op op) {
+  ctx_.set_now(now);
+  Node* node = find(path);
+  if (node == nullptr) {
+    reply(OpResult::failure(ErrorCode::not_found, "no child at " + path));
+  } else if (node->parent() == nullptr) {
+    reply(OpResult::failure(ErrorCode::bad_request, "the root supervisor cannot be the target; use shutdown"));
+  } else {
+    op(*node->parent(), node->id());
+  }
+  ctx_.drain();
+}
+
+void SupervisorTree::stop(const std::string& path, Reply reply, Millis now) {
+  on_child(path, reply, now, [&](Supervisor& sup, NodeId id) { sup.op_stop(id, reply); });
+}
+
+void SupervisorTree::start(const std::string& path, Reply reply, Millis now) {
+  on_child(path, reply, now, [&](Supervisor& sup, NodeId id) { sup.op_start(id, reply); });
+}
+
+void SupervisorTree::restart(const std::string& path, Reply reply, Millis now) {
+  on_child(path, reply, now, [&](Supervisor& sup, NodeId id) { sup.op_restart(id, reply); });
+}
+
+void SupervisorTree::remove(const std::string& path, Reply reply, Millis now) {
+  on_child(path, reply, now, [&](Supervisor& sup, NodeId id) { sup.op_remove(id, reply); });
+}
+
+void SupervisorTree::add(const std::string& supervisor_path, config::ChildSpec spec, Reply reply, Millis now) {
+  ctx_.set_now(now);
+  Node* node = find(supervisor_path);
+  if (node == nullptr) {
+    reply(OpResult::failure(ErrorCode::not_found, "no supervisor at " + supervisor_path));
+  } else if (node->is_worker()) {
+    reply(OpResult::failure(ErrorCode::bad_request, node->path() + " is a worker, not a supervisor"));
+  } else {
+    static_cast<Supervisor*>(node)->op_add(std::move(spec), reply);
+  }
+  ctx_.drain();
+}
+
+void SupervisorTree::add_dynamic(const std::string& supervisor_path, std::vector<std::string> args, Reply reply,
+                                 Millis now) {
+  ctx_.set_now(now);
+  Node* node = find(supervisor_path);
+  if (node == nullptr) {
+    reply(OpResult::failure(ErrorCode::not_found, "no supervisor at " + supervisor_path));
+  } else if (node->is_worker()) {
+    reply(OpResult::failure(ErrorCode::bad_request, node->path() + " is a worker, not a supervisor"));
+  } else {
+    static_cast<Supervisor*>(node)->op_add_dynamic(std::move(args), reply);
+  }
+  ctx_.drain();
+}
+
+OpResult SupervisorTree::signal(const std::string& path, int signo) {
+  Node* node = find(path);
+  if (node == nullptr) return OpResult::failure(ErrorCode::not_found, "no child at " + path);
+  // A supervisor passes the signal to every running worker below it.
+  int sent = 0;
+  std::vector<Node*> todo{node};
+  while (!todo.empty()) {
+    Node* n = todo.back();
+    todo.pop_back();
+    if (n->is_worker()) {
+      sent += static_cast<Worker*>(n)->send_signal(signo) ? 1 : 0;
+    } else {
+      for (const auto& c : static_cast<Supervisor*>(n)->children()) todo.push_back(c.get());
+    }
+  }
+  if (sent == 0) return OpResult::failure(ErrorCode::bad_request, node->path() + " has no running process");
+  return OpResult::success();
+}
+
+std::optional<StatusNode> SupervisorTree::status(const std::string& path) const {
+  const Node* node = find(path);
+  if (node == nullptr) return std::nullopt;
+  return status_of(*node);
+}
+
+std::optional<Counts> SupervisorTree::count(const std::string& path, std::string* error) const {
+  const Node* node = find(path);
+  if (node == nullptr || node->is_worker()) {
+    if (error != nullptr) *error = node == nullptr ? "not_found" : "bad_request";
+    return std::nullopt;
+  }
+  Counts counts;
+  for (const auto& child : static_cast<const Supervisor*>(node)->children()) {
+    ++counts.specs;
+    const ChildState s = child->state();
+    if (s == ChildState::starting || s == ChildState::running || s == ChildState::stopping) ++counts.active;
+    if (child->is_worker()) {
+      ++counts.workers;
+    } else {
+      ++counts.supervisors;
+    }
+  }
+  return counts;
+}
+
+std::optional<config::ChildSpec> SupervisorTree::spec(const std::string& path) const {
+  const Node* node = find(path);
+  if (node == nullptr) return std::nullopt;
+  if (node->is_worker()) return node->spec();
+  return static_cast<const Supervisor*>(node)->current_spec();
+}
+
+// ---- the root's parent --------------------------------------------------------------
+
+void SupervisorTree::child_started(NodeId) { ctx_.host().outcome(Outcome{.kind = OutcomeKind::booted}); }
+
+void SupervisorTree::child_start_failed(NodeId, const Failure& failure) {
+  ctx_.host().outcome(Outcome{.kind = OutcomeKind::boot_failed, .path = failure.path, .error = failure.error});
+}
+
+void SupervisorTree::child_stopped(NodeId) { ctx_.host().outcome(Outcome{.kind = OutcomeKind::stopped}); }
+
+void SupervisorTree::child_exited(NodeId, ExitReason) {
+  ctx_.host().outcome(Outcome{.kind = root_->gave_up() ? OutcomeKind::gave_up : OutcomeKind::auto_shutdown});
+}
+
+}  // namespace arbor::core

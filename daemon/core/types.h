@@ -1,0 +1,77 @@
+// Values that cross the supervision core's boundary: time, exits, states, events,
+// operation results and outcomes. No behaviour lives here.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace arbor::core {
+
+// Monotonic milliseconds. The core never reads a clock: every input carries `now`.
+using Millis = std::int64_t;
+
+// Identifies one spawn attempt of a worker; results of older attempts are ignored.
+using SpawnToken = std::uint64_t;
+using TimerToken = std::uint64_t;
+
+// How a process ended (waitid): an exit code, or the signal that killed it.
+struct ExitStatus {
+  bool signaled = false;
+  int value = 0;
+  bool operator==(const ExitStatus&) const = default;
+  static ExitStatus code(int c) { return {false, c}; }
+  static ExitStatus signal(int s) { return {true, s}; }
+};
+
+// OTP's exit reasons mapped onto processes (SPEC §1).
+enum class ExitReason { normal, shutdown, abnormal };
+
+// The states of SPEC §5 `status`.
+enum class ChildState { stopped, starting, running, stopping, restarting };
+
+enum class EventType { started, exited, start_failed, restarting, gave_up, added, removed, reloaded, log_dropped };
+
+struct Event {
+  EventType type = EventType::started;
+  std::string path;
+  std::optional<int> pid;              // started, exited
+  std::optional<ExitStatus> exit;      // exited
+  ExitReason reason = ExitReason::normal;  // exited
+  std::string error;                   // start_failed
+  Millis delay_ms = 0;                 // restarting
+};
+
+// Error codes of SPEC §6, plus start_failed (an extension: `start`/`add` whose start failed).
+enum class ErrorCode { bad_request, forbidden, not_found, already_present, running, max_children, bad_spec, busy,
+                       start_failed };
+
+struct OpResult {
+  bool ok = true;
+  ErrorCode code = ErrorCode::bad_request;
+  std::string message;
+  std::string path;  // add: the new child's path
+
+  static OpResult success(std::string path = {}) { return {true, ErrorCode::bad_request, {}, std::move(path)}; }
+  static OpResult failure(ErrorCode c, std::string msg) { return {false, c, std::move(msg), {}}; }
+};
+
+// Completion of an asynchronous operation (start, stop, add...). Called exactly once.
+using Reply = std::function<void(const OpResult&)>;
+
+// How the whole tree ended; the daemon turns it into its exit status.
+enum class OutcomeKind { booted, boot_failed, stopped, gave_up, auto_shutdown };
+struct Outcome {
+  OutcomeKind kind = OutcomeKind::booted;
+  std::string path;   // boot_failed: the child that failed
+  std::string error;  // boot_failed: why
+};
+
+std::string_view to_string(ExitReason);
+std::string_view to_string(ChildState);
+std::string_view to_string(EventType);
+std::string_view to_string(ErrorCode);
+
+}  // namespace arbor::core

@@ -1,0 +1,71 @@
+// ProcessRunner: real worker processes on a libuv loop (the host half of the core's
+// ProcessHost interface; daemon/app wires the two together).
+//
+// Contract with the caller:
+//  - spawn() never calls back synchronously. Every outcome arrives later, from the loop,
+//    through Callbacks, tagged with the caller's token (one token per spawn attempt).
+//  - For a token, exactly one of {start_failed, exited} ends its life; spawned precedes
+//    exited; ready (only when spec.ready is notify/fd) comes between spawned and exited
+//    at most once.
+//  - exited is reported only after the worker's whole process group is gone (the
+//    leader reaped and every other member killed and reaped), so the caller may
+//    start the worker again at once without any process of the old one still alive.
+//  - signal() reaches the worker's process group only while its leader is not yet
+//    reaped, so a signal can never hit an unrelated process that reused the pid/pgid.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "config/tree_spec.h"
+
+namespace arbor::host {
+
+// How a process ended, as waitid reported it.
+struct WaitStatus {
+  bool signaled = false;  // true: killed by `value` (a signal number); false: exited with code `value`
+  int value = 0;
+};
+
+struct RunnerOptions {
+  std::string log_dir;     // where "log" outputs go: <log_dir>/<path with / as .>.log
+  config::LogsSpec logs;   // rotation
+};
+
+struct RunnerCallbacks {
+  std::function<void(std::uint64_t token, int pid)> spawned;
+  std::function<void(std::uint64_t token, std::string error)> start_failed;  // "exec: No such file or directory"
+  std::function<void(std::uint64_t token)> ready;
+  std::function<void(std::uint64_t token, WaitStatus status)> exited;
+  std::function<void(const std::string& path, std::uint64_t bytes)> log_dropped;
+};
+
+class ProcessRunner {
+ public:
+  ProcessRunner(uv_loop_t* loop, RunnerOptions options, RunnerCallbacks callbacks);
+  ~ProcessRunner();
+  ProcessRunner(const ProcessRunner&) = delete;
+  ProcessRunner& operator=(const ProcessRunner&) = delete;
+
+  // Starts `spec` (a worker) for the child at `path` (SPEC §3 form, e.g. "web/api").
+  void spawn(std::uint64_t token, const std::string& path, const config::WorkerSpec& spec);
+
+  // Sends `signo` to the worker's process group. No-op once the leader has been reaped.
+  void signal(std::uint64_t token, int signo);
+
+  // Number of workers whose process (group) has not been fully reaped yet.
+  std::size_t live() const;
+
+  // Closes every libuv handle the runner owns (call before uv_loop_close).
+  void close();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace arbor::host
