@@ -42,6 +42,7 @@ struct Event {
   ExitReason reason = ExitReason::normal;  // exited
   std::string error;                   // start_failed
   Millis delay_ms = 0;                 // restarting
+  std::uint64_t bytes = 0;             // log_dropped
 };
 
 // Error codes of SPEC §6, plus start_failed (an extension: `start`/`add` whose start failed).

@@ -1,0 +1,142 @@
+#include "daemon/app/app.h"
+
+#include <csignal>
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/app/event_log.h"
+
+namespace arbor::app {
+
+App::App(AppOptions options) : options_(std::move(options)), random_(std::random_device{}()) {
+  uv_loop_init(&loop_);
+  host::RunnerCallbacks callbacks;
+  callbacks.spawned = [this](std::uint64_t token, int pid) { tree_->on_spawned(token, pid, now()); };
+  callbacks.start_failed = [this](std::uint64_t token, std::string error) {
+    tree_->on_spawn_failed(token, error, now());
+  };
+  callbacks.ready = [this](std::uint64_t token) { tree_->on_ready(token, now()); };
+  callbacks.exited = [this](std::uint64_t token, host::WaitStatus status) {
+    tree_->on_exited(token, core::ExitStatus{status.signaled, status.value}, now());
+  };
+  callbacks.log_dropped = [this](const std::string& path, std::uint64_t bytes) {
+    emit(core::Event{.type = core::EventType::log_dropped, .path = path, .bytes = bytes});
+  };
+  runner_ = std::make_unique<host::ProcessRunner>(
+      &loop_, host::RunnerOptions{options_.tree.log_dir, options_.tree.logs}, std::move(callbacks));
+  timers_ = std::make_unique<UvTimers>(&loop_, [this](core::TimerToken token) { tree_->on_timer(token, now()); });
+  core::Host& self = *this;
+  tree_ = std::make_unique<core::SupervisorTree>(self, options_.tree.root);
+}
+
+App::~App() {
+  tree_.reset();
+  timers_.reset();
+  runner_.reset();
+  uv_run(&loop_, UV_RUN_NOWAIT);  // let close callbacks run
+  if (uv_loop_close(&loop_) != 0) spdlog::debug("event loop closed with handles still open");
+}
+
+core::Millis App::now() { return loop_now(&loop_); }
+
+int App::run() {
+  // A worker's death must not kill arbord through a broken pipe of ours.
+  std::signal(SIGPIPE, SIG_IGN);
+  for (auto [handle, signo] : {std::pair{&sigterm_, SIGTERM}, {&sigint_, SIGINT}, {&sighup_, SIGHUP}}) {
+    uv_signal_init(&loop_, handle);
+    handle->data = this;
+    uv_signal_start(handle, [](uv_signal_t* h, int s) { static_cast<App*>(h->data)->on_signal(s); }, signo);
+  }
+  spdlog::info("arbord {} starting the tree from {}", ARBOR_VERSION, options_.config_path);
+  tree_->boot(now());
+  if (!finished_) uv_run(&loop_, UV_RUN_DEFAULT);
+  return exit_status_;
+}
+
+void App::on_signal(int signo) {
+  if (signo == SIGHUP) {
+    spdlog::warn("SIGHUP: reload is not available in this version; the tree is unchanged");
+    return;
+  }
+  if (stopping_) {
+    spdlog::info("{} again: already stopping the tree", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+    return;
+  }
+  stopping_ = true;
+  spdlog::info("{}: stopping the tree in reverse order", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+  tree_->shutdown(now());
+}
+
+void App::spawn(core::SpawnToken token, const std::string& path, const config::WorkerSpec& spec) {
+  runner_->spawn(token, path, spec);
+}
+
+void App::signal(core::SpawnToken token, int signo) { runner_->signal(token, signo); }
+
+void App::arm_timer(core::TimerToken token, core::Millis deadline) { timers_->arm(token, deadline); }
+
+void App::cancel_timer(core::TimerToken token) { timers_->cancel(token); }
+
+void App::emit(const core::Event& event) {
+  const std::string line = describe_event(event);
+  switch (event.type) {
+    case core::EventType::start_failed:
+    case core::EventType::gave_up:
+    case core::EventType::log_dropped:
+      spdlog::error("{}", line);
+      break;
+    case core::EventType::exited:
+      if (event.reason == core::ExitReason::abnormal) {
+        spdlog::warn("{}", line);
+      } else {
+        spdlog::info("{}", line);
+      }
+      break;
+    case core::EventType::started:
+    case core::EventType::restarting:
+    case core::EventType::added:
+    case core::EventType::removed:
+    case core::EventType::reloaded:
+      spdlog::info("{}", line);
+      break;
+  }
+}
+
+void App::outcome(const core::Outcome& outcome) {
+  switch (outcome.kind) {
+    case core::OutcomeKind::booted:
+      spdlog::info("tree started");
+      return;
+    case core::OutcomeKind::boot_failed:
+      spdlog::error("boot failed: {} could not start: {}", outcome.path, outcome.error);
+      finish(exit_boot_failed);
+      return;
+    case core::OutcomeKind::stopped:
+      spdlog::info("tree stopped");
+      finish(exit_clean);
+      return;
+    case core::OutcomeKind::gave_up:
+      spdlog::error("the root supervisor gave up (restart intensity reached); exiting with status 3");
+      finish(exit_gave_up);
+      return;
+    case core::OutcomeKind::auto_shutdown:
+      spdlog::info("the root supervisor shut down (auto_shutdown)");
+      finish(exit_clean);
+      return;
+  }
+}
+
+void App::finish(int status) {
+  exit_status_ = status;
+  finished_ = true;
+  // Every process is gone by now: the core reports an ending only after its stops.
+  for (uv_signal_t* h : {&sigterm_, &sigint_, &sighup_}) {
+    if (h->data != nullptr) uv_close(reinterpret_cast<uv_handle_t*>(h), nullptr);
+  }
+  timers_->close_all();
+  runner_->close();
+}
+
+double App::random_unit() { return std::uniform_real_distribution<double>(0.0, 1.0)(random_); }
+
+}  // namespace arbor::app

@@ -1,0 +1,67 @@
+// App: arbord's event loop. It wires the pure SupervisorTree to the world — the libuv
+// ProcessRunner for processes, UvTimers for time, POSIX signals for shutdown — and
+// turns the tree's outcome into arbord's exit status (SPEC §4). The control server
+// plugs in here too: it will call the tree's operations and subscribe to events.
+#pragma once
+
+#include <uv.h>
+
+#include <memory>
+#include <random>
+#include <string>
+
+#include "config/tree_spec.h"
+#include "daemon/app/uv_timers.h"
+#include "daemon/core/host.h"
+#include "daemon/core/supervisor_tree.h"
+#include "daemon/host/process_runner.h"
+
+namespace arbor::app {
+
+struct AppOptions {
+  config::TreeSpec tree;
+  std::string config_path;
+  std::string socket_path;
+};
+
+// Exit statuses of SPEC §4.
+enum ExitStatus : int { exit_clean = 0, exit_boot_failed = 1, exit_bad_config = 2, exit_gave_up = 3 };
+
+class App final : private core::Host {
+ public:
+  explicit App(AppOptions options);
+  ~App() override;
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // Boots the tree and runs until it has ended. Returns arbord's exit status.
+  int run();
+
+ private:
+  void spawn(core::SpawnToken token, const std::string& path, const config::WorkerSpec& spec) override;
+  void signal(core::SpawnToken token, int signo) override;
+  void arm_timer(core::TimerToken token, core::Millis deadline) override;
+  void cancel_timer(core::TimerToken token) override;
+  void emit(const core::Event& event) override;
+  void outcome(const core::Outcome& outcome) override;
+  double random_unit() override;
+
+  void on_signal(int signo);
+  void finish(int status);
+  core::Millis now();
+
+  AppOptions options_;
+  uv_loop_t loop_{};
+  std::unique_ptr<host::ProcessRunner> runner_;
+  std::unique_ptr<UvTimers> timers_;
+  std::unique_ptr<core::SupervisorTree> tree_;
+  uv_signal_t sigterm_{};
+  uv_signal_t sigint_{};
+  uv_signal_t sighup_{};
+  bool stopping_ = false;
+  bool finished_ = false;
+  int exit_status_ = exit_clean;
+  std::mt19937_64 random_;
+};
+
+}  // namespace arbor::app

@@ -1,0 +1,42 @@
+#include "daemon/app/event_log.h"
+
+#include <fmt/format.h>
+
+#include "config/load.h"
+
+namespace arbor::app {
+
+std::string describe_exit(const core::ExitStatus& status) {
+  return status.signaled ? fmt::format("signal {}", config::signal_name(status.value))
+                         : fmt::format("code {}", status.value);
+}
+
+std::string describe_event(const core::Event& e) {
+  const std::string& path = e.path;
+  switch (e.type) {
+    case core::EventType::started:
+      return e.pid ? fmt::format("{}: started, pid {}", path, *e.pid) : fmt::format("{}: started", path);
+    case core::EventType::exited:
+      if (!e.pid) return fmt::format("{}: exited ({})", path, core::to_string(e.reason));
+      return fmt::format("{}: exited, pid {}, {}, reason {}", path, *e.pid, e.exit ? describe_exit(*e.exit) : "?",
+                         core::to_string(e.reason));
+    case core::EventType::start_failed:
+      return fmt::format("{}: start failed: {}", path, e.error);
+    case core::EventType::restarting:
+      return e.delay_ms > 0 ? fmt::format("{}: restarting in {} ms", path, e.delay_ms)
+                            : fmt::format("{}: restarting", path);
+    case core::EventType::gave_up:
+      return fmt::format("{}: gave up: restart intensity reached", path);
+    case core::EventType::added:
+      return fmt::format("{}: added", path);
+    case core::EventType::removed:
+      return fmt::format("{}: removed", path);
+    case core::EventType::reloaded:
+      return fmt::format("{}: reloaded", path);
+    case core::EventType::log_dropped:
+      return fmt::format("{}: output dropped", path);
+  }
+  return path;
+}
+
+}  // namespace arbor::app
