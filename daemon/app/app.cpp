@@ -27,6 +27,7 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
   timers_ = std::make_unique<UvTimers>(&loop_, [this](core::TimerToken token) { tree_->on_timer(token, now()); });
   core::Host& self = *this;
   tree_ = std::make_unique<core::SupervisorTree>(self, options_.tree.root);
+  events_.subscribe([this](const StampedEvent& e) { log_event(e); });
 }
 
 App::~App() {
@@ -58,12 +59,16 @@ void App::on_signal(int signo) {
     spdlog::warn("SIGHUP: reload is not available in this version; the tree is unchanged");
     return;
   }
+  request_shutdown(signo == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+void App::request_shutdown(const char* why) {
   if (stopping_) {
-    spdlog::info("{} again: already stopping the tree", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+    spdlog::info("{}: already stopping the tree", why);
     return;
   }
   stopping_ = true;
-  spdlog::info("{}: stopping the tree in reverse order", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+  spdlog::info("{}: stopping the tree in reverse order", why);
   tree_->shutdown(now());
 }
 
@@ -77,7 +82,10 @@ void App::arm_timer(core::TimerToken token, core::Millis deadline) { timers_->ar
 
 void App::cancel_timer(core::TimerToken token) { timers_->cancel(token); }
 
-void App::emit(const core::Event& event) {
+void App::emit(const core::Event& event) { events_.publish(event); }
+
+void App::log_event(const StampedEvent& stamped) {
+  const core::Event& event = stamped.event;
   const std::string line = describe_event(event);
   switch (event.type) {
     case core::EventType::start_failed:

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "config/tree_spec.h"
+#include "daemon/app/event_bus.h"
 #include "daemon/app/uv_timers.h"
 #include "daemon/core/host.h"
 #include "daemon/core/supervisor_tree.h"
@@ -37,6 +38,15 @@ class App final : private core::Host {
   // Boots the tree and runs until it has ended. Returns arbord's exit status.
   int run();
 
+  // For the control server (and tests): the loop, the tree, the events, the clock.
+  uv_loop_t* loop() { return &loop_; }
+  core::SupervisorTree& tree() { return *tree_; }
+  EventBus& events() { return events_; }
+  core::Millis now();
+  const AppOptions& options() const { return options_; }
+  // Stops the tree in reverse order; arbord exits 0 once it is down (SIGTERM, `shutdown`).
+  void request_shutdown(const char* why);
+
  private:
   void spawn(core::SpawnToken token, const std::string& path, const config::WorkerSpec& spec) override;
   void signal(core::SpawnToken token, int signo) override;
@@ -48,13 +58,14 @@ class App final : private core::Host {
 
   void on_signal(int signo);
   void finish(int status);
-  core::Millis now();
+  void log_event(const StampedEvent& event);
 
   AppOptions options_;
   uv_loop_t loop_{};
   std::unique_ptr<host::ProcessRunner> runner_;
   std::unique_ptr<UvTimers> timers_;
   std::unique_ptr<core::SupervisorTree> tree_;
+  EventBus events_;
   uv_signal_t sigterm_{};
   uv_signal_t sigint_{};
   uv_signal_t sighup_{};

@@ -34,7 +34,7 @@ std::string describe_event(const core::Event& e) {
     case core::EventType::reloaded:
       return fmt::format("{}: reloaded", path);
     case core::EventType::log_dropped:
-      return fmt::format("{}: output dropped", path);
+      return fmt::format("{}: {} bytes of output dropped (log file not writable)", path, e.bytes);
   }
   return path;
 }

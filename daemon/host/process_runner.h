@@ -46,12 +46,19 @@ struct RunnerCallbacks {
 
 class ProcessRunner {
  public:
+  // Also makes the process a child subreaper (see become_subreaper). The runner reaps
+  // every child of the process: nothing else in arbord may fork or uv_spawn.
   ProcessRunner(uv_loop_t* loop, RunnerOptions options, RunnerCallbacks callbacks);
   ~ProcessRunner();
   ProcessRunner(const ProcessRunner&) = delete;
   ProcessRunner& operator=(const ProcessRunner&) = delete;
 
   // Starts `spec` (a worker) for the child at `path` (SPEC §3 form, e.g. "web/api").
+  // Blocks only until the exec has succeeded or failed (as uv_spawn does). Outcomes:
+  // spawned(token, pid), then maybe ready, then exited; or start_failed(token, "STAGE: why")
+  // with STAGE one of pipe, fork, pidfd, open log, notify socket, ready fd, setsid,
+  // signals, open stdin, open stdout, open stderr, chdir, setgroups, setgid, setuid,
+  // close fds, exec.
   void spawn(std::uint64_t token, const std::string& path, const config::WorkerSpec& spec);
 
   // Sends `signo` to the worker's process group. No-op once the leader has been reaped.
@@ -60,8 +67,15 @@ class ProcessRunner {
   // Number of workers whose process (group) has not been fully reaped yet.
   std::size_t live() const;
 
-  // Closes every libuv handle the runner owns (call before uv_loop_close).
+  // Closes every libuv handle and descriptor the runner owns (call before uv_loop_close,
+  // then run the loop once more so the close callbacks run). Pending callbacks are
+  // dropped. Processes are not touched: stop the workers first (live() == 0).
+  // Must not be followed by spawn(); may be called from a callback.
   void close();
+
+  // prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants of workers are reparented to
+  // arbord, which reaps them (PID 1 may not), so a worker's group can be seen to empty.
+  static void become_subreaper();
 
  private:
   struct Impl;

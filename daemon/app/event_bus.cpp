@@ -1,0 +1,53 @@
+#include "daemon/app/event_bus.h"
+
+#include <chrono>
+#include <ctime>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace arbor::app {
+
+std::uint64_t EventBus::subscribe(Listener listener) {
+  const std::uint64_t id = next_id_++;
+  listeners_.emplace(id, std::move(listener));
+  return id;
+}
+
+void EventBus::unsubscribe(std::uint64_t id) { listeners_.erase(id); }
+
+void EventBus::publish(const core::Event& event) {
+  StampedEvent stamped{++seq_, rfc3339_now(), event};
+  // Copy the ids first: a listener may unsubscribe during delivery.
+  std::vector<std::uint64_t> ids;
+  ids.reserve(listeners_.size());
+  for (const auto& [id, fn] : listeners_) ids.push_back(id);
+  for (std::uint64_t id : ids) {
+    auto it = listeners_.find(id);
+    if (it != listeners_.end()) it->second(stamped);
+  }
+}
+
+namespace {
+std::string format_micros(std::int64_t micros_since_epoch) {
+  const std::time_t secs = static_cast<std::time_t>(micros_since_epoch / 1000000);
+  const auto micros = static_cast<long>(micros_since_epoch % 1000000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec, micros);
+}
+
+std::int64_t wall_micros() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+std::string rfc3339_now() { return format_micros(wall_micros()); }
+
+std::string rfc3339_from_monotonic(core::Millis instant, core::Millis monotonic_now) {
+  return format_micros(wall_micros() - (monotonic_now - instant) * 1000);
+}
+
+}  // namespace arbor::app

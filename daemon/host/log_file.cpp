@@ -1,0 +1,133 @@
+#include "daemon/host/log_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <utility>
+
+#include "daemon/host/spawn.h"
+
+namespace arbor::host {
+namespace {
+
+constexpr std::uint64_t kReportAfterMs = 1000;
+
+// mkdir -p; returns 0 or an errno.
+int make_dirs(const std::string& dir) {
+  for (std::size_t pos = 1; pos <= dir.size(); ++pos) {
+    if (pos != dir.size() && dir[pos] != '/') continue;
+    const std::string prefix = dir.substr(0, pos);
+    if (mkdir(prefix.c_str(), 0755) < 0 && errno != EEXIST) return errno;
+  }
+  struct stat st {};
+  if (stat(dir.c_str(), &st) < 0) return errno;
+  return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+}
+
+}  // namespace
+
+std::shared_ptr<LogFile> LogFile::open(uv_loop_t* loop, const std::string& dir, const std::string& file_name,
+                                       const config::LogsSpec& logs,
+                                       std::function<void(std::uint64_t)> on_dropped, std::string& error) {
+  if (int err = make_dirs(dir); err != 0) {
+    error = stage_error("open log", err);
+    return nullptr;
+  }
+  std::shared_ptr<LogFile> file(new LogFile());
+  file->loop_ = loop;
+  file->path_ = dir + "/" + file_name;
+  file->logs_ = logs;
+  file->on_dropped_ = std::move(on_dropped);
+  if (!file->reopen()) {
+    error = stage_error("open log", errno);
+    return nullptr;
+  }
+  return file;
+}
+
+LogFile::~LogFile() {
+  report_dropped();
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool LogFile::reopen() {
+  if (fd_ >= 0) ::close(fd_);
+  size_ = 0;
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0644);
+  if (fd_ < 0) return false;
+  struct stat st {};
+  if (fstat(fd_, &st) == 0) size_ = static_cast<std::uint64_t>(st.st_size);
+  return true;
+}
+
+void LogFile::rotate() {
+  if (logs_.keep <= 0) {
+    if (fd_ >= 0 && ftruncate(fd_, 0) == 0) size_ = 0;
+    if (size_ != 0) reopen();
+    size_ = 0;  // even if that failed, so that the caller makes progress
+    return;
+  }
+  for (int i = logs_.keep; i >= 2; --i) {
+    std::rename(rotated_path(i - 1).c_str(), rotated_path(i).c_str());
+  }
+  std::rename(path_.c_str(), rotated_path(1).c_str());
+  reopen();
+  size_ = 0;
+}
+
+void LogFile::write_lines(std::string_view lines) {
+  const std::uint64_t max = logs_.max_bytes;
+  std::size_t pos = 0;
+  while (pos < lines.size()) {
+    std::size_t end = pos;
+    while (end < lines.size()) {
+      std::size_t nl = lines.find('\n', end);
+      const std::size_t line_end = nl == std::string_view::npos ? lines.size() : nl + 1;
+      const bool fits = max == 0 || size_ + (line_end - pos) <= max;
+      if (!fits && (size_ > 0 || end > pos)) break;
+      end = line_end;
+    }
+    if (end == pos) {  // the next line does not fit in a non-empty file
+      rotate();
+      continue;
+    }
+    write_chunk(lines.substr(pos, end - pos));
+    pos = end;
+  }
+}
+
+void LogFile::write_chunk(std::string_view chunk) {
+  if (fd_ < 0 && !reopen()) {
+    count_dropped(chunk.size());
+    return;
+  }
+  while (!chunk.empty()) {
+    ssize_t n = ::write(fd_, chunk.data(), chunk.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {  // ENOSPC, EIO, EFBIG...: never block the worker, drop and count
+      count_dropped(chunk.size());
+      return;
+    }
+    size_ += static_cast<std::uint64_t>(n);
+    chunk.remove_prefix(static_cast<std::size_t>(n));
+  }
+  report_dropped();
+}
+
+void LogFile::count_dropped(std::uint64_t bytes) {
+  const std::uint64_t now = uv_now(loop_);
+  if (dropped_ == 0) episode_start_ms_ = now;
+  dropped_ += bytes;
+  if (now - episode_start_ms_ >= kReportAfterMs) report_dropped();
+}
+
+void LogFile::report_dropped() {
+  if (dropped_ == 0) return;
+  const std::uint64_t bytes = std::exchange(dropped_, 0);
+  if (on_dropped_) on_dropped_(bytes);
+}
+
+}  // namespace arbor::host

@@ -1,0 +1,231 @@
+// ProcessRunner glue: one Worker record per live token, tying together its spawn, its
+// readiness channel, its log capture and its group's reaping. Every outcome goes through
+// the CallbackQueue, so the owner is never re-entered from inside the runner.
+#include "daemon/host/process_runner.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <unordered_map>
+#include <utility>
+
+#include "daemon/host/callback_queue.h"
+#include "daemon/host/exec_env.h"
+#include "daemon/host/log_capture.h"
+#include "daemon/host/log_file.h"
+#include "daemon/host/readiness.h"
+#include "daemon/host/reaper.h"
+#include "daemon/host/spawn.h"
+
+namespace arbor::host {
+
+struct ProcessRunner::Impl {
+  struct Worker {
+    std::unique_ptr<Readiness> readiness;
+    std::uint64_t capture_id = 0;  // 0: output not captured
+  };
+
+  Impl(uv_loop_t* loop_in, RunnerOptions options_in, RunnerCallbacks callbacks_in)
+      : loop(loop_in),
+        options(std::move(options_in)),
+        callbacks(std::move(callbacks_in)),
+        queue(loop_in),
+        reaper(loop_in, Reaper::Hooks{
+                            [this](std::uint64_t token, WaitStatus) { on_leader_exited(token); },
+                            [this](std::uint64_t token, WaitStatus status) { on_group_gone(token, status); },
+                        }) {}
+
+  void spawn(std::uint64_t token, const std::string& path, const config::WorkerSpec& spec);
+  void on_leader_exited(std::uint64_t token);
+  void on_group_gone(std::uint64_t token, WaitStatus status);
+  std::shared_ptr<LogFile> log_file_for(const std::string& path, std::string& error);
+  void start_failed(std::uint64_t token, std::string error);
+  void close();
+
+  uv_loop_t* loop;
+  RunnerOptions options;
+  RunnerCallbacks callbacks;
+  bool closed = false;
+  CallbackQueue queue;  // declared before what it outlives: captures report drops into it
+  Reaper reaper;
+  std::unordered_map<std::uint64_t, Worker> workers;
+  // Captures outlive their worker when an escaped descendant keeps the pipe open.
+  std::unordered_map<std::uint64_t, std::unique_ptr<LogCapture>> captures;
+  std::uint64_t next_capture_id = 0;
+  std::unordered_map<std::string, std::weak_ptr<LogFile>> log_files;  // by log file name
+};
+
+namespace {
+
+ChildOutput child_output(const config::Output& output, int log_fd) {
+  ChildOutput child;
+  switch (output.kind) {
+    case config::Output::Kind::log:
+      child.kind = ChildOutput::Kind::fd;
+      child.fd = log_fd;
+      break;
+    case config::Output::Kind::inherit:
+      child.kind = ChildOutput::Kind::inherit;
+      break;
+    case config::Output::Kind::null:
+      child.kind = ChildOutput::Kind::null;
+      break;
+    case config::Output::Kind::file:
+      child.kind = ChildOutput::Kind::file;
+      child.path = output.file;
+      break;
+  }
+  return child;
+}
+
+std::string log_file_name(const std::string& path) {
+  std::string name = path;
+  std::replace(name.begin(), name.end(), '/', '.');
+  return name + ".log";
+}
+
+}  // namespace
+
+void ProcessRunner::Impl::start_failed(std::uint64_t token, std::string error) {
+  queue.post([this, token, error = std::move(error)] {
+    if (callbacks.start_failed) callbacks.start_failed(token, error);
+  });
+}
+
+std::shared_ptr<LogFile> ProcessRunner::Impl::log_file_for(const std::string& path, std::string& error) {
+  const std::string name = log_file_name(path);
+  if (auto existing = log_files[name].lock()) return existing;
+  auto on_dropped = [this, path](std::uint64_t bytes) {
+    queue.post([this, path, bytes] {
+      if (callbacks.log_dropped) callbacks.log_dropped(path, bytes);
+    });
+  };
+  auto file = LogFile::open(loop, options.log_dir, name, options.logs, std::move(on_dropped), error);
+  if (file) log_files[name] = file;
+  return file;
+}
+
+void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path, const config::WorkerSpec& spec) {
+  if (closed) return;
+  if (spec.command.empty()) return start_failed(token, stage_error("exec", ENOENT));
+  if (workers.count(token) != 0) return start_failed(token, stage_error("spawn", EEXIST));
+
+  std::string error;
+  std::unique_ptr<Readiness> readiness;
+  if (spec.ready.kind != config::Ready::Kind::none) {
+    readiness = Readiness::create(loop, spec.ready, error);
+    if (!readiness) return start_failed(token, error);
+  }
+
+  // One pipe for both streams: one descriptor per running worker in arbord.
+  std::shared_ptr<LogFile> log;
+  int log_pipe[2] = {-1, -1};
+  if (spec.stdout_spec.kind == config::Output::Kind::log || spec.stderr_spec.kind == config::Output::Kind::log) {
+    log = log_file_for(path, error);
+    if (!log) return start_failed(token, error);
+    if (pipe2(log_pipe, O_CLOEXEC) < 0) return start_failed(token, stage_error("pipe", errno));
+    fcntl(log_pipe[0], F_SETFL, O_NONBLOCK);
+  }
+
+  auto overrides = spec.env;
+  if (readiness && !readiness->notify_socket().empty()) {
+    overrides.emplace_back("NOTIFY_SOCKET", readiness->notify_socket());
+  }
+  const CStringArray argv(spec.command);
+  const CStringArray envp(build_environment(environ, overrides));
+  SpawnPlan plan;
+  plan.argv = &argv;
+  plan.envp = &envp;
+  plan.cwd = spec.cwd;
+  plan.uid = spec.uid;
+  plan.gid = spec.gid;
+  plan.umask = spec.umask;
+  plan.out = child_output(spec.stdout_spec, log_pipe[1]);
+  plan.err = child_output(spec.stderr_spec, log_pipe[1]);
+  if (readiness && readiness->child_fd() >= 0) {
+    plan.ready_source = readiness->child_fd();
+    plan.ready_target = spec.ready.fd;
+  }
+
+  SpawnResult result = spawn_process(plan);
+  if (log_pipe[1] >= 0) ::close(log_pipe[1]);
+  if (!result.ok()) {
+    if (log_pipe[0] >= 0) ::close(log_pipe[0]);
+    return start_failed(token, std::move(result.error));
+  }
+
+  const pid_t pid = result.pid;
+  queue.post([this, token, pid] {
+    if (callbacks.spawned) callbacks.spawned(token, pid);
+  });
+  Worker& worker = workers[token];
+  if (readiness) {
+    readiness->start(pid, [this, token] {
+      queue.post([this, token] {
+        if (callbacks.ready) callbacks.ready(token);
+      });
+    });
+    worker.readiness = std::move(readiness);
+  }
+  if (log) {
+    const std::uint64_t id = ++next_capture_id;
+    captures.emplace(id, std::make_unique<LogCapture>(loop, log_pipe[0], std::move(log), [this, id] {
+                       queue.post([this, id] { captures.erase(id); });
+                     }));
+    worker.capture_id = id;
+  }
+  reaper.watch(token, pid, result.pidfd);
+}
+
+void ProcessRunner::Impl::on_leader_exited(std::uint64_t token) {
+  // A READY=1 or newline sent just before exiting still counts: it came first.
+  auto it = workers.find(token);
+  if (it == workers.end() || !it->second.readiness) return;
+  it->second.readiness->drain();
+  it->second.readiness->close();
+}
+
+void ProcessRunner::Impl::on_group_gone(std::uint64_t token, WaitStatus status) {
+  auto it = workers.find(token);
+  if (it == workers.end()) return;
+  // Every writer of the pipe is dead (unless one escaped the group), so after this the
+  // log holds all the worker's output before `exited` is reported.
+  if (auto capture = captures.find(it->second.capture_id); capture != captures.end()) capture->second->drain();
+  workers.erase(it);
+  queue.post([this, token, status] {
+    if (callbacks.exited) callbacks.exited(token, status);
+  });
+}
+
+void ProcessRunner::Impl::close() {
+  if (closed) return;
+  closed = true;
+  queue.close();
+  for (auto& [token, worker] : workers) {
+    if (worker.readiness) worker.readiness->close();
+  }
+  workers.clear();
+  captures.clear();  // flushes partial lines
+  reaper.close();
+}
+
+ProcessRunner::ProcessRunner(uv_loop_t* loop, RunnerOptions options, RunnerCallbacks callbacks)
+    : impl_(std::make_unique<Impl>(loop, std::move(options), std::move(callbacks))) {}
+
+ProcessRunner::~ProcessRunner() { impl_->close(); }
+
+void ProcessRunner::spawn(std::uint64_t token, const std::string& path, const config::WorkerSpec& spec) {
+  impl_->spawn(token, path, spec);
+}
+
+void ProcessRunner::signal(std::uint64_t token, int signo) { impl_->reaper.signal_group(token, signo); }
+
+std::size_t ProcessRunner::live() const { return impl_->reaper.live(); }
+
+void ProcessRunner::close() { impl_->close(); }
+
+void ProcessRunner::become_subreaper() { Reaper::become_subreaper(); }
+
+}  // namespace arbor::host

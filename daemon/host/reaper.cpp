@@ -1,0 +1,154 @@
+#include "daemon/host/reaper.h"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/host/uv_handle.h"
+
+namespace arbor::host {
+namespace {
+
+WaitStatus to_status(const siginfo_t& info) {
+  WaitStatus status;
+  status.signaled = info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED;
+  status.value = info.si_status;
+  return status;
+}
+
+int waitid_retry(idtype_t type, id_t id, siginfo_t* info, int options) {
+  int rc;
+  do {
+    rc = waitid(type, id, info, options);
+  } while (rc < 0 && errno == EINTR);
+  return rc;
+}
+
+}  // namespace
+
+Reaper::Reaper(uv_loop_t* loop, Hooks hooks) : loop_(loop), hooks_(std::move(hooks)) {
+  become_subreaper();
+  sigchld_ = new_handle<uv_signal_t>(this);
+  uv_signal_init(loop_, sigchld_);
+  uv_signal_start(sigchld_, &Reaper::on_sigchld, SIGCHLD);
+  // Live pidfd polls keep the loop alive; SIGCHLD alone must not.
+  uv_unref(reinterpret_cast<uv_handle_t*>(sigchld_));
+}
+
+Reaper::~Reaper() { close(); }
+
+void Reaper::become_subreaper() noexcept {
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+    spdlog::error("prctl(PR_SET_CHILD_SUBREAPER): {}", std::strerror(errno));
+  }
+}
+
+void Reaper::watch(std::uint64_t id, pid_t pid, int pidfd) {
+  auto [it, inserted] = groups_.try_emplace(pid);
+  Group& group = it->second;
+  group.owner = this;
+  group.id = id;
+  group.pgid = pid;
+  group.pidfd = pidfd;
+  by_id_[id] = pid;
+  group.poll = new_handle<uv_poll_t>(&group);
+  if (uv_poll_init(loop_, group.poll, pidfd) != 0) {
+    // Cannot happen for a pidfd on epoll; the SIGCHLD path still sees this leader's exit.
+    discard_handle(group.poll);
+    return;
+  }
+  uv_poll_start(group.poll, UV_READABLE, &Reaper::on_pidfd);
+}
+
+bool Reaper::signal_group(std::uint64_t id, int signo) noexcept {
+  auto id_it = by_id_.find(id);
+  if (id_it == by_id_.end()) return false;
+  Group& group = groups_.at(id_it->second);
+  if (group.leader_reaped) return false;
+  // Safe from pid reuse: the leader is at worst an unreaped zombie holding the number.
+  return kill(-group.pgid, signo) == 0;
+}
+
+void Reaper::close() noexcept {
+  for (auto& [pgid, group] : groups_) release_leader_handles(group);
+  groups_.clear();
+  by_id_.clear();
+  close_handle(sigchld_);
+}
+
+void Reaper::release_leader_handles(Group& group) noexcept {
+  close_handle(group.poll);  // stops the poll before the fd goes away
+  if (group.pidfd >= 0) ::close(group.pidfd);
+  group.pidfd = -1;
+}
+
+void Reaper::on_pidfd(uv_poll_t* handle, int /*status*/, int /*events*/) {
+  // An error status is treated like readability: waitid below decides what happened.
+  if (auto* group = static_cast<Group*>(handle->data)) group->owner->handle_leader_exit(*group);
+}
+
+void Reaper::on_sigchld(uv_signal_t* handle, int /*signo*/) {
+  if (auto* self = static_cast<Reaper*>(handle->data)) self->reap_children();
+}
+
+void Reaper::handle_leader_exit(Group& group) {
+  // Reached from the pidfd poll or from the SIGCHLD scan, whichever comes first; the
+  // other finds leader_reaped (or the group gone) and does nothing.
+  if (group.leader_reaped) return;
+  siginfo_t info{};
+  if (waitid_retry(P_PIDFD, static_cast<id_t>(group.pidfd), &info, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+      info.si_pid == 0) {
+    return;  // not exited yet
+  }
+  group.status = to_status(info);
+  if (hooks_.leader_exited) hooks_.leader_exited(group.id, group.status);
+  kill(-group.pgid, SIGKILL);
+  if (waitid_retry(P_PIDFD, static_cast<id_t>(group.pidfd), &info, WEXITED) < 0) {
+    waitid_retry(P_PID, static_cast<id_t>(group.pgid), &info, WEXITED | WNOHANG);
+  }
+  group.leader_reaped = true;
+  release_leader_handles(group);
+  probe(group);
+}
+
+void Reaper::probe(Group& group) {
+  if (kill(-group.pgid, 0) == 0 || errno != ESRCH) return;  // members remain: a SIGCHLD will follow
+  const std::uint64_t id = group.id;
+  const WaitStatus status = group.status;
+  by_id_.erase(id);
+  groups_.erase(group.pgid);  // `group` dangles from here
+  if (hooks_.group_gone) hooks_.group_gone(id, status);
+}
+
+void Reaper::reap_children() {
+  // One waitable child per iteration, each reaped before the next look, so the loop ends.
+  // The kernel walks the child list for P_ALL: O(children) per call, but no syscall per child.
+  for (;;) {
+    siginfo_t info{};
+    if (waitid_retry(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT | __WALL) < 0 || info.si_pid == 0) return;
+    const pid_t pid = info.si_pid;
+    if (auto it = groups_.find(pid); it != groups_.end() && !it->second.leader_reaped) {
+      handle_leader_exit(it->second);
+      if (auto again = groups_.find(pid); again != groups_.end() && !again->second.leader_reaped) {
+        return;  // could not reap it; do not spin
+      }
+      continue;
+    }
+    // An orphan (a worker's descendant reparented to us). getpgid works on a zombie, and
+    // must be read before the reap frees the pid.
+    const pid_t pgid = getpgid(pid);
+    siginfo_t gone{};
+    if (waitid_retry(P_PID, static_cast<id_t>(pid), &gone, WEXITED | WNOHANG | __WALL) < 0) return;
+    if (pgid <= 0) continue;
+    if (auto it = groups_.find(pgid); it != groups_.end() && it->second.leader_reaped) probe(it->second);
+  }
+}
+
+}  // namespace arbor::host

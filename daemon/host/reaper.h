@@ -1,0 +1,81 @@
+// Reaping worker process groups: O(1) per exit, and safe against pid reuse.
+//
+// Each leader is watched through a pidfd (readable = exited). On exit the status is read
+// with WNOWAIT, so the zombie leader keeps its pid, which is also the pgid, reserved; only
+// then is the group SIGKILLed and the leader reaped. The group is gone when
+// kill(-pgid, 0) fails with ESRCH. Members left after the leader (dying, or zombies) are
+// reparented to arbord, which is a child subreaper: each death raises SIGCHLD, the
+// handler reaps every waitable child (reading its pgid first) and re-probes that group.
+// Nothing polls on a timer. A pgid is never signalled after its group was seen empty.
+//
+// The SIGCHLD handler reaps *every* child of the process (waitid P_ALL): nothing else in
+// arbord may fork or uv_spawn children it expects to wait for.
+#pragma once
+
+#include <sys/types.h>
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <unordered_map>
+
+#include "daemon/host/process_runner.h"
+
+namespace arbor::host {
+
+class Reaper {
+ public:
+  struct Hooks {
+    // The leader has exited and is still an unreaped zombie; the group has not been
+    // killed yet (the runner drains the readiness channel here).
+    std::function<void(std::uint64_t id, WaitStatus)> leader_exited;
+    // The leader is reaped and the whole group is gone; `id` is forgotten.
+    std::function<void(std::uint64_t id, WaitStatus)> group_gone;
+  };
+
+  Reaper(uv_loop_t* loop, Hooks hooks);
+  ~Reaper();
+  Reaper(const Reaper&) = delete;
+  Reaper& operator=(const Reaper&) = delete;
+
+  // Makes this process the reaper of its orphaned descendants (PR_SET_CHILD_SUBREAPER).
+  static void become_subreaper() noexcept;
+
+  // Watches leader `pid` (a session and group leader) through `pidfd`, which it takes over.
+  void watch(std::uint64_t id, pid_t pid, int pidfd);
+
+  // kill(-pgid, signo) while the leader is unreaped; returns false (and does nothing) after.
+  bool signal_group(std::uint64_t id, int signo) noexcept;
+
+  // Groups not yet known to be gone.
+  std::size_t live() const noexcept { return groups_.size(); }
+
+  // Releases handles and pidfds; processes are left alone (and still our children).
+  void close() noexcept;
+
+ private:
+  struct Group {
+    Reaper* owner = nullptr;
+    std::uint64_t id = 0;
+    pid_t pgid = 0;  // the leader's pid
+    int pidfd = -1;
+    uv_poll_t* poll = nullptr;
+    bool leader_reaped = false;
+    WaitStatus status;
+  };
+
+  static void on_pidfd(uv_poll_t* handle, int status, int events);
+  static void on_sigchld(uv_signal_t* handle, int signo);
+  void handle_leader_exit(Group& group);
+  void probe(Group& group);
+  void reap_children();
+  void release_leader_handles(Group& group) noexcept;
+
+  uv_loop_t* loop_;
+  Hooks hooks_;
+  uv_signal_t* sigchld_ = nullptr;
+  std::unordered_map<pid_t, Group> groups_;          // by pgid; node addresses are stable
+  std::unordered_map<std::uint64_t, pid_t> by_id_;
+};
+
+}  // namespace arbor::host

@@ -1,0 +1,53 @@
+// fork + exec of one worker, with its setup failures named by stage.
+//
+// Why not uv_spawn: libuv 1.44 reaps by calling waitpid on every child for each SIGCHLD
+// (O(children) per exit) and must not share the process with a subreaper. ProcessRunner
+// reaps through pidfds instead (see reaper.h), so it forks itself.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+
+#include "daemon/host/exec_env.h"
+
+namespace arbor::host {
+
+// Where the child's fd 1 or 2 goes.
+struct ChildOutput {
+  enum class Kind { inherit, null, fd, file };
+  Kind kind = Kind::inherit;
+  int fd = -1;       // Kind::fd: a parent descriptor (the log pipe's write end)
+  std::string path;  // Kind::file
+};
+
+struct SpawnPlan {
+  const CStringArray* argv = nullptr;  // argv->data()[0] is the path exec'd (no PATH search)
+  const CStringArray* envp = nullptr;
+  std::optional<std::string> cwd;
+  std::optional<uid_t> uid;
+  std::optional<gid_t> gid;
+  std::optional<mode_t> umask;
+  ChildOutput out;
+  ChildOutput err;
+  int ready_source = -1;  // parent descriptor that becomes fd ready_target in the child
+  int ready_target = -1;  // >= 3
+};
+
+struct SpawnResult {
+  pid_t pid = -1;     // also the worker's pgid and sid
+  int pidfd = -1;     // O_CLOEXEC; the caller owns it
+  std::string error;  // "STAGE: strerror" when pid == -1
+  bool ok() const { return pid > 0; }
+};
+
+// Forks and execs `plan`. Returns once the exec has succeeded (or failed: then the child
+// has been reaped and `error` says which stage failed and why, e.g.
+// "exec: No such file or directory"). Blocks only for the child's setup, as uv_spawn does.
+SpawnResult spawn_process(const SpawnPlan& plan) noexcept;
+
+// The error text for a failure in the parent before any fork ("pipe: Too many open files").
+std::string stage_error(const char* stage, int err);
+
+}  // namespace arbor::host
