@@ -129,6 +129,7 @@ void Supervisor::begin_stop_all() {
   if (job_) {
     // Children the abandoned job is waiting on are stopped too, and awaited.
     if (job_->reply) job_->reply(OpResult::failure(ErrorCode::busy, path_ + " is stopping"));
+    if (job_->on_done) job_->on_done();
     job.stopping = job_->stopping;
     if (Node* starting = ctx_.node(job_->starting)) {
       starting->stop();
@@ -176,6 +177,12 @@ void Supervisor::advance() {
         job.stopping.insert(id);
         child->stop();
       }
+      continue;
+    }
+    if (job.after_stops) {
+      auto fn = std::move(job.after_stops);
+      job.after_stops = nullptr;
+      fn();
       continue;
     }
     if (job.delay > 0) {
@@ -246,6 +253,9 @@ void Supervisor::finish_job() {
     }
     case JobKind::restart:
       break;
+    case JobKind::reload:
+      if (job.on_done) job.on_done();
+      break;
     case JobKind::op_start:
     case JobKind::op_stop:
     case JobKind::op_restart:
@@ -282,6 +292,8 @@ void Supervisor::handle_start_failure(Node& child, const Failure& failure) {
       job.result = OpResult::failure(ErrorCode::start_failed, text);
       remove_child(child.id());  // OTP keeps no spec for a child that failed to start
       break;
+    case JobKind::reload:
+      break;  // the child stays stopped; the reload goes on with the others
     case JobKind::stop_all:
     case JobKind::op_stop:
       break;

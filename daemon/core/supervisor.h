@@ -66,10 +66,13 @@ class Supervisor final : public Node, public ChildObserver {
   void op_remove(NodeId child, Reply reply);
   void op_add(config::ChildSpec spec, Reply reply);
   void op_add_dynamic(std::vector<std::string> args, Reply reply);
+  // reload: take `spec` (same id and type) and apply the difference to the children;
+  // `done` runs once this supervisor and every supervisor below it have finished.
+  void op_reload(config::ChildSpec spec, std::function<void()> done);
 
  private:
   enum class Ending { none, gave_up, auto_shutdown };
-  enum class JobKind { start_all, stop_all, restart, op_start, op_stop, op_restart, op_add };
+  enum class JobKind { start_all, stop_all, restart, op_start, op_stop, op_restart, op_add, reload };
 
   struct Job {
     JobKind kind;
@@ -84,6 +87,8 @@ class Supervisor final : public Node, public ChildObserver {
     Reply reply;
     std::optional<Failure> failure;  // start_all: why the start is being aborted
     std::optional<OpResult> result;  // op_*: the answer once done
+    std::function<void()> after_stops;  // reload: swap specs once the stops are done
+    std::function<void()> on_done;      // reload
   };
 
   struct Died { NodeId child; ExitReason reason; };
@@ -114,6 +119,7 @@ class Supervisor final : public Node, public ChildObserver {
   void build_children();
   Node& add_child(config::ChildSpec spec, bool runtime);
   void remove_child(NodeId child);
+  void apply_settings(const config::ChildSpec& spec);
   bool removed_when_ended(const Node& child) const;
 
   std::vector<std::unique_ptr<Node>> children_;

@@ -16,6 +16,7 @@
 #include "config/tree_spec.h"
 #include "daemon/core/context.h"
 #include "daemon/core/node.h"
+#include "daemon/core/reload_plan.h"
 #include "daemon/core/status.h"
 
 namespace arbor::core {
@@ -46,6 +47,12 @@ class SupervisorTree final : private ChildObserver {
   void add(const std::string& supervisor_path, config::ChildSpec spec, Reply reply, Millis now);
   void add_dynamic(const std::string& supervisor_path, std::vector<std::string> args, Reply reply, Millis now);
   OpResult signal(const std::string& path, int signo);
+
+  // reload (SPEC §5): the plan for moving to `new_root` (one entry per path of the old
+  // and new trees, in tree order), and applying it. apply_reload answers `done` once
+  // every stop/start of the plan has finished, and emits `reloaded`.
+  ReloadPlan plan_reload(const config::ChildSpec& new_root) const;
+  void apply_reload(const config::ChildSpec& new_root, std::function<void(const ReloadPlan&)> done, Millis now);
 
   // Queries (which_children, count_children, get_childspec).
   std::optional<StatusNode> status(const std::string& path) const;

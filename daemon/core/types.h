@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <array>
 
 namespace arbor::core {
 
@@ -43,6 +44,7 @@ struct Event {
   std::string error;                   // start_failed
   Millis delay_ms = 0;                 // restarting
   std::uint64_t bytes = 0;             // log_dropped
+  std::array<int, 5> plan_counts{};    // reloaded: entries per ReloadAction (add, remove, restart, update, unchanged)
 };
 
 // Error codes of SPEC §6, plus start_failed (an extension: `start`/`add` whose start failed).
