@@ -40,6 +40,9 @@ Reaper::Reaper(uv_loop_t* loop, Hooks hooks) : loop_(loop), hooks_(std::move(hoo
   uv_signal_start(sigchld_, &Reaper::on_sigchld, SIGCHLD);
   // Live pidfd polls keep the loop alive; SIGCHLD alone must not.
   uv_unref(reinterpret_cast<uv_handle_t*>(sigchld_));
+  scan_ = new_handle<uv_check_t>(this);
+  uv_check_init(loop_, scan_);
+  uv_unref(reinterpret_cast<uv_handle_t*>(scan_));
 }
 
 Reaper::~Reaper() { close(); }
@@ -80,7 +83,9 @@ void Reaper::close() noexcept {
   for (auto& [pgid, group] : groups_) release_leader_handles(group);
   groups_.clear();
   by_id_.clear();
+  cleaning_ = 0;
   close_handle(sigchld_);
+  close_handle(scan_);
 }
 
 void Reaper::release_leader_handles(Group& group) noexcept {
@@ -95,7 +100,20 @@ void Reaper::on_pidfd(uv_poll_t* handle, int /*status*/, int /*events*/) {
 }
 
 void Reaper::on_sigchld(uv_signal_t* handle, int /*signo*/) {
-  if (auto* self = static_cast<Reaper*>(handle->data)) self->reap_children();
+  if (auto* self = static_cast<Reaper*>(handle->data)) {
+    ++self->sigchld_seen_;
+    uv_check_start(self->scan_, &Reaper::on_check);
+  }
+}
+
+void Reaper::on_check(uv_check_t* handle) {
+  uv_check_stop(handle);
+  auto* self = static_cast<Reaper*>(handle->data);
+  if (self == nullptr) return;
+  const bool orphan_died = self->sigchld_seen_ > self->leader_exits_;
+  self->sigchld_seen_ = 0;
+  self->leader_exits_ = 0;
+  if (orphan_died || self->cleaning_ > 0) self->reap_children();
 }
 
 void Reaper::handle_leader_exit(Group& group) {
@@ -108,6 +126,7 @@ void Reaper::handle_leader_exit(Group& group) {
     return;  // not exited yet
   }
   group.status = to_status(info);
+  ++leader_exits_;
   if (hooks_.leader_exited) hooks_.leader_exited(group.id, group.status);
   kill(-group.pgid, SIGKILL);
   if (waitid_retry(P_PIDFD, static_cast<id_t>(group.pidfd), &info, WEXITED) < 0) {
@@ -119,7 +138,14 @@ void Reaper::handle_leader_exit(Group& group) {
 }
 
 void Reaper::probe(Group& group) {
-  if (kill(-group.pgid, 0) == 0 || errno != ESRCH) return;  // members remain: a SIGCHLD will follow
+  const bool was_cleaning = group.cleaning;
+  if (kill(-group.pgid, 0) == 0 || errno != ESRCH) {
+    // Members remain: their deaths raise SIGCHLD, and the scan runs while we are cleaning.
+    if (!was_cleaning) ++cleaning_;
+    group.cleaning = true;
+    return;
+  }
+  if (was_cleaning) --cleaning_;
   const std::uint64_t id = group.id;
   const WaitStatus status = group.status;
   by_id_.erase(id);

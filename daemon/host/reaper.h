@@ -61,11 +61,13 @@ class Reaper {
     int pidfd = -1;
     uv_poll_t* poll = nullptr;
     bool leader_reaped = false;
+    bool cleaning = false;  // counted in cleaning_
     WaitStatus status;
   };
 
   static void on_pidfd(uv_poll_t* handle, int status, int events);
   static void on_sigchld(uv_signal_t* handle, int signo);
+  static void on_check(uv_check_t* handle);
   void handle_leader_exit(Group& group);
   void probe(Group& group);
   void reap_children();
@@ -74,6 +76,16 @@ class Reaper {
   uv_loop_t* loop_;
   Hooks hooks_;
   uv_signal_t* sigchld_ = nullptr;
+  // The child scan is O(children) in the kernel, so a burst of SIGCHLDs delivered in one
+  // loop iteration is answered by one scan, from the check phase of that iteration, and
+  // only when it is needed: a group is still being cleaned, or more SIGCHLDs arrived than
+  // leader exits the pidfds explained (so an orphan died). A plain worker death thus
+  // costs O(1). An orphan whose SIGCHLD coalesced with a leader's waits as a zombie for
+  // the next scan; it never delays a worker's `exited`, which only cleaning groups need.
+  uv_check_t* scan_ = nullptr;
+  std::size_t sigchld_seen_ = 0;
+  std::size_t leader_exits_ = 0;
+  std::size_t cleaning_ = 0;  // groups whose leader is reaped but members remain
   std::unordered_map<pid_t, Group> groups_;          // by pgid; node addresses are stable
   std::unordered_map<std::uint64_t, pid_t> by_id_;
 };
