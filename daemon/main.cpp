@@ -1,4 +1,8 @@
 // arbord: flags and exit statuses (SPEC §4); everything else lives in App.
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -26,6 +30,29 @@ struct Flags {
   bool check = false;
 };
 
+// Descriptors 0-2 must exist: otherwise the first pipe or socket arbord opens would take
+// one of those numbers, and a worker with "inherit" output would write into it.
+void ensure_standard_fds() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (fcntl(fd, F_GETFD) == -1) {
+      const int null = open("/dev/null", O_RDWR);
+      if (null >= 0 && null != fd) {
+        dup2(null, fd);
+        close(null);
+      }
+    }
+  }
+}
+
+// Each worker costs arbord a pidfd and a log pipe: use all the descriptors we may have.
+void raise_fd_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "arbord: %s\n%s", message.c_str(), kUsage);
   return arbor::app::exit_bad_config;
@@ -34,6 +61,7 @@ int usage_error(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ensure_standard_fds();
   Flags flags;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -86,6 +114,7 @@ int main(int argc, char** argv) {
   }
   for (const auto& w : loaded.warnings) spdlog::warn("config {}: {}", flags.config, to_string(w));
 
+  raise_fd_limit();
   arbor::app::AppOptions options{std::move(*loaded.tree), flags.config, flags.socket};
   if (!flags.socket.empty()) options.tree.socket = flags.socket;
   arbor::app::App app(std::move(options));
