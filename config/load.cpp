@@ -1,4 +1,6 @@
 // Entry points: the top level of the file, reading files, and the no-throw boundary.
+#include <climits>
+#include <cstdlib>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -32,6 +34,19 @@ void parse_logs(const Json& v, const std::string& ptr, LogsSpec& logs, Ctx& ctx)
   });
 }
 
+// A relative path is relative to `base` (or the current directory): arbord and the
+// workers may run elsewhere, so everything stored is absolute.
+std::string resolve_against(const std::string& base, std::string path) {
+  if (path.empty() || path.front() == '/') return path;
+  std::string dir = base;
+  if (dir.empty()) {
+    char cwd[4096];
+    if (getcwd(cwd, sizeof cwd) != nullptr) dir = cwd;
+  }
+  if (dir.empty()) return path;
+  return dir.back() == '/' ? dir + path : dir + "/" + path;
+}
+
 std::optional<TreeSpec> parse_tree(const Json& doc, Ctx& ctx) {
   if (!detail::expect_object(doc, "", ctx)) return std::nullopt;
   TreeSpec tree;
@@ -42,9 +57,9 @@ std::optional<TreeSpec> parse_tree(const Json& doc, Ctx& ctx) {
       if (s && s->size() > kMaxSocketPath)
         ctx.error(ptr, fmt::format("expected at most {} bytes (the limit of a Unix socket path), found {} bytes",
                                    kMaxSocketPath, s->size()));
-      else if (s) tree.socket = std::move(*s);
+      else if (s) tree.socket = resolve_against(ctx.opts.base_dir, std::move(*s));
     } else if (key == "log_dir") {
-      if (auto s = detail::read_absolute_path(v, ptr, ctx)) tree.log_dir = std::move(*s);
+      if (auto s = detail::read_string(v, ptr, ctx, true)) tree.log_dir = resolve_against(ctx.opts.base_dir, std::move(*s));
     } else if (key == "logs") {
       parse_logs(v, ptr, tree.logs, ctx);
     } else if (key == "root") {
@@ -103,7 +118,14 @@ LoadResult load_file(const std::string& path, const LoadOptions& options) {
       text.append(buf, static_cast<std::size_t>(n));
     }
     ::close(fd);
-    return load_text(text, options);
+    LoadOptions with_base = options;
+    if (with_base.base_dir.empty()) {
+      const std::size_t slash = path.rfind('/');
+      std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+      char resolved[PATH_MAX];
+      if (realpath(dir.c_str(), resolved) != nullptr) with_base.base_dir = resolved;
+    }
+    return load_text(text, with_base);
   } catch (const std::exception& e) {
     return internal_error(e.what());
   }

@@ -36,6 +36,10 @@ struct LoadOptions {
   // Check that an absolute command[0] is an executable file and that cwd is a directory.
   // A bare command[0] is searched on PATH either way, since it must become absolute.
   bool check_paths = true;
+  // Relative "socket" and "log_dir" are taken relative to this directory; empty = the
+  // current directory. load_file sets it to the config file's own directory, so a tree
+  // can keep its socket and logs beside it (the demo does).
+  std::string base_dir;
   // load_child only: the auto_shutdown of the supervisor the child will go under, so that
   // "significant": true under "never" is reported. Unset = not checked.
   std::optional<AutoShutdown> parent_auto_shutdown;

@@ -24,7 +24,7 @@ const std::vector<BadInput>& cases() {
       {"EmptySocket", R"({"socket": "", "root": {}})", {"/socket: expected a non-empty string, found \"\""}},
       {"LongSocket", R"({"socket": ")" + std::string(108, 's') + R"(", "root": {}})",
        {"/socket: expected at most 107 bytes (the limit of a Unix socket path), found 108 bytes"}},
-      {"RelativeLogDir", R"({"log_dir": "logs", "root": {}})", {"/log_dir: expected an absolute path, found \"logs\""}},
+      {"EmptyLogDir", R"({"log_dir": "", "root": {}})", {"/log_dir: expected a non-empty string, found \"\""}},
       {"LogsMaxBytesZero", R"({"logs": {"max_bytes": 0}, "root": {}})",
        {"/logs/max_bytes: expected an integer >= 1, found 0"}},
       {"LogsKeepTooLarge", R"({"logs": {"keep": 1001}, "root": {}})",

@@ -290,3 +290,16 @@ TEST(ConfigFile, Unreadable) {
 
 }  // namespace
 }  // namespace arbor::config::test
+
+namespace arbor::config {
+namespace {
+TEST(Keys, RelativeSocketAndLogDirAreTakenFromTheBaseDir) {
+  LoadOptions options;
+  options.base_dir = "/srv/tree";
+  const LoadResult r = load_text(R"({"socket": "run/arbord.sock", "log_dir": "logs", "root": {}})", options);
+  ASSERT_TRUE(r.tree) << (r.errors.empty() ? "" : to_string(r.errors[0]));
+  EXPECT_EQ(r.tree->socket, "/srv/tree/run/arbord.sock");
+  EXPECT_EQ(r.tree->log_dir, "/srv/tree/logs");
+}
+}  // namespace
+}  // namespace arbor::config
