@@ -120,9 +120,7 @@ void Supervisor::stop() {
 void Supervisor::begin_stop_all() {
   state_ = ChildState::stopping;
   for (Message& m : mailbox_) {
-    if (auto* cmd = std::get_if<Command>(&m)) {
-      cmd->reply(OpResult::failure(ErrorCode::busy, path_ + " is stopping"));
-    }
+    if (m.kind == Message::Kind::command) m.reply(OpResult::failure(ErrorCode::busy, path_ + " is stopping"));
   }
   mailbox_.clear();
   Job job{.kind = JobKind::stop_all, .concurrent_stop = is_dynamic()};
@@ -196,7 +194,7 @@ void Supervisor::advance() {
         const NodeId self = id_;
         child->restart_timer = ctx_.arm(job.delay, [&ctx, self, id] {
           if (auto* sup = dynamic_cast<Supervisor*>(ctx.node(self))) {
-            sup->mailbox_.push_back(Due{id});
+            sup->mailbox_.push_back(Message{.kind = Message::Kind::due, .child = id});
             sup->schedule_pump();
           }
         });
@@ -281,7 +279,7 @@ void Supervisor::handle_start_failure(Node& child, const Failure& failure) {
     case JobKind::restart:
       // try_again_restart: retried through the mailbox, counted again, after other messages.
       child.mark_restarting(ctx_.now());
-      mailbox_.push_back(TryAgain{child.id()});
+      mailbox_.push_back(Message{.kind = Message::Kind::try_again, .child = child.id()});
       job.to_start.clear();
       break;
     case JobKind::op_start:
@@ -339,7 +337,7 @@ void Supervisor::child_exited(NodeId child, ExitReason reason) {
     }
   }
   if (state_ != ChildState::running && state_ != ChildState::starting) return;
-  mailbox_.push_back(Died{child, reason});
+  mailbox_.push_back(Message{.kind = Message::Kind::died, .child = child, .reason = reason});
   schedule_pump();
 }
 
@@ -350,7 +348,7 @@ void Supervisor::submit(std::function<void()> run, Reply reply) {
     reply(OpResult::failure(ErrorCode::busy, path_ + " is " + std::string(to_string(state_))));
     return;
   }
-  mailbox_.push_back(Command{std::move(run), std::move(reply)});
+  mailbox_.push_back(Message{.kind = Message::Kind::command, .run = std::move(run), .reply = std::move(reply)});
   schedule_pump();
 }
 
@@ -369,22 +367,24 @@ void Supervisor::pump() {
   while (!job_ && !mailbox_.empty() && state_ == ChildState::running) {
     Message message = std::move(mailbox_.front());
     mailbox_.pop_front();
-    if (auto* died = std::get_if<Died>(&message)) {
-      Node* child = ctx_.node(died->child);
-      if (child != nullptr && child->parent() == this && child->state() == ChildState::stopped) {
-        handle_death(*child, died->reason);
-      }
-    } else if (auto* again = std::get_if<TryAgain>(&message)) {
-      Node* child = ctx_.node(again->child);
-      if (child != nullptr && child->parent() == this && child->state() == ChildState::restarting) restart(*child);
-    } else if (auto* due = std::get_if<Due>(&message)) {
-      Node* child = ctx_.node(due->child);
-      if (child != nullptr && child->parent() == this && child->state() == ChildState::restarting) {
-        ctx_.cancel(child->restart_timer);
-        restart_now(due->child);
-      }
-    } else if (auto* cmd = std::get_if<Command>(&message)) {
-      cmd->run();
+    Node* child = message.kind == Message::Kind::command ? nullptr : ctx_.node(message.child);
+    const bool ours = child != nullptr && child->parent() == this;
+    switch (message.kind) {
+      case Message::Kind::died:
+        if (ours && child->state() == ChildState::stopped) handle_death(*child, message.reason);
+        break;
+      case Message::Kind::try_again:
+        if (ours && child->state() == ChildState::restarting) restart(*child);
+        break;
+      case Message::Kind::due:
+        if (ours && child->state() == ChildState::restarting) {
+          ctx_.cancel(child->restart_timer);
+          restart_now(message.child);
+        }
+        break;
+      case Message::Kind::command:
+        message.run();
+        break;
     }
   }
 }

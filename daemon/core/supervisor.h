@@ -28,7 +28,6 @@
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
-#include <variant>
 #include <vector>
 
 #include "daemon/core/node.h"
@@ -91,11 +90,16 @@ class Supervisor final : public Node, public ChildObserver {
     std::function<void()> on_done;      // reload
   };
 
-  struct Died { NodeId child; ExitReason reason; };
-  struct TryAgain { NodeId child; };
-  struct Due { NodeId child; };  // a backoff delay ended
-  struct Command { std::function<void()> run; Reply reply; };
-  using Message = std::variant<Died, TryAgain, Due, Command>;
+  // What waits in the mailbox: a child's death, a retry of a failed restart
+  // (try_again_restart), the end of a backoff delay, or an operator command.
+  struct Message {
+    enum class Kind { died, try_again, due, command };
+    Kind kind = Kind::died;
+    NodeId child = 0;
+    ExitReason reason = ExitReason::normal;
+    std::function<void()> run;  // command
+    Reply reply;                // command
+  };
 
   // Mailbox and job engine.
   void submit(std::function<void()> run, Reply reply);

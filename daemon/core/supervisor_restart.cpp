@@ -50,7 +50,7 @@ void Supervisor::restart(Node& child) {
     const NodeId id = child.id();
     child.restart_timer = ctx_.arm(delay, [&ctx, self, id] {
       if (auto* sup = dynamic_cast<Supervisor*>(ctx.node(self))) {
-        sup->mailbox_.push_back(Due{id});
+        sup->mailbox_.push_back(Message{.kind = Message::Kind::due, .child = id});
         sup->schedule_pump();
       }
     });
