@@ -97,7 +97,7 @@ void plan_supervisor(const Supervisor& sup, const config::ChildSpec& spec, std::
 ReloadPlan SupervisorTree::plan_reload(const config::ChildSpec& new_root) const {
   ReloadPlan plan;
   config::ChildSpec root_spec = new_root;
-  root_spec.id = "/";
+  root_spec.id.assign(1, '/');  // not = "/": GCC 12 -O3 warns -Wrestrict falsely
   const ChildDiff d = diff_supervisor(root_->spec(), root_spec);
   plan.entries.push_back({"/", d.action, d.reason});
   plan_supervisor(*root_, root_spec, plan.entries);
@@ -109,7 +109,7 @@ void SupervisorTree::apply_reload(const config::ChildSpec& new_root, std::functi
   ctx_.set_now(now);
   ReloadPlan plan = plan_reload(new_root);
   config::ChildSpec root_spec = new_root;
-  root_spec.id = "/";
+  root_spec.id.assign(1, '/');  // not = "/": GCC 12 -O3 warns -Wrestrict falsely
   Context& ctx = ctx_;
   root_->op_reload(std::move(root_spec), [&ctx, plan, done = std::move(done)] {
     Event e{.type = EventType::reloaded, .path = "/"};

@@ -7,7 +7,7 @@ namespace arbor::core {
 
 SupervisorTree::SupervisorTree(Host& host, const config::ChildSpec& root) : ctx_(host) {
   config::ChildSpec spec = root;
-  spec.id = "/";
+  spec.id.assign(1, '/');  // not = "/": GCC 12 -O3 warns -Wrestrict falsely
   ChildObserver& observer = *this;
   root_ = std::make_unique<Supervisor>(ctx_, observer, nullptr, std::move(spec), "/");
 }
