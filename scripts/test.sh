@@ -15,3 +15,12 @@ for variant in plain sanitize; do
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 300
 done
+
+# Install test of the Debian package: build the .deb, install, run, upgrade, purge
+# (tests/packaging/install_test.sh). It needs root (or sudo without a password) and dpkg.
+if command -v dpkg >/dev/null && { [ "$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; }; then
+  echo "== packaging: install test of the .deb (tests/packaging/install_test.sh)"
+  if [ "$(id -u)" -eq 0 ]; then tests/packaging/install_test.sh; else sudo -n tests/packaging/install_test.sh; fi
+else
+  echo "== packaging: install test SKIPPED (needs root or passwordless sudo, and dpkg)"
+fi

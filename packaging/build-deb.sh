@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds the Debian package of arbor from this tree: a Release build in build/package
+# (reused when it exists), then CPack's DEB generator. Prints the path of the .deb.
+#
+#   packaging/build-deb.sh            -> build/package/arbor_<version>_<arch>.deb
+#
+# Compiler and linker flags: Debian's hardening flags from dpkg-buildflags (stack
+# protector, _FORTIFY_SOURCE, format security, full RELRO with BIND_NOW, PIE), on top of
+# CMake's Release flags (-O3 -DNDEBUG). ARBOR_WERROR=OFF: a package build must not fail
+# on a new compiler's warnings (Debian builds never use -Werror); scripts/test.sh builds
+# with -Werror and catches them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=${ARBOR_PACKAGE_BUILD_DIR:-build/package}
+flags() {
+  DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get "$1" |
+    tr ' ' '\n' | grep -vxE -- '-g|-O2' | tr '\n' ' ' | sed 's/ $//'
+}
+cxxflags="$(flags CPPFLAGS) $(flags CXXFLAGS)"
+cflags="$(flags CPPFLAGS) $(flags CFLAGS)"
+ldflags=$(flags LDFLAGS)
+cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DARBOR_TESTS=OFF -DARBOR_WERROR=OFF \
+  -DCMAKE_CXX_FLAGS="$cxxflags" -DCMAKE_C_FLAGS="$cflags" -DCMAKE_EXE_LINKER_FLAGS="$ldflags" >/dev/null
+cmake --build "$dir" -j "$(nproc)" >/dev/null
+(cd "$dir" && rm -f ./*.deb && cpack -G DEB >/dev/null)
+ls "$PWD/$dir"/*.deb
