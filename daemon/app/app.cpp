@@ -2,9 +2,11 @@
 
 #include <csignal>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "daemon/app/event_log.h"
+#include "daemon/control/control_server.h"
 
 namespace arbor::app {
 
@@ -31,6 +33,7 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
 }
 
 App::~App() {
+  control_.reset();
   tree_.reset();
   timers_.reset();
   runner_.reset();
@@ -43,6 +46,13 @@ core::Millis App::now() { return loop_now(&loop_); }
 int App::run() {
   // A worker's death must not kill arbord through a broken pipe of ours.
   std::signal(SIGPIPE, SIG_IGN);
+  // The socket is up before the first child starts, so `watch` sees the boot (SPEC §4).
+  control_ = std::make_unique<control::ControlServer>(*this);
+  if (std::string error; !control_->start(error)) {
+    spdlog::error("{}", error);
+    control_.reset();
+    return exit_boot_failed;
+  }
   for (auto [handle, signo] : {std::pair{&sigterm_, SIGTERM}, {&sigint_, SIGINT}, {&sighup_, SIGHUP}}) {
     uv_signal_init(&loop_, handle);
     handle->data = this;
@@ -56,7 +66,8 @@ int App::run() {
 
 void App::on_signal(int signo) {
   if (signo == SIGHUP) {
-    spdlog::warn("SIGHUP: reload is not available in this version; the tree is unchanged");
+    spdlog::info("SIGHUP: reloading {}", options_.config_path);
+    if (control_) control::reload_on_sighup(*control_);
     return;
   }
   request_shutdown(signo == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -68,6 +79,7 @@ void App::request_shutdown(const char* why) {
     return;
   }
   stopping_ = true;
+  systemd_.send("STOPPING=1\nSTATUS=stopping the tree");
   spdlog::info("{}: stopping the tree in reverse order", why);
   tree_->shutdown(now());
 }
@@ -112,9 +124,11 @@ void App::log_event(const StampedEvent& stamped) {
 
 void App::outcome(const core::Outcome& outcome) {
   switch (outcome.kind) {
-    case core::OutcomeKind::booted:
+    case core::OutcomeKind::booted: {
       spdlog::info("tree started");
+      systemd_.send("READY=1\nSTATUS=" + summary());
       return;
+    }
     case core::OutcomeKind::boot_failed:
       spdlog::error("boot failed: {} could not start: {}", outcome.path, outcome.error);
       finish(exit_boot_failed);
@@ -137,12 +151,34 @@ void App::outcome(const core::Outcome& outcome) {
 void App::finish(int status) {
   exit_status_ = status;
   finished_ = true;
+  if (control_) control_->close();
   // Every process is gone by now: the core reports an ending only after its stops.
   for (uv_signal_t* h : {&sigterm_, &sigint_, &sighup_}) {
     if (h->data != nullptr) uv_close(reinterpret_cast<uv_handle_t*>(h), nullptr);
   }
   timers_->close_all();
   runner_->close();
+}
+
+void App::notify_reloading() { systemd_.send("RELOADING=1\nSTATUS=reloading " + options_.config_path); }
+
+void App::notify_reloaded() { systemd_.send("READY=1\nSTATUS=" + summary()); }
+
+std::string App::summary() {
+  const auto root = tree_->status("/");
+  std::size_t workers = 0;
+  std::size_t running = 0;
+  std::vector<const core::StatusNode*> todo{&*root};
+  while (!todo.empty()) {
+    const core::StatusNode* n = todo.back();
+    todo.pop_back();
+    if (n->type == config::ChildType::worker) {
+      ++workers;
+      if (n->state == core::ChildState::running) ++running;
+    }
+    for (const auto& c : n->children) todo.push_back(&c);
+  }
+  return fmt::format("{} of {} workers running", running, workers);
 }
 
 double App::random_unit() { return std::uniform_real_distribution<double>(0.0, 1.0)(random_); }

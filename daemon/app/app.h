@@ -12,10 +12,15 @@
 
 #include "config/tree_spec.h"
 #include "daemon/app/event_bus.h"
+#include "daemon/app/sd_notify.h"
 #include "daemon/app/uv_timers.h"
 #include "daemon/core/host.h"
 #include "daemon/core/supervisor_tree.h"
 #include "daemon/host/process_runner.h"
+
+namespace arbor::control {
+class ControlServer;
+}
 
 namespace arbor::app {
 
@@ -46,6 +51,9 @@ class App final : private core::Host {
   const AppOptions& options() const { return options_; }
   // Stops the tree in reverse order; arbord exits 0 once it is down (SIGTERM, `shutdown`).
   void request_shutdown(const char* why);
+  // Tells systemd (Type=notify) that a reload begins / ended; no-op outside systemd.
+  void notify_reloading();
+  void notify_reloaded();
 
  private:
   void spawn(core::SpawnToken token, const std::string& path, const config::WorkerSpec& spec) override;
@@ -59,6 +67,7 @@ class App final : private core::Host {
   void on_signal(int signo);
   void finish(int status);
   void log_event(const StampedEvent& event);
+  std::string summary();
 
   AppOptions options_;
   uv_loop_t loop_{};
@@ -66,6 +75,7 @@ class App final : private core::Host {
   std::unique_ptr<UvTimers> timers_;
   std::unique_ptr<core::SupervisorTree> tree_;
   EventBus events_;
+  SdNotify systemd_;
   uv_signal_t sigterm_{};
   uv_signal_t sigint_{};
   uv_signal_t sighup_{};
@@ -73,6 +83,8 @@ class App final : private core::Host {
   bool finished_ = false;
   int exit_status_ = exit_clean;
   std::mt19937_64 random_;
+  // Last, so it goes first: its clients' streams refer to the tree and the events.
+  std::unique_ptr<control::ControlServer> control_;
 };
 
 }  // namespace arbor::app

@@ -1,0 +1,211 @@
+#include "daemon/control/connection.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+namespace arbor::control {
+
+using protocol::ErrorCode;
+
+struct Connection::Pipe {
+  uv_pipe_t handle{};
+  std::shared_ptr<Connection> owner;  // released by the close callback
+};
+
+namespace {
+struct WriteRequest {
+  uv_write_t req{};
+  std::string data;
+};
+constexpr std::size_t kReadChunk = 64 * 1024;
+}  // namespace
+
+Connection::Connection(Dispatcher& dispatcher, Pipe* pipe) : dispatcher_(dispatcher), pipe_(pipe) {}
+
+Connection::~Connection() = default;
+
+uv_stream_t* Connection::stream() const { return reinterpret_cast<uv_stream_t*>(&pipe_->handle); }
+
+std::shared_ptr<Connection> Connection::accept(uv_stream_t* server, Dispatcher& dispatcher) {
+  auto* pipe = new Pipe;
+  uv_pipe_init(server->loop, &pipe->handle, 0);
+  std::shared_ptr<Connection> conn(new Connection(dispatcher, pipe));
+  pipe->owner = conn;
+  pipe->handle.data = pipe;
+  if (const int rc = uv_accept(server, conn->stream()); rc != 0) {
+    spdlog::warn("control: accept failed: {}", uv_strerror(rc));
+    conn->close();
+    return nullptr;
+  }
+  return conn;
+}
+
+std::string Connection::peer() const {
+  return "pid " + std::to_string(peer_pid_) + " uid " + std::to_string(peer_uid_);
+}
+
+void Connection::start() {
+  uv_os_fd_t fd = -1;
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(&pipe_->handle), &fd) != 0 ||
+      ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+    spdlog::warn("control: cannot read a client's credentials; closing it");
+    close();
+    return;
+  }
+  peer_pid_ = cred.pid;
+  peer_uid_ = cred.uid;
+  if (cred.uid != 0 && cred.uid != ::geteuid()) {
+    spdlog::warn("control: refused client {}: only root and uid {} may control arbord", peer(), ::geteuid());
+    ++unanswered_;
+    send(protocol::reply_error(nullptr, ErrorCode::forbidden,
+                               "only root and uid " + std::to_string(::geteuid()) + " may control arbord"),
+         Kind::reply);
+    close_after_flush();
+    return;
+  }
+  spdlog::debug("control: client {} connected", peer());
+  read_buffer_.resize(kReadChunk);
+  uv_read_start(
+      stream(),
+      [](uv_handle_t* h, std::size_t, uv_buf_t* buf) {
+        auto& self = *static_cast<Pipe*>(h->data)->owner;
+        *buf = uv_buf_init(self.read_buffer_.data(), static_cast<unsigned>(self.read_buffer_.size()));
+      },
+      [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+        static_cast<Pipe*>(s->data)->owner->on_read(nread, buf);
+      });
+}
+
+void Connection::on_read(ssize_t nread, const uv_buf_t* buf) noexcept {
+  if (nread == 0 || closing_) return;
+  if (nread < 0) {
+    uv_read_stop(stream());
+    if (nread != UV_EOF) {
+      close();
+      return;
+    }
+    // The client sends no more. Answer what it asked, then close; streams it started
+    // end here, as SPEC's "until the client hangs up" wants.
+    eof_ = true;
+    if (unanswered_ == 0) close_after_flush();
+    return;
+  }
+  // Keep ourselves alive across the dispatch: a command may close this connection.
+  auto self = shared_from_this();
+  try {
+    reader_.feed(std::string_view(buf->base, static_cast<std::size_t>(nread)));
+    while (open_) {
+      auto line = reader_.next();
+      if (!line) break;
+      if (line->find_first_not_of(" \t") == std::string::npos) continue;  // blank lines are not requests
+      ++unanswered_;
+      dispatcher_.handle(self, *line);
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("control: client {}: {}; closing it", peer(), e.what());
+    close();
+    return;
+  }
+  if (open_ && reader_.overflowed()) {
+    spdlog::warn("control: client {} sent a request over {} bytes; closing it", peer(), protocol::kMaxLineBytes);
+    ++unanswered_;
+    send(protocol::reply_error(nullptr, ErrorCode::bad_request,
+                               "request line over " + std::to_string(protocol::kMaxLineBytes) + " bytes"),
+         Kind::reply);
+    close_after_flush();
+  }
+}
+
+void Connection::send(const nlohmann::json& message, Kind kind) noexcept {
+  if (kind == Kind::reply && unanswered_ > 0) --unanswered_;
+  if (!open_) return;
+  try {
+    auto* req = new WriteRequest;
+    req->data = protocol::encode_line(message);
+    const std::size_t queued = uv_stream_get_write_queue_size(stream());
+    // One message always goes out whole, however long; past that, a client that does
+    // not read may not make us hold more than the cap for it.
+    if (queued > 0 && queued + req->data.size() > protocol::kMaxQueuedBytes) {
+      delete req;
+      spdlog::warn("control: dropping client {}: more than {} bytes of output unread", peer(),
+                   protocol::kMaxQueuedBytes);
+      close();
+      return;
+    }
+    uv_buf_t buf = uv_buf_init(req->data.data(), static_cast<unsigned>(req->data.size()));
+    req->req.data = this;
+    const int rc = uv_write(&req->req, stream(), &buf, 1, [](uv_write_t* r, int status) {
+      auto* w = reinterpret_cast<WriteRequest*>(r);
+      auto* conn = static_cast<Connection*>(r->data);
+      delete w;
+      // The handle (and so the connection) outlives its write callbacks.
+      if (status < 0 && status != UV_ECANCELED) conn->close();
+    });
+    if (rc != 0) {
+      delete req;
+      close();
+      return;
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("control: cannot send to client {}: {}", peer(), e.what());
+    close();
+    return;
+  }
+  if (eof_ && unanswered_ == 0) close_after_flush();
+}
+
+void Connection::keep(std::unique_ptr<Handle> handle) {
+  if (open_) streams_.push_back(std::move(handle));
+}
+
+void Connection::close() noexcept {
+  open_ = false;
+  if (closing_ && uv_is_closing(reinterpret_cast<uv_handle_t*>(&pipe_->handle))) return;
+  closing_ = true;
+  uv_close(reinterpret_cast<uv_handle_t*>(&pipe_->handle), [](uv_handle_t* h) {
+    auto* pipe = static_cast<Pipe*>(h->data);
+    pipe->owner->on_closed();
+    delete pipe;  // drops the last reference held by libuv
+  });
+}
+
+void Connection::close_after_flush() noexcept {
+  if (closing_) return;
+  open_ = false;
+  closing_ = true;
+  uv_read_stop(stream());
+  auto* req = new uv_shutdown_t;
+  req->data = this;
+  const int rc = uv_shutdown(req, stream(), [](uv_shutdown_t* r, int) {
+    auto* conn = static_cast<Connection*>(r->data);
+    delete r;
+    conn->close();
+  });
+  if (rc != 0) {
+    delete req;
+    close();
+  }
+}
+
+void Connection::abandon() noexcept {
+  streams_.clear();
+  // A client that has read everything gets a clean EOF; one that has not is not
+  // waited for, or arbord could never exit.
+  if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&pipe_->handle)) &&
+      uv_stream_get_write_queue_size(stream()) == 0) {
+    close_after_flush();
+  } else {
+    close();
+  }
+}
+
+void Connection::on_closed() noexcept {
+  spdlog::debug("control: client {} closed", peer());
+  streams_.clear();
+}
+
+}  // namespace arbor::control

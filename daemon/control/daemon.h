@@ -1,0 +1,56 @@
+// Daemon: what the control commands need of arbord. App provides it on libuv
+// (AppDaemon); the Dispatcher's unit tests provide it on a fake host and a fake clock,
+// so every command runs without sockets, timers or files of a real daemon.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "config/tree_spec.h"
+#include "daemon/app/event_bus.h"
+#include "daemon/core/supervisor_tree.h"
+
+namespace arbor::control {
+
+// Something that runs until destroyed (a timer, a directory watch). Destroying it
+// cancels it, also from inside its own callback.
+class Handle {
+ public:
+  virtual ~Handle() = default;
+};
+
+class Daemon {
+ public:
+  virtual ~Daemon() = default;
+
+  virtual core::SupervisorTree& tree() = 0;
+  // Monotonic ms, the core's clock.
+  virtual core::Millis now() = 0;
+  // A monotonic instant of the core as RFC 3339 UTC wall time.
+  virtual std::string wall_time(core::Millis instant) = 0;
+
+  // Every event of the tree, numbered and stamped (EventBus semantics).
+  virtual std::uint64_t subscribe(std::function<void(const app::StampedEvent&)> listener) = 0;
+  virtual void unsubscribe(std::uint64_t id) = 0;
+
+  // The file `reload` re-reads, and where workers' output is captured.
+  virtual std::string config_path() const = 0;
+  virtual const config::TreeSpec& tree_spec() const = 0;
+
+  // Stops the tree; arbord exits 0 once it is down.
+  virtual void request_shutdown(const char* why) = 0;
+  // A reload is being applied / is done (arbord tells systemd: RELOADING=1, READY=1).
+  virtual void reload_started() {}
+  virtual void reload_finished() {}
+
+  // Calls `fn` once, `ms` from now.
+  virtual std::unique_ptr<Handle> after(core::Millis ms, std::function<void()> fn) = 0;
+  // Calls `fn` with a file name whenever something in directory `dir` changes (inotify).
+  // Returns null and sets `error` when the directory cannot be watched.
+  virtual std::unique_ptr<Handle> watch_dir(const std::string& dir, std::function<void(const std::string& name)> fn,
+                                            std::string& error) = 0;
+};
+
+}  // namespace arbor::control

@@ -1,0 +1,39 @@
+// Reloader: `reload` and `reload --dry-run` (SPEC §5), shared by the control command
+// and arbord's SIGHUP so both behave the same.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "daemon/control/daemon.h"
+#include "daemon/protocol/error_code.h"
+
+namespace arbor::control {
+
+struct ReloadResult {
+  bool ok = false;
+  protocol::ErrorCode code = protocol::ErrorCode::bad_spec;  // !ok
+  std::string message;                                       // !ok: diagnostics, one per line
+  nlohmann::json plan;                                       // ok: {"plan": [...]}
+};
+
+class Reloader {
+ public:
+  explicit Reloader(Daemon& daemon) : daemon_(daemon) {}
+
+  // Re-reads the config file. A file that fails validation changes nothing and answers
+  // bad_spec with its diagnostics. Otherwise the plan is answered at once (dry run), or
+  // once the tree has applied it. A reload while another is being applied answers busy.
+  // `done` is called exactly once, maybe later; it may outlive this object.
+  void reload(bool dry_run, std::function<void(const ReloadResult&)> done);
+
+ private:
+  Daemon& daemon_;
+  // Shared with the tree's completion callback, which may run after we are gone.
+  std::shared_ptr<bool> applying_ = std::make_shared<bool>(false);
+};
+
+}  // namespace arbor::control

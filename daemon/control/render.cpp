@@ -1,0 +1,107 @@
+#include "daemon/control/render.h"
+
+#include "config/load.h"
+
+namespace arbor::control {
+
+using nlohmann::json;
+
+namespace {
+// SPEC names the root "/" by both path and id, whatever the core keeps internally.
+std::string wire_path(const std::string& path) { return path.empty() ? "/" : path; }
+}  // namespace
+
+json status_json(const core::StatusNode& node, const WallTime& wall_time) {
+  json j = json::object();
+  j["path"] = wire_path(node.path);
+  j["id"] = node.path.empty() || node.path == "/" ? "/" : node.id;
+  j["type"] = config::to_string(node.type);
+  j["state"] = core::to_string(node.state);
+  if (node.type != config::ChildType::worker) {
+    j["restarts"] = node.restarts;
+    json children = json::array();
+    for (const auto& child : node.children) children.push_back(status_json(child, wall_time));
+    j["children"] = std::move(children);
+    return j;
+  }
+  j["pid"] = node.pid ? json(*node.pid) : json(nullptr);
+  j["restarts"] = node.restarts;
+  j["started_at"] = node.pid && node.started_at ? json(wall_time(*node.started_at)) : json(nullptr);
+  j["last_exit"] = node.last_exit ? exit_json(*node.last_exit) : json(nullptr);
+  if (node.state == core::ChildState::restarting && node.next_restart_at) {
+    j["next_restart_at"] = wall_time(*node.next_restart_at);
+  }
+  return j;
+}
+
+json counts_json(const core::Counts& c) {
+  return json{{"specs", c.specs}, {"active", c.active}, {"supervisors", c.supervisors}, {"workers", c.workers}};
+}
+
+json exit_json(const core::ExitStatus& status) {
+  if (status.signaled) return json{{"signal", config::signal_name(status.value)}};
+  return json{{"code", status.value}};
+}
+
+json event_json(const app::StampedEvent& stamped) {
+  const core::Event& e = stamped.event;
+  json j{{"seq", stamped.seq}, {"time", stamped.time}, {"event", core::to_string(e.type)}, {"path", wire_path(e.path)}};
+  switch (e.type) {
+    case core::EventType::started:
+      if (e.pid) j["pid"] = *e.pid;
+      break;
+    case core::EventType::exited:
+      if (e.pid) j["pid"] = *e.pid;
+      j["exit"] = e.exit ? exit_json(*e.exit) : json(nullptr);
+      j["reason"] = core::to_string(e.reason);
+      break;
+    case core::EventType::start_failed:
+      j["error"] = e.error;
+      break;
+    case core::EventType::restarting:
+      j["delay_ms"] = e.delay_ms;
+      break;
+    case core::EventType::log_dropped:
+      j["bytes"] = e.bytes;
+      break;
+    case core::EventType::reloaded: {
+      json counts = json::object();
+      for (std::size_t i = 0; i < e.plan_counts.size(); ++i) {
+        counts[core::to_string(static_cast<core::ReloadAction>(i))] = e.plan_counts[i];
+      }
+      j["plan"] = std::move(counts);
+      break;
+    }
+    case core::EventType::gave_up:
+    case core::EventType::added:
+    case core::EventType::removed:
+      break;
+  }
+  return j;
+}
+
+json plan_json(const core::ReloadPlan& plan) {
+  json entries = json::array();
+  for (const auto& entry : plan.entries) {
+    entries.push_back({{"path", wire_path(entry.path)}, {"action", core::to_string(entry.action)}, {"reason", entry.reason}});
+  }
+  return json{{"plan", std::move(entries)}};
+}
+
+protocol::ErrorCode wire_code(core::ErrorCode code) {
+  using W = protocol::ErrorCode;
+  switch (code) {
+    case core::ErrorCode::bad_request: return W::bad_request;
+    case core::ErrorCode::forbidden: return W::forbidden;
+    case core::ErrorCode::not_found: return W::not_found;
+    case core::ErrorCode::already_present: return W::already_present;
+    case core::ErrorCode::running: return W::running;
+    case core::ErrorCode::max_children: return W::max_children;
+    case core::ErrorCode::bad_spec: return W::bad_spec;
+    case core::ErrorCode::busy: return W::busy;
+    case core::ErrorCode::start_failed: return W::start_failed;
+  }
+  return W::bad_request;
+}
+
+}  // namespace arbor::control

@@ -1,0 +1,59 @@
+// Session: one client as the commands see it — a place to send JSON lines, and the
+// owner of the streams (watch, logs -f, wait) that live as long as the client does.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+
+#include "daemon/control/daemon.h"
+#include "daemon/protocol/wire.h"
+
+namespace arbor::control {
+
+class Session {
+ public:
+  virtual ~Session() = default;
+  // A reply answers a request (exactly one per request); a stream line follows one.
+  // The difference matters to a client that half-closes after sending: its connection
+  // stays open until every request has been answered.
+  enum class Kind { reply, stream };
+
+  // Queues one line for the client; ignored once the session has closed. Never throws.
+  virtual void send(const nlohmann::json& message, Kind kind) noexcept = 0;
+  virtual bool is_open() const = 0;
+  // Keeps `handle` (a subscription, a timer) until the client hangs up.
+  virtual void keep(std::unique_ptr<Handle> handle) = 0;
+};
+
+// Answers one request: the reply, and the stream lines that may follow it. Copyable,
+// so asynchronous operations can hold it; it holds the session weakly, so a client
+// that hung up meanwhile is simply not answered.
+class Replier {
+ public:
+  Replier(std::weak_ptr<Session> session, nlohmann::json id) : session_(std::move(session)), id_(std::move(id)) {}
+
+  void ok(nlohmann::json result) const { put(protocol::reply_ok(id_, std::move(result)), Session::Kind::reply); }
+  void fail(protocol::ErrorCode code, std::string_view message) const {
+    put(protocol::reply_error(id_, code, message), Session::Kind::reply);
+  }
+  // A stream line after the reply.
+  void send(const nlohmann::json& message) const { put(message, Session::Kind::stream); }
+  bool open() const {
+    auto s = session_.lock();
+    return s && s->is_open();
+  }
+  void keep(std::unique_ptr<Handle> handle) const {
+    if (auto s = session_.lock()) s->keep(std::move(handle));
+  }
+
+ private:
+  void put(const nlohmann::json& message, Session::Kind kind) const {
+    if (auto s = session_.lock()) s->send(message, kind);
+  }
+
+  std::weak_ptr<Session> session_;
+  nlohmann::json id_;
+};
+
+}  // namespace arbor::control
