@@ -7,15 +7,35 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
 scripts/install-deps.sh
-command -v clang++ >/dev/null || { sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd=sudo; $sudo_cmd apt-get install -y -qq clang; }
+if ! command -v clang++ >/dev/null || ! dpkg-query -W -f='${Status}' libclang-rt-14-dev 2>/dev/null | grep -q "ok installed"; then
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd=sudo
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq clang libclang-rt-14-dev
+fi
 CC=clang CXX=clang++ cmake -S . -B build/fuzz -DARBOR_FUZZ=ON -DARBOR_TESTS=OFF -DARBOR_WERROR=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build/fuzz -j "$(nproc)" --target config_fuzz line_reader_fuzz
-mkdir -p build/fuzz/artifacts build/fuzz/corpus/config build/fuzz/corpus/line_reader
+cmake --build build/fuzz -j "$(nproc)" --target config_fuzz line_reader_fuzz dispatcher_fuzz
+mkdir -p build/fuzz/artifacts build/fuzz/corpus/config build/fuzz/corpus/line_reader build/fuzz/corpus/dispatcher
 cp tests/golden/config/*.json examples/*.json build/fuzz/corpus/config/
 printf '\x08{"id":1,"cmd":"status"}\n{"id":2}\r\npartial' > build/fuzz/corpus/line_reader/seed1
 printf '\x01\n\n\nxx\nyyyy\n' > build/fuzz/corpus/line_reader/seed2
-for target in config_fuzz line_reader_fuzz; do
+cat > build/fuzz/corpus/dispatcher/seed1 <<'SEED'
+{"id":1,"cmd":"status","args":{"path":"/"}}
+{"id":2,"cmd":"stop","args":{"path":"web/api"}}
+{"id":3,"cmd":"add","args":{"path":"jobs","args":["7"]}}
+{"id":4,"cmd":"add","args":{"path":"web","spec":{"id":"x","command":["/bin/sh"]}}}
+{"id":5,"cmd":"watch"}
+{"id":6,"cmd":"wait","args":{"path":"db","state":"stopped","timeout_ms":5}}
+{"id":7,"cmd":"signal","args":{"path":"db","signal":"TERM"}}
+{"id":8,"cmd":"count","args":{"path":"web"}}
+{"id":9,"cmd":"spec","args":{"path":"web"}}
+{"id":10,"cmd":"restart","args":{"path":"db"}}
+{"id":11,"cmd":"remove","args":{"path":"web/api"}}
+{"id":12,"cmd":"reload","args":{"dry_run":true}}
+{"id":13,"cmd":"version"}
+{"id":14,"cmd":"logs","args":{"path":"db","lines":3}}
+{"id":15,"cmd":"shutdown"}
+SEED
+for target in config_fuzz line_reader_fuzz dispatcher_fuzz; do
   corpus=build/fuzz/corpus/${target%_fuzz}
   echo "== fuzz: $target for ${seconds}s"
   build/fuzz/tests/fuzz/$target -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=1100000 \

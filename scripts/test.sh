@@ -16,6 +16,10 @@ for variant in plain sanitize; do
     ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 300
 done
 
+# Fuzzing, a short bounded run of each libFuzzer target (scripts/fuzz.sh; longer runs by hand).
+echo "== fuzz: each target for 20 s"
+scripts/fuzz.sh 20
+
 # Install test of the Debian package: build the .deb, install, run, upgrade, purge
 # (tests/packaging/install_test.sh). It needs root (or sudo without a password) and dpkg.
 if command -v dpkg >/dev/null && { [ "$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; }; then
