@@ -12,6 +12,7 @@
 
 #include "config/load.h"
 #include "daemon/app/app.h"
+#include "daemon/host/group_record.h"
 
 namespace {
 
@@ -117,6 +118,9 @@ int main(int argc, char** argv) {
   raise_fd_limit();
   arbor::app::AppOptions options{std::move(*loaded.tree), flags.config, flags.socket};
   if (!flags.socket.empty()) options.tree.socket = flags.socket;
+  // Before anything starts: kill what a SIGKILLed arbord on this socket left running, and
+  // record our own groups for the next one (docs/DESIGN.md, "arbord killed by SIGKILL").
+  arbor::host::GroupRecord::install(arbor::host::GroupRecord::take_over(options.tree.socket + ".groups"));
   arbor::app::App app(std::move(options));
   return app.run();
 }

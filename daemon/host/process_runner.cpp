@@ -13,6 +13,7 @@
 
 #include "daemon/host/callback_queue.h"
 #include "daemon/host/exec_env.h"
+#include "daemon/host/group_record.h"
 #include "daemon/host/log_capture.h"
 #include "daemon/host/log_file.h"
 #include "daemon/host/readiness.h"
@@ -25,6 +26,7 @@ struct ProcessRunner::Impl {
   struct Worker {
     std::unique_ptr<Readiness> readiness;
     std::uint64_t capture_id = 0;  // 0: output not captured
+    pid_t pid = 0;                 // the leader, also the pgid
   };
 
   Impl(uv_loop_t* loop_in, RunnerOptions options_in, RunnerCallbacks callbacks_in)
@@ -54,7 +56,14 @@ struct ProcessRunner::Impl {
   // Captures outlive their worker when an escaped descendant keeps the pipe open.
   std::unordered_map<std::uint64_t, std::unique_ptr<LogCapture>> captures;
   std::uint64_t next_capture_id = 0;
-  std::unordered_map<std::string, std::weak_ptr<LogFile>> log_files;  // by log file name
+  // By log file name. Expired entries are swept when the map has doubled since the last
+  // sweep, so the ever-new paths of dynamic children (jobs/1, jobs/2, ...) do not make it
+  // grow for as long as arbord runs.
+  std::unordered_map<std::string, std::weak_ptr<LogFile>> log_files;
+  std::size_t log_files_swept_at = 0;
+  // The groups of live workers, for the next arbord if this one is SIGKILLed (see
+  // group_record.h); null when main() installed none (tests, or the file is unusable).
+  std::unique_ptr<GroupRecord> record = GroupRecord::adopt();
 };
 
 namespace {
@@ -104,6 +113,10 @@ std::shared_ptr<LogFile> ProcessRunner::Impl::log_file_for(const std::string& pa
   };
   auto file = LogFile::open(loop, options.log_dir, name, options.logs, std::move(on_dropped), error);
   if (file) log_files[name] = file;
+  if (log_files.size() > 2 * log_files_swept_at + 64) {
+    std::erase_if(log_files, [](const auto& entry) { return entry.second.expired(); });
+    log_files_swept_at = log_files.size();
+  }
   return file;
 }
 
@@ -161,6 +174,8 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path, co
     if (callbacks.spawned) callbacks.spawned(token, pid);
   });
   Worker& worker = workers[token];
+  worker.pid = pid;
+  if (record) record->added(pid);
   if (readiness) {
     readiness->start(pid, [this, token] {
       queue.post([this, token] {
@@ -193,6 +208,7 @@ void ProcessRunner::Impl::on_group_gone(std::uint64_t token, WaitStatus status) 
   // Every writer of the pipe is dead (unless one escaped the group), so after this the
   // log holds all the worker's output before `exited` is reported.
   if (auto capture = captures.find(it->second.capture_id); capture != captures.end()) capture->second->drain();
+  if (record) record->removed(it->second.pid);
   workers.erase(it);
   queue.post([this, token, status] {
     if (callbacks.exited) callbacks.exited(token, status);

@@ -58,7 +58,7 @@ class ProcessRunner {
   // spawned(token, pid), then maybe ready, then exited; or start_failed(token, "STAGE: why")
   // with STAGE one of pipe, fork, pidfd, open log, notify socket, ready fd, setsid,
   // signals, open stdin, open stdout, open stderr, chdir, setgroups, setgid, setuid,
-  // close fds, exec.
+  // pdeathsig, close fds, exec.
   void spawn(std::uint64_t token, const std::string& path, const config::WorkerSpec& spec);
 
   // Sends `signo` to the worker's process group. No-op once the leader has been reaped.

@@ -5,6 +5,7 @@
 #include <linux/close_range.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -24,11 +25,11 @@ namespace {
 // What the child was doing when it failed; the text is the start of start_failed's error.
 enum class Stage : int {
   setsid, signals, open_stdin, open_stdout, open_stderr, ready_fd, umask, chdir,
-  setgroups, setgid, setuid, close_fds, exec, count
+  setgroups, setgid, setuid, pdeathsig, close_fds, exec, count
 };
 constexpr std::array<const char*, static_cast<std::size_t>(Stage::count)> kStageNames = {
     "setsid", "signals", "open stdin", "open stdout", "open stderr", "ready fd", "umask", "chdir",
-    "setgroups", "setgid", "setuid", "close fds", "exec"};
+    "setgroups", "setgid", "setuid", "pdeathsig", "close fds", "exec"};
 static_assert(kStageNames.size() == static_cast<std::size_t>(Stage::count));
 
 struct ChildError {
@@ -78,7 +79,7 @@ void mark_all_cloexec_from_3() noexcept {
   for (rlim_t fd = 3; fd < max; ++fd) fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
 }
 
-[[noreturn]] void run_child(const SpawnPlan& plan, int error_fd, bool drop_groups) noexcept {
+[[noreturn]] void run_child(const SpawnPlan& plan, int error_fd, bool drop_groups, pid_t parent) noexcept {
   if (setsid() < 0) child_fail(error_fd, Stage::setsid);
 
   struct sigaction dfl {};
@@ -144,6 +145,13 @@ void mark_all_cloexec_from_3() noexcept {
     if (fd < 0 || !install(fd, 2)) child_fail(error_fd, Stage::open_stderr);
   }
 
+  // The leader dies with arbord, even by SIGKILL (its descendants are cleaned up by the next
+  // arbord: see group_record.h). Set after the uid/gid switch, which clears it, and checked
+  // against a parent that died before it was set. The kernel clears it again at the exec of
+  // a set-user-ID binary: the group record covers that leader too.
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) child_fail(error_fd, Stage::pdeathsig);
+  if (getppid() != parent) _exit(127);
+
   // Everything but 0-2 and the ready fd goes at exec; the error pipe must survive until then.
   mark_all_cloexec_from_3();
   if (plan.ready_target >= 0 && fcntl(plan.ready_target, F_SETFD, 0) < 0) child_fail(error_fd, Stage::ready_fd);
@@ -180,6 +188,7 @@ SpawnResult spawn_process(const SpawnPlan& plan) noexcept {
       return result;
     }
     const bool drop_groups = geteuid() == 0;
+    const pid_t parent = getpid();
 
     // With every signal blocked across fork, no handler of arbord's (libuv's signal pipe
     // writer included) can run in the child before it resets the dispositions.
@@ -190,7 +199,7 @@ SpawnResult spawn_process(const SpawnPlan& plan) noexcept {
     const pid_t pid = fork();
     if (pid == 0) {
       close(error_pipe[0]);
-      run_child(plan, error_pipe[1], drop_groups);
+      run_child(plan, error_pipe[1], drop_groups, parent);
     }
     const int fork_errno = errno;
     pthread_sigmask(SIG_SETMASK, &saved, nullptr);

@@ -175,6 +175,29 @@ TEST(Arbord, SigtermStopsTheTreeInReverseOrder) {
   EXPECT_TRUE(arbord.no_survivors());
 }
 
+TEST(Arbord, SighupReloadsTheConfig) {
+  ArbordInstance arbord;
+  json t = tree("one_for_one", json::array({child("a", {}), child("gone", {})}));
+  arbord.start(t);
+  arbord.await(R"(tree started)");
+  const auto pid_a = arbord.pid_of("a");
+  t["root"]["children"] = json::array({child("a", {}), child("b", {})});
+  t["socket"] = arbord.path("arbord.sock");
+  t["log_dir"] = arbord.path("logs");
+  {
+    std::ofstream out(arbord.path("arbor.json"));
+    out << t.dump(2);
+  }
+  arbord.signal(SIGHUP);
+  arbord.await(R"( gone: exited, pid \d+, signal TERM, reason shutdown)");
+  arbord.await(R"( b: started)");
+  arbord.await(R"(reload)");
+  EXPECT_EQ(arbord.pid_of("a"), pid_a) << "an unchanged child keeps its process";
+  arbord.signal(SIGTERM);
+  EXPECT_EQ(arbord.wait_exit(), 0);
+  EXPECT_TRUE(arbord.no_survivors());
+}
+
 TEST(Arbord, CheckPrintsOk) {
   ArbordInstance arbord;
   arbord.start(tree("one_for_one", json::array({child("a", {})})), {"--check"});

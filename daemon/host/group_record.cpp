@@ -1,0 +1,192 @@
+#include "daemon/host/group_record.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <sstream>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+namespace arbor::host {
+namespace {
+
+std::unique_ptr<GroupRecord>& installed() {
+  static std::unique_ptr<GroupRecord> record;
+  return record;
+}
+
+bool write_all(int fd, const std::string& text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+std::string read_all(int fd) {
+  std::string text;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::pread(fd, buf, sizeof buf, static_cast<off_t>(text.size()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return text;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+// mkdir -p of the folder of `path` (it is the socket's, which the control server would
+// create later with the same mode).
+void make_parent_dirs(const std::string& path) {
+  for (std::size_t pos = path.find('/', 1); pos != std::string::npos; pos = path.find('/', pos + 1)) {
+    ::mkdir(path.substr(0, pos).c_str(), 0755);
+  }
+}
+
+// Opens and locks `path`, making sure the locked file is the one the name points to (a
+// live arbord's rewrite may have renamed a new file over it between open and flock).
+// Returns -1 with errno set (EWOULDBLOCK: a live arbord holds it).
+int open_locked(const std::string& path) {
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    const int flags = O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW;
+    int fd = ::open(path.c_str(), flags, 0600);
+    if (fd < 0 && errno == ENOENT) {
+      make_parent_dirs(path);
+      fd = ::open(path.c_str(), flags, 0600);
+    }
+    if (fd < 0) return -1;
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+      const int err = errno;
+      ::close(fd);
+      errno = err;
+      return -1;
+    }
+    struct stat held {};
+    struct stat named {};
+    if (fstat(fd, &held) == 0 && stat(path.c_str(), &named) == 0 && held.st_ino == named.st_ino &&
+        held.st_dev == named.st_dev) {
+      return fd;
+    }
+    ::close(fd);
+  }
+  errno = EAGAIN;
+  return -1;
+}
+
+}  // namespace
+
+unsigned long long GroupRecord::start_time(pid_t pid) {
+  const std::string name = "/proc/" + std::to_string(pid) + "/stat";
+  const int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  const std::string stat = read_all(fd);
+  ::close(fd);
+  // "pid (comm) state ppid ..." where comm may hold spaces and ')': fields after the last ')'.
+  const std::size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) return 0;
+  std::istringstream in(stat.substr(paren + 1));
+  std::string field;
+  for (int i = 3; i <= 22; ++i) {  // field 3 (state) ... field 22 (starttime)
+    if (!(in >> field)) return 0;
+  }
+  return std::strtoull(field.c_str(), nullptr, 10);
+}
+
+std::unique_ptr<GroupRecord> GroupRecord::take_over(const std::string& path) {
+  const int fd = open_locked(path);
+  if (fd < 0) {
+    if (errno == EWOULDBLOCK) {
+      spdlog::warn("{} is locked by another arbord: its groups are left alone, and none are recorded", path);
+    } else {
+      spdlog::warn("cannot use {}: {}; workers left by a SIGKILLed arbord will not be cleaned up", path,
+                   std::strerror(errno));
+    }
+    return nullptr;
+  }
+  std::unique_ptr<GroupRecord> record(new GroupRecord(path, fd));
+
+  // Replay the changes: what is left was live when the previous arbord died.
+  std::map<pid_t, unsigned long long> left;
+  std::istringstream in(read_all(fd));
+  std::string line;
+  while (std::getline(in, line)) {
+    long long pgid = 0;
+    unsigned long long start = 0;
+    if (std::sscanf(line.c_str(), "+%lld %llu", &pgid, &start) == 2 && pgid > 1) {
+      left[static_cast<pid_t>(pgid)] = start;
+    } else if (std::sscanf(line.c_str(), "-%lld", &pgid) == 1) {
+      left.erase(static_cast<pid_t>(pgid));
+    }
+  }
+  for (const auto& [pgid, start] : left) {
+    const unsigned long long now = start_time(pgid);
+    if (now != 0 && now != start) continue;  // the pid was reused: nothing of ours is left (see header)
+    if (kill(-pgid, SIGKILL) == 0) {
+      spdlog::warn("killed leftover process group {} of a previous arbord (it was killed without stopping its workers)",
+                   pgid);
+    }
+  }
+  if (ftruncate(fd, 0) < 0) spdlog::warn("cannot empty {}: {}", path, std::strerror(errno));
+  return record;
+}
+
+void GroupRecord::install(std::unique_ptr<GroupRecord> record) { installed() = std::move(record); }
+
+std::unique_ptr<GroupRecord> GroupRecord::adopt() { return std::move(installed()); }
+
+GroupRecord::~GroupRecord() {
+  // A clean exit has stopped every group: nothing to clean up next time.
+  if (live_.empty()) ::unlink(path_.c_str());
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void GroupRecord::added(pid_t pgid) {
+  const unsigned long long start = start_time(pgid);
+  live_[pgid] = start;
+  append("+" + std::to_string(pgid) + " " + std::to_string(start) + "\n");
+}
+
+void GroupRecord::removed(pid_t pgid) {
+  if (live_.erase(pgid) == 0) return;
+  append("-" + std::to_string(pgid) + "\n");
+}
+
+void GroupRecord::append(const std::string& line) {
+  if (lines_ >= 2 * live_.size() + 64) compact();
+  if (write_all(fd_, line)) {
+    ++lines_;
+    write_failed_ = false;
+  } else if (!write_failed_) {
+    write_failed_ = true;
+    spdlog::warn("cannot write {}: {}", path_, std::strerror(errno));
+  }
+}
+
+void GroupRecord::compact() {
+  // Write the live set to a new file, locked before it takes the name.
+  const std::string tmp = path_ + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return;  // e.g. EMFILE: keep appending to the old file
+  std::string text;
+  for (const auto& [pgid, start] : live_) text += "+" + std::to_string(pgid) + " " + std::to_string(start) + "\n";
+  if (flock(fd, LOCK_EX | LOCK_NB) < 0 || !write_all(fd, text) || ::rename(tmp.c_str(), path_.c_str()) < 0) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return;
+  }
+  ::close(fd_);
+  fd_ = fd;
+  lines_ = live_.size();
+}
+
+}  // namespace arbor::host

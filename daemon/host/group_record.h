@@ -1,0 +1,71 @@
+// GroupRecord: the process groups of live workers, kept in a small file next to the control
+// socket (`<socket>.groups`), so that an arbord that died by SIGKILL leaves a note of what
+// it was running and the next arbord removes the leftovers before it starts anything.
+//
+// What survives a SIGKILLed arbord: each worker leader has PR_SET_PDEATHSIG(SIGKILL) (see
+// spawn.cpp), so it dies with arbord; its descendants (same process group, same session)
+// are orphaned to init or a subreaper and keep running. The next arbord reads the file and
+// kills each recorded group, unless the number now belongs to an unrelated process:
+//  - the leader is present with the recorded start time (field 22 of /proc/PID/stat): it
+//    is ours (pdeathsig did not fire, e.g. a setuid binary cleared it) -> kill(-pgid);
+//  - the leader is present with another start time: the pid was reused. The kernel never
+//    reuses a number while any process still has it as its pgid or sid, so a new process
+//    with that pid proves nothing of our group is left -> leave it alone;
+//  - the leader is gone: any process whose pgid is that number is one of our leftovers (by
+//    the same rule, the number stays reserved while they live) -> kill(-pgid).
+//
+// File format: one line per change, "+PGID STARTTIME" when a worker starts and "-PGID" when
+// its group is gone; rewritten from the live set (O(live)) when it grows past twice that,
+// so a write costs O(1) amortized. Writes are plain appends, not fsync'ed: a SIGKILL of
+// arbord loses nothing of the page cache, and after a power loss no process is left.
+//
+// The file is flock()ed by its arbord for its whole life (the rewrite locks the new file
+// before renaming it over the old one), so a second arbord on the same socket path never
+// kills the groups of a live one.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+namespace arbor::host {
+
+class GroupRecord {
+ public:
+  // Locks `path` (creating it), kills the leftover groups it lists (see above), logs them,
+  // and empties it. Returns nullptr when another live arbord holds the lock or the file
+  // cannot be used (logged; arbord then runs without the record).
+  static std::unique_ptr<GroupRecord> take_over(const std::string& path);
+
+  // The record the ProcessRunner uses. main() installs it before the App (and so the
+  // runner) is built; the runner takes it once. Absent: nothing is recorded.
+  static void install(std::unique_ptr<GroupRecord> record);
+  static std::unique_ptr<GroupRecord> adopt();
+
+  ~GroupRecord();
+  GroupRecord(const GroupRecord&) = delete;
+  GroupRecord& operator=(const GroupRecord&) = delete;
+
+  // A worker leader `pgid` was started / its whole group is gone.
+  void added(pid_t pgid);
+  void removed(pid_t pgid);
+
+  // Field 22 of /proc/PID/stat (start time in clock ticks since boot); 0 if unreadable.
+  static unsigned long long start_time(pid_t pid);
+
+ private:
+  GroupRecord(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  void append(const std::string& line);
+  void compact();
+
+  std::string path_;
+  int fd_ = -1;
+  std::unordered_map<pid_t, unsigned long long> live_;
+  std::size_t lines_ = 0;  // lines in the file
+  bool write_failed_ = false;  // logged once
+};
+
+}  // namespace arbor::host
