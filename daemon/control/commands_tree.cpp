@@ -22,7 +22,7 @@ core::Reply answer(const Replier& reply, std::string path) {
     if (result.ok) {
       reply.ok(json{{"path", result.path.empty() ? path : result.path}});
     } else {
-      reply.fail(wire_code(result.code), result.message);
+      reply.fail(result.code, result.message);
     }
   };
 }
@@ -132,7 +132,7 @@ void cmd_signal(Call& call) {
   }
   if (!signo) throw ProtocolError(ErrorCode::bad_request, "unknown signal " + sig.dump());
   const core::OpResult result = call.daemon.tree().signal(path, *signo);
-  if (!result.ok) return call.reply.fail(wire_code(result.code), result.message);
+  if (!result.ok) return call.reply.fail(result.code, result.message);
   call.reply.ok(json{{"path", path}, {"signal", config::signal_name(*signo)}});
 }
 

@@ -88,20 +88,4 @@ json plan_json(const core::ReloadPlan& plan) {
   return json{{"plan", std::move(entries)}};
 }
 
-protocol::ErrorCode wire_code(core::ErrorCode code) {
-  using W = protocol::ErrorCode;
-  switch (code) {
-    case core::ErrorCode::bad_request: return W::bad_request;
-    case core::ErrorCode::forbidden: return W::forbidden;
-    case core::ErrorCode::not_found: return W::not_found;
-    case core::ErrorCode::already_present: return W::already_present;
-    case core::ErrorCode::running: return W::running;
-    case core::ErrorCode::max_children: return W::max_children;
-    case core::ErrorCode::bad_spec: return W::bad_spec;
-    case core::ErrorCode::busy: return W::busy;
-    case core::ErrorCode::start_failed: return W::start_failed;
-  }
-  return W::bad_request;
-}
-
 }  // namespace arbor::control

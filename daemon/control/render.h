@@ -34,6 +34,4 @@ nlohmann::json event_json(const app::StampedEvent& event);
 // {"plan": [{"path","action","reason"}]}
 nlohmann::json plan_json(const core::ReloadPlan& plan);
 
-protocol::ErrorCode wire_code(core::ErrorCode code);
-
 }  // namespace arbor::control

@@ -37,19 +37,4 @@ std::string_view to_string(EventType e) {
   return "?";
 }
 
-std::string_view to_string(ErrorCode c) {
-  switch (c) {
-    case ErrorCode::bad_request: return "bad_request";
-    case ErrorCode::forbidden: return "forbidden";
-    case ErrorCode::not_found: return "not_found";
-    case ErrorCode::already_present: return "already_present";
-    case ErrorCode::running: return "running";
-    case ErrorCode::max_children: return "max_children";
-    case ErrorCode::bad_spec: return "bad_spec";
-    case ErrorCode::busy: return "busy";
-    case ErrorCode::start_failed: return "start_failed";
-  }
-  return "?";
-}
-
 }  // namespace arbor::core

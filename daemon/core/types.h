@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "daemon/protocol/error_code.h"
 #include <array>
 
 namespace arbor::core {
@@ -47,9 +49,8 @@ struct Event {
   std::array<int, 5> plan_counts{};    // reloaded: entries per ReloadAction (add, remove, restart, update, unchanged)
 };
 
-// Error codes of SPEC §6, plus start_failed (an extension: `start`/`add` whose start failed).
-enum class ErrorCode { bad_request, forbidden, not_found, already_present, running, max_children, bad_spec, busy,
-                       start_failed };
+// Error codes of SPEC §6: the core answers with the wire's own codes (one enum, one table).
+using ErrorCode = protocol::ErrorCode;
 
 struct OpResult {
   bool ok = true;
@@ -75,6 +76,5 @@ struct Outcome {
 std::string_view to_string(ExitReason);
 std::string_view to_string(ChildState);
 std::string_view to_string(EventType);
-std::string_view to_string(ErrorCode);
 
 }  // namespace arbor::core
