@@ -1,0 +1,95 @@
+# Shared helpers for the arbor benchmarks. Sourced by run.sh and every bench/*.sh.
+# Expects: BENCH (bench/ folder), WORK (this run's temp dir), RESULTS (jsonl), BIN.
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "FATAL: $*"; exit 1; }
+
+now_ns() { "$BIN/now"; }
+
+# record BENCH PEER METRIC VALUE [NOTE]  -> one JSON line in $RESULTS
+record() {
+  python3 - "$RESULTS" "$@" <<'PY'
+import json, sys
+f, bench, peer, metric, value = sys.argv[1:6]
+note = sys.argv[6] if len(sys.argv) > 6 else ""
+try:
+    v = float(value)
+except ValueError:
+    v = value
+with open(f, "a") as out:
+    out.write(json.dumps({"bench": bench, "peer": peer, "metric": metric, "value": v, "note": note}) + "\n")
+PY
+}
+
+# wait_until TIMEOUT_S CMD... : poll CMD every 20 ms until it succeeds; 1 on timeout
+wait_until() {
+  local limit=$1; shift
+  local end=$(( $(date +%s%N) + limit * 1000000000 ))
+  until "$@"; do
+    (( $(date +%s%N) > end )) && return 1
+    sleep 0.02
+  done
+}
+
+# started_count TSFILE: number of "S" records
+started_count() { [[ -f $1 ]] && grep -c '^S' "$1" || echo 0; }
+have_started() { (( $(started_count "$1") >= $2 )); }
+
+# Processes of the bench child still alive (by the name it sets with prctl)
+kids_alive() { pgrep -x arborbenchkid | wc -l; }
+no_kids() { (( $(kids_alive) == 0 )); }
+
+# Every descendant pid of the given pids (the pids themselves included)
+descendants() { python3 "$BENCH/lib/procs.py" tree "$@"; }
+
+# cpu_ticks PID... : utime+stime summed (clock ticks) over the given pids
+cpu_ticks() { python3 "$BENCH/lib/procs.py" cpu "$@"; }
+
+# mem_kb PID... : "RSS PSS" in KiB summed over the pids (smaps_rollup)
+mem_kb() { python3 "$BENCH/lib/procs.py" mem "$@"; }
+
+fd_count() { ls /proc/"$1"/fd 2>/dev/null | wc -l; }
+
+# start time (clock ticks since boot) of a pid: guards against pid reuse
+pid_start() { local f; f=$(cat /proc/"$1"/stat 2>/dev/null) || return 1; f=${f##*) }; set -- $f; echo "${20}"; }
+
+# Track a pid so the EXIT trap (and the end of each peer) kills it by pid if still alive.
+track() { echo "$1 $(pid_start "$1")" >> "$WORK/tracked.pids"; }
+
+kill_tracked() {
+  [[ -f $WORK/tracked.pids ]] || return 0
+  local p st d
+  while read -r p st; do
+    [[ -n $st && $(pid_start "$p") == "$st" ]] || continue   # gone, or the pid was reused
+    log "cleanup: killing leftover pid $p ($(cat /proc/$p/comm 2>/dev/null)) and its descendants"
+    for d in $(descendants "$p" | sort -rn); do kill -KILL "$d" 2>/dev/null; done
+  done < <(tac "$WORK/tracked.pids")
+  : > "$WORK/tracked.pids"
+  # children orphaned by a killed supervisor: any process still running a bench binary
+  for d in /proc/[0-9]*; do
+    [[ $(readlink "$d/exe" 2>/dev/null) == "$BIN"/* ]] && kill -KILL "${d#/proc/}" 2>/dev/null
+  done
+  return 0
+}
+
+# time_cmd OUTVAR CMD... : wall time of CMD in ms (EPOCHREALTIME: no fork), output discarded
+time_cmd() {
+  local __v=$1; shift
+  local t0=$EPOCHREALTIME
+  "$@" >/dev/null 2>&1; local rc=$?
+  local t1=$EPOCHREALTIME
+  printf -v "$__v" '%.2f' "$(( (${t1/./} - ${t0/./}) ))e-3"
+  return $rc
+}
+
+# for_peers BENCHNAME FUNC : run FUNC PEER for every peer in $PEERS, each in a subshell
+# with that peer's adapter sourced; a failing peer is logged and the others go on.
+for_peers() {
+  local bench=$1 fn=$2 p
+  for p in $PEERS; do
+    ( source "$BENCH/peers/$p.sh"
+      if ! peer_available; then record "$bench" "$p" skipped "n/a (not installed/built)"; exit 0; fi
+      "$fn" "$p" ) || log "$bench/$p failed (rc $?)"
+    kill_tracked
+  done
+}
