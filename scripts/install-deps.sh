@@ -3,7 +3,8 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libuv1-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
       libgtest-dev libgmock-dev libcli11-dev
-      file procps)  # file: CPack's dpkg-shlibdeps step; procps: pgrep in the install test
+      file procps   # file: CPack's dpkg-shlibdeps step; procps: pgrep in the install test
+      clang libclang-rt-14-dev)  # scripts/fuzz.sh: libFuzzer
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
