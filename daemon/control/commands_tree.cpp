@@ -58,29 +58,19 @@ void cmd_spec(Call& call) {
   call.reply.ok(config::to_json(*spec));
 }
 
-void cmd_start(Call& call) {
+// start, stop, restart, remove: one path in, the core's answer out.
+using PathOperation = void (core::SupervisorTree::*)(const std::string&, core::Reply, core::Millis);
+
+void on_path(Call& call, PathOperation operation) {
   args::only(call.args, {"path"});
   const std::string path = args::path(call.args);
-  call.daemon.tree().start(path, answer(call.reply, path), call.daemon.now());
+  (call.daemon.tree().*operation)(path, answer(call.reply, path), call.daemon.now());
 }
 
-void cmd_stop(Call& call) {
-  args::only(call.args, {"path"});
-  const std::string path = args::path(call.args);
-  call.daemon.tree().stop(path, answer(call.reply, path), call.daemon.now());
-}
-
-void cmd_restart(Call& call) {
-  args::only(call.args, {"path"});
-  const std::string path = args::path(call.args);
-  call.daemon.tree().restart(path, answer(call.reply, path), call.daemon.now());
-}
-
-void cmd_remove(Call& call) {
-  args::only(call.args, {"path"});
-  const std::string path = args::path(call.args);
-  call.daemon.tree().remove(path, answer(call.reply, path), call.daemon.now());
-}
+void cmd_start(Call& call) { on_path(call, &core::SupervisorTree::start); }
+void cmd_stop(Call& call) { on_path(call, &core::SupervisorTree::stop); }
+void cmd_restart(Call& call) { on_path(call, &core::SupervisorTree::restart); }
+void cmd_remove(Call& call) { on_path(call, &core::SupervisorTree::remove); }
 
 // {"path": SUP, "spec": {...}}: start_child with a full spec, checked like the config
 // file (diagnostics under /spec). {"path": DYNSUP, "args": [...]}: a child from the

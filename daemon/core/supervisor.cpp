@@ -32,15 +32,19 @@ void Supervisor::build_children() {
   children_.clear();
   by_id_.clear();
   if (is_dynamic()) return;
+  // By id, so a supervisor of many children rebuilds in O(children), not O(children²).
+  std::unordered_map<std::string, std::unique_ptr<Node>*> reusable;
+  for (auto& n : old) {
+    if (n && !n->added_at_runtime) reusable.emplace(n->spec().id, &n);
+  }
   for (const config::ChildSpec& cs : spec_.supervisor.children) {
-    auto same = std::find_if(old.begin(), old.end(), [&](const std::unique_ptr<Node>& n) {
-      return n && n->spec().id == cs.id && !n->added_at_runtime && n->spec().type == cs.type;
-    });
-    if (same != old.end()) {
-      (*same)->set_spec(cs);
-      (*same)->operator_stopped = false;
-      by_id_.emplace(cs.id, same->get());
-      children_.push_back(std::move(*same));
+    auto it = reusable.find(cs.id);
+    if (it != reusable.end() && (*it->second)->spec().type == cs.type) {
+      std::unique_ptr<Node>& same = *it->second;
+      same->set_spec(cs);
+      same->operator_stopped = false;
+      by_id_.emplace(cs.id, same.get());
+      children_.push_back(std::move(same));
     } else {
       add_child(cs, false);
     }

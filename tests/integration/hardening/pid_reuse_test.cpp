@@ -43,12 +43,18 @@ int fail(const std::string& why) {
   return 1;
 }
 
-// Runs the loop until `done` or 10 s.
+// Runs the loop until `done` or 10 s: each turn blocks until an event (a watchdog timer
+// bounds the wait), so nothing is polled.
 bool run_until(uv_loop_t* loop, const bool& done) {
-  for (int i = 0; i < 1000 && !done; ++i) {
-    uv_run(loop, UV_RUN_NOWAIT);
-    if (!done) usleep(10000);  // a bounded wait for the worker's exit, polled on the loop
-  }
+  uv_timer_t watchdog;
+  uv_timer_init(loop, &watchdog);
+  bool expired = false;
+  watchdog.data = &expired;
+  uv_timer_start(&watchdog, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, 10000, 0);
+  while (!done && !expired) uv_run(loop, UV_RUN_ONCE);
+  uv_timer_stop(&watchdog);
+  uv_close(reinterpret_cast<uv_handle_t*>(&watchdog), nullptr);
+  uv_run(loop, UV_RUN_NOWAIT);  // the close callback, before `watchdog` leaves scope
   return done;
 }
 
