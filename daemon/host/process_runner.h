@@ -56,7 +56,7 @@ class ProcessRunner {
   // Starts `spec` (a worker) for the child at `path` (SPEC §3 form, e.g. "web/api").
   // Blocks only until the exec has succeeded or failed (as uv_spawn does). Outcomes:
   // spawned(token, pid), then maybe ready, then exited; or start_failed(token, "STAGE: why")
-  // with STAGE one of pipe, fork, pidfd, open log, notify socket, ready fd, setsid,
+  // with STAGE one of pipe, dup, fork, pidfd, open log, notify socket, ready fd, setsid,
   // signals, open stdin, open stdout, open stderr, chdir, setgroups, setgid, setuid,
   // pdeathsig, close fds, exec.
   void spawn(std::uint64_t token, const std::string& path, const config::WorkerSpec& spec);

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -18,6 +19,10 @@
 #include <cstring>
 
 #include <fmt/format.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
 
 namespace arbor::host {
 namespace {
@@ -32,29 +37,62 @@ constexpr std::array<const char*, static_cast<std::size_t>(Stage::count)> kStage
     "setgroups", "setgid", "setuid", "pdeathsig", "close fds", "exec"};
 static_assert(kStageNames.size() == static_cast<std::size_t>(Stage::count));
 
+// The child shares arbord's memory (CLONE_VM) and arbord is suspended until the child
+// execs or exits (CLONE_VFORK), so the child reports a failure by writing here.
 struct ChildError {
-  int stage;
-  int err;
+  int stage = -1;  // -1: the exec succeeded
+  int err = 0;
 };
 
-// Everything below runs in the forked child of a possibly multi-threaded process: only
-// async-signal-safe calls, no allocation, no locks.
-[[noreturn]] void child_fail(int error_fd, Stage stage) noexcept {
-  const ChildError report{static_cast<int>(stage), errno};
-  ssize_t ignored = write(error_fd, &report, sizeof report);
-  (void)ignored;
+// Descriptors parked at fixed low numbers across a spawn. The child starts with arbord's
+// descriptor table shared (CLONE_FILES: nothing copied) and then takes a private copy of
+// only the numbers below `end` (close_range with CLOSE_RANGE_UNSHARE), so a spawn costs
+// the same with 10 or 10,000 workers' pidfds and pipes open. Without this, fork copies
+// every descriptor and exec closes them again one by one: O(workers) per spawn.
+// Reserved at the first spawn, when arbord has few descriptors, and kept for its life.
+struct Slots {
+  enum : int { out, err, ready, count };
+  int null_fd = -1;  // /dev/null: what a slot holds between spawns, and the child's stdin
+  std::array<int, count> fd{-1, -1, -1};
+  int end = 0;  // 1 + the highest reserved number; 0 if reservation failed
+};
+
+Slots& slots() noexcept {
+  static Slots reserved = [] {
+    Slots s;
+    s.null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (s.null_fd < 0) return s;
+    for (int& fd : s.fd) {
+      fd = fcntl(s.null_fd, F_DUPFD_CLOEXEC, 0);
+      if (fd < 0) return s;
+    }
+    s.end = 1 + std::max({s.null_fd, s.fd[0], s.fd[1], s.fd[2]});
+    return s;
+  }();
+  return reserved;
+}
+
+// Everything below runs in the child, on its own stack but in arbord's memory: only
+// async-signal-safe calls, no allocation, no locks, nothing written but the report.
+// CHILD_SIDE keeps AddressSanitizer out: its frame poisoning and no-return hooks assume
+// the thread's own stack and are never undone when the child execs or _exits.
+#define CHILD_SIDE __attribute__((no_sanitize("address")))
+
+CHILD_SIDE [[noreturn]] void child_fail(ChildError& report, Stage stage) noexcept {
+  report.err = errno;
+  report.stage = static_cast<int>(stage);
   _exit(127);
 }
 
 // Moves `fd` to a number >= floor (keeping it close-on-exec), so that installing the
 // child's fixed descriptors (0, 1, 2, ready fd) never overwrites a descriptor still needed.
-int lift(int fd, int floor) noexcept {
+CHILD_SIDE int lift(int fd, int floor) noexcept {
   if (fd < 0 || fd >= floor) return fd;
   return fcntl(fd, F_DUPFD_CLOEXEC, floor);
 }
 
 // Makes `fd` the child's descriptor `target`, inherited across exec.
-bool install(int fd, int target) noexcept {
+CHILD_SIDE bool install(int fd, int target) noexcept {
   if (fd == target) return fcntl(fd, F_SETFD, 0) == 0;
   return dup2(fd, target) == target;
 }
@@ -63,7 +101,7 @@ bool install(int fd, int target) noexcept {
 // P means the worker's cwd and the file gets the worker's owner and umask, as a shell
 // redirection in the worker would. O_NONBLOCK keeps a FIFO without a reader from hanging
 // arbord (it fails with ENXIO instead); it is cleared before exec.
-int open_output(const std::string& path) noexcept {
+CHILD_SIDE int open_output(const std::string& path) noexcept {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0644);
   if (fd < 0) return -1;
   int flags = fcntl(fd, F_GETFL);
@@ -71,7 +109,7 @@ int open_output(const std::string& path) noexcept {
   return fd;
 }
 
-void mark_all_cloexec_from_3() noexcept {
+CHILD_SIDE void mark_all_cloexec_from_3() noexcept {
   if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
   struct rlimit limit {};
   rlim_t max = 65536;
@@ -79,8 +117,41 @@ void mark_all_cloexec_from_3() noexcept {
   for (rlim_t fd = 3; fd < max; ++fd) fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
 }
 
-[[noreturn]] void run_child(const SpawnPlan& plan, int error_fd, bool drop_groups, pid_t parent) noexcept {
-  if (setsid() < 0) child_fail(error_fd, Stage::setsid);
+// Installs an output that needs no open of a path (those come after chdir and setuid).
+CHILD_SIDE bool early_output(const ChildOutput& o, int fd, int null_fd, int target) noexcept {
+  switch (o.kind) {
+    case ChildOutput::Kind::inherit:
+    case ChildOutput::Kind::file:
+      return true;
+    case ChildOutput::Kind::null:
+      return install(null_fd, target);
+    case ChildOutput::Kind::fd:
+      return install(fd, target);
+  }
+  return false;
+}
+
+struct ChildArgs {
+  const SpawnPlan* plan = nullptr;
+  int out_fd = -1;  // the descriptors to install, as the child finds them
+  int err_fd = -1;
+  int ready_fd = -1;
+  int null_fd = -1;
+  int keep_below = 0;  // > 0: the table is shared; keep only the numbers below this
+  bool drop_groups = false;
+  pid_t parent = 0;
+  ChildError report;
+};
+
+CHILD_SIDE [[noreturn]] void run_child(ChildArgs& args) noexcept {
+  const SpawnPlan& plan = *args.plan;
+  ChildError& report = args.report;
+  if (args.keep_below > 0 && syscall(SYS_close_range, static_cast<unsigned>(args.keep_below), ~0U,
+                                     CLOSE_RANGE_UNSHARE) < 0) {
+    // A kernel before 5.9: a full private copy, closed at exec by close-on-exec.
+    if (unshare(CLONE_FILES) < 0) child_fail(report, Stage::close_fds);
+  }
+  if (setsid() < 0) child_fail(report, Stage::setsid);
 
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
@@ -91,89 +162,64 @@ void mark_all_cloexec_from_3() noexcept {
   }
   sigset_t empty;
   sigemptyset(&empty);
-  if (sigprocmask(SIG_SETMASK, &empty, nullptr) < 0) child_fail(error_fd, Stage::signals);
+  if (sigprocmask(SIG_SETMASK, &empty, nullptr) < 0) child_fail(report, Stage::signals);
 
   const int floor = std::max(3, plan.ready_target + 1);
-  const int lifted_error_fd = lift(error_fd, floor);
-  if (lifted_error_fd < 0) child_fail(error_fd, Stage::close_fds);
-  error_fd = lifted_error_fd;
-  const int out_fd = plan.out.kind == ChildOutput::Kind::fd ? lift(plan.out.fd, floor) : -1;
-  const int err_fd = plan.err.kind == ChildOutput::Kind::fd ? lift(plan.err.fd, floor) : -1;
-  const int ready_fd = lift(plan.ready_source, floor);
-  if (plan.out.kind == ChildOutput::Kind::fd && out_fd < 0) child_fail(error_fd, Stage::open_stdout);
-  if (plan.err.kind == ChildOutput::Kind::fd && err_fd < 0) child_fail(error_fd, Stage::open_stderr);
-  if (plan.ready_source >= 0 && ready_fd < 0) child_fail(error_fd, Stage::ready_fd);
+  const int out_fd = lift(args.out_fd, floor);
+  const int err_fd = lift(args.err_fd, floor);
+  const int ready_fd = lift(args.ready_fd, floor);
+  if (args.out_fd >= 0 && out_fd < 0) child_fail(report, Stage::open_stdout);
+  if (args.err_fd >= 0 && err_fd < 0) child_fail(report, Stage::open_stderr);
+  if (args.ready_fd >= 0 && ready_fd < 0) child_fail(report, Stage::ready_fd);
 
-  const int null_fd = lift(open("/dev/null", O_RDWR | O_CLOEXEC), floor);
-  if (null_fd < 0 || !install(null_fd, 0)) child_fail(error_fd, Stage::open_stdin);
-  auto early_output = [&](const ChildOutput& o, int fd, int target, Stage stage) {
-    switch (o.kind) {
-      case ChildOutput::Kind::inherit:
-      case ChildOutput::Kind::file:
-        return;
-      case ChildOutput::Kind::null:
-        if (!install(null_fd, target)) child_fail(error_fd, stage);
-        return;
-      case ChildOutput::Kind::fd:
-        if (!install(fd, target)) child_fail(error_fd, stage);
-        return;
-    }
-  };
-  early_output(plan.out, out_fd, 1, Stage::open_stdout);
-  early_output(plan.err, err_fd, 2, Stage::open_stderr);
-  if (ready_fd >= 0 && !install(ready_fd, plan.ready_target)) child_fail(error_fd, Stage::ready_fd);
+  const int null_fd = lift(args.null_fd >= 0 ? args.null_fd : open("/dev/null", O_RDWR | O_CLOEXEC), floor);
+  if (null_fd < 0 || !install(null_fd, 0)) child_fail(report, Stage::open_stdin);
+  if (!early_output(plan.out, out_fd, null_fd, 1)) child_fail(report, Stage::open_stdout);
+  if (!early_output(plan.err, err_fd, null_fd, 2)) child_fail(report, Stage::open_stderr);
+  if (ready_fd >= 0 && !install(ready_fd, plan.ready_target)) child_fail(report, Stage::ready_fd);
 
   if (plan.umask) umask(*plan.umask);
-  if (plan.cwd && chdir(plan.cwd->c_str()) < 0) child_fail(error_fd, Stage::chdir);
+  if (plan.cwd && chdir(plan.cwd->c_str()) < 0) child_fail(report, Stage::chdir);
   if (plan.uid || plan.gid) {
+    // Raw system calls: glibc's wrappers would try to switch every thread of arbord, whose
+    // memory (and thread list) this child shares; the child itself is a single thread.
     const gid_t gid = plan.gid ? *plan.gid : getgid();
-    if (drop_groups && setgroups(1, &gid) < 0) child_fail(error_fd, Stage::setgroups);
-    if (plan.gid && setgid(*plan.gid) < 0) child_fail(error_fd, Stage::setgid);
-    if (plan.uid && setuid(*plan.uid) < 0) child_fail(error_fd, Stage::setuid);
+    if (args.drop_groups && syscall(SYS_setgroups, 1, &gid) < 0) child_fail(report, Stage::setgroups);
+    if (plan.gid && syscall(SYS_setgid, *plan.gid) < 0) child_fail(report, Stage::setgid);
+    if (plan.uid && syscall(SYS_setuid, *plan.uid) < 0) child_fail(report, Stage::setuid);
   }
 
   int file_out = -1;
   if (plan.out.kind == ChildOutput::Kind::file) {
     if ((file_out = open_output(plan.out.path)) < 0 || !install(file_out, 1)) {
-      child_fail(error_fd, Stage::open_stdout);
+      child_fail(report, Stage::open_stdout);
     }
   }
   if (plan.err.kind == ChildOutput::Kind::file) {
     // The same file for both streams shares one open file description, as 2>&1 would.
     const bool same = plan.out.kind == ChildOutput::Kind::file && plan.out.path == plan.err.path;
     const int fd = same ? 1 : open_output(plan.err.path);
-    if (fd < 0 || !install(fd, 2)) child_fail(error_fd, Stage::open_stderr);
+    if (fd < 0 || !install(fd, 2)) child_fail(report, Stage::open_stderr);
   }
 
   // The leader dies with arbord, even by SIGKILL (its descendants are cleaned up by the next
   // arbord: see group_record.h). Set after the uid/gid switch, which clears it, and checked
   // against a parent that died before it was set. The kernel clears it again at the exec of
   // a set-user-ID binary: the group record covers that leader too.
-  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) child_fail(error_fd, Stage::pdeathsig);
-  if (getppid() != parent) _exit(127);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) child_fail(report, Stage::pdeathsig);
+  if (getppid() != args.parent) _exit(127);
 
-  // Everything but 0-2 and the ready fd goes at exec; the error pipe must survive until then.
+  // Everything but 0-2 and the ready fd goes at exec (a handful of descriptors: see Slots).
   mark_all_cloexec_from_3();
-  if (plan.ready_target >= 0 && fcntl(plan.ready_target, F_SETFD, 0) < 0) child_fail(error_fd, Stage::ready_fd);
+  if (plan.ready_target >= 0 && fcntl(plan.ready_target, F_SETFD, 0) < 0) child_fail(report, Stage::ready_fd);
 
   execve(plan.argv->data()[0], plan.argv->data(), plan.envp->data());
-  child_fail(error_fd, Stage::exec);
+  child_fail(report, Stage::exec);
 }
+
+CHILD_SIDE int child_main(void* args) { run_child(*static_cast<ChildArgs*>(args)); }
 
 int pidfd_open(pid_t pid) noexcept { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0U)); }
-
-// Reads the child's report until EOF (the pipe closes at exec or at _exit).
-bool read_report(int fd, ChildError& report) noexcept {
-  std::size_t got = 0;
-  auto* bytes = reinterpret_cast<char*>(&report);
-  while (got < sizeof report) {
-    ssize_t n = read(fd, bytes + got, sizeof report - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  return got == sizeof report;
-}
 
 }  // namespace
 
@@ -182,31 +228,56 @@ std::string stage_error(const char* stage, int err) { return fmt::format("{}: {}
 SpawnResult spawn_process(const SpawnPlan& plan) noexcept {
   SpawnResult result;
   try {
-    int error_pipe[2];
-    if (pipe2(error_pipe, O_CLOEXEC) < 0) {
-      result.error = stage_error("pipe", errno);
+    ChildArgs args;
+    args.plan = &plan;
+    args.drop_groups = geteuid() == 0;
+    args.parent = getpid();
+    args.out_fd = plan.out.kind == ChildOutput::Kind::fd ? plan.out.fd : -1;
+    args.err_fd = plan.err.kind == ChildOutput::Kind::fd ? plan.err.fd : -1;
+    args.ready_fd = plan.ready_source;
+
+    // Park the child's descriptors in the low slots (see Slots); if there are none, the
+    // child gets a full copy of the table instead (slow with many workers, still correct).
+    Slots& s = slots();
+    int flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
+    bool parked = false;
+    if (s.end > 0) {
+      auto park = [&](int& fd, int slot) { return fd < 0 || (fd = dup3(fd, s.fd[slot], O_CLOEXEC)) >= 0; };
+      parked = park(args.out_fd, Slots::out) && park(args.err_fd, Slots::err) && park(args.ready_fd, Slots::ready);
+      if (!parked) {
+        result.error = stage_error("dup", errno);
+      } else {
+        flags |= CLONE_FILES;
+        args.null_fd = s.null_fd;
+        args.keep_below = s.end;
+      }
+    }
+    auto unpark = [&] {
+      for (int slot : s.fd) {
+        if (slot >= 0) dup3(s.null_fd, slot, O_CLOEXEC);  // drop the references to the pipes
+      }
+    };
+    if (s.end > 0 && !parked) {
+      unpark();
       return result;
     }
-    const bool drop_groups = geteuid() == 0;
-    const pid_t parent = getpid();
 
-    // With every signal blocked across fork, no handler of arbord's (libuv's signal pipe
-    // writer included) can run in the child before it resets the dispositions.
+    // With every signal blocked across the clone, no handler of arbord's (libuv's signal
+    // pipe writer included) can run in the child before it resets the dispositions.
+    alignas(64) static char stack[256 * 1024];  // one child at a time: arbord waits for it
+#if defined(__SANITIZE_ADDRESS__)
+    __asan_unpoison_memory_region(stack, sizeof stack);  // libc's clone code is not ours
+#endif
     sigset_t all;
     sigset_t saved;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &saved);
-    const pid_t pid = fork();
-    if (pid == 0) {
-      close(error_pipe[0]);
-      run_child(plan, error_pipe[1], drop_groups, parent);
-    }
-    const int fork_errno = errno;
+    const pid_t pid = clone(child_main, stack + sizeof stack, flags, &args);
+    const int clone_errno = errno;
     pthread_sigmask(SIG_SETMASK, &saved, nullptr);
-    close(error_pipe[1]);
+    if (parked) unpark();
     if (pid < 0) {
-      close(error_pipe[0]);
-      result.error = stage_error("fork", fork_errno);
+      result.error = stage_error("fork", clone_errno);
       return result;
     }
 
@@ -214,9 +285,6 @@ SpawnResult spawn_process(const SpawnPlan& plan) noexcept {
     // so the pidfd surely refers to it even if it has already exited.
     const int pidfd = pidfd_open(pid);
     const int pidfd_errno = errno;
-    ChildError report{};
-    const bool failed = read_report(error_pipe[0], report);
-    close(error_pipe[0]);
     if (pidfd < 0) {
       kill(pid, SIGKILL);
       while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
@@ -224,13 +292,13 @@ SpawnResult spawn_process(const SpawnPlan& plan) noexcept {
       result.error = stage_error("pidfd", pidfd_errno);
       return result;
     }
-    if (failed) {
+    if (args.report.stage >= 0) {
       siginfo_t info{};
       while (waitid(P_PIDFD, static_cast<id_t>(pidfd), &info, WEXITED) < 0 && errno == EINTR) {
       }
       close(pidfd);
-      const auto stage = static_cast<std::size_t>(report.stage);
-      result.error = stage_error(stage < kStageNames.size() ? kStageNames[stage] : "spawn", report.err);
+      const auto stage = static_cast<std::size_t>(args.report.stage);
+      result.error = stage_error(stage < kStageNames.size() ? kStageNames[stage] : "spawn", args.report.err);
       return result;
     }
     result.pid = pid;
