@@ -61,7 +61,10 @@ void status_rows(Table& table, const json& node, int depth) {
              Cell{state, state_colour(state)}, Cell{worker ? text_or_dash(node.value("pid", json())) : "-"},
              Cell{text_or_dash(node.value("restarts", json()))}, Cell{uptime},
              Cell{worker ? exit_text(node.value("last_exit", json())) : "-"}});
-  for (const json& child : node.value("children", json::array())) status_rows(table, child, depth + 1);
+  // By reference: value() would copy each subtree once per level (quadratic in depth).
+  if (auto it = node.find("children"); it != node.end() && it->is_array()) {
+    for (const json& child : *it) status_rows(table, child, depth + 1);
+  }
 }
 
 std::string event_details(const json& e) {

@@ -37,7 +37,7 @@ void cmd_status(Call& call) {
   auto node = call.daemon.tree().status(path);
   if (!node) return call.reply.fail(ErrorCode::not_found, not_found_message(path));
   Daemon& daemon = call.daemon;
-  call.reply.ok(status_json(*node, [&daemon](core::Millis t) { return daemon.wall_time(t); }));
+  call.reply.ok_text(status_text(*node, [&daemon](core::Millis t) { return daemon.wall_time(t); }));
 }
 
 void cmd_count(Call& call) {

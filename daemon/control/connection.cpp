@@ -121,11 +121,25 @@ void Connection::on_read(ssize_t nread, const uv_buf_t* buf) noexcept {
 }
 
 void Connection::send(const nlohmann::json& message, Kind kind) noexcept {
+  std::string line;
+  try {
+    line = protocol::encode_line(message);
+  } catch (const std::exception& e) {
+    spdlog::error("control: cannot encode a message for client {}: {}", peer(), e.what());
+  }
+  send_line(std::move(line), kind);
+}
+
+void Connection::send_line(std::string line, Kind kind) noexcept {
   if (kind == Kind::reply && unanswered_ > 0) --unanswered_;
   if (!open_) return;
+  if (line.empty()) {
+    close();
+    return;
+  }
   try {
     auto* req = new WriteRequest;
-    req->data = protocol::encode_line(message);
+    req->data = std::move(line);
     const std::size_t queued = uv_stream_get_write_queue_size(stream());
     // One message always goes out whole, however long; past that, a client that does
     // not read may not make us hold more than the cap for it.

@@ -34,6 +34,7 @@ class Connection final : public Session, public std::enable_shared_from_this<Con
   void start();
 
   void send(const nlohmann::json& message, Kind kind) noexcept override;
+  void send_line(std::string line, Kind kind) noexcept override;
   bool is_open() const override { return open_; }
   void keep(std::unique_ptr<Handle> handle) override;
 

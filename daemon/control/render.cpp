@@ -34,6 +34,74 @@ json status_json(const core::StatusNode& node, const WallTime& wall_time) {
   return j;
 }
 
+namespace {
+
+void append_string(std::string& out, const std::string& text) {
+  out += json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// Enum names (states, types): plain ASCII, nothing to escape.
+void append_name(std::string& out, std::string_view name) {
+  out += '"';
+  out += name;
+  out += '"';
+}
+
+void append_status(std::string& out, const core::StatusNode& node, const WallTime& wall_time) {
+  // Keys in the order nlohmann::json (a std::map) prints them, so the text is the same.
+  const bool root = node.path.empty() || node.path == "/";
+  if (node.type != config::ChildType::worker) {
+    out += "{\"children\":[";
+    for (std::size_t i = 0; i < node.children.size(); ++i) {
+      if (i > 0) out += ',';
+      append_status(out, node.children[i], wall_time);
+    }
+    out += "],\"id\":";
+    append_string(out, root ? "/" : node.id);
+    out += ",\"path\":";
+    append_string(out, wire_path(node.path));
+    out += ",\"restarts\":" + std::to_string(node.restarts);
+    out += ",\"state\":";
+    append_name(out, core::to_string(node.state));
+    out += ",\"type\":";
+    append_name(out, config::to_string(node.type));
+    out += '}';
+    return;
+  }
+  out += "{\"id\":";
+  append_string(out, root ? "/" : node.id);
+  out += ",\"last_exit\":";
+  out += node.last_exit ? exit_json(*node.last_exit).dump() : "null";
+  if (node.state == core::ChildState::restarting && node.next_restart_at) {
+    out += ",\"next_restart_at\":";
+    append_string(out, wall_time(*node.next_restart_at));
+  }
+  out += ",\"path\":";
+  append_string(out, wire_path(node.path));
+  out += ",\"pid\":";
+  out += node.pid ? std::to_string(*node.pid) : "null";
+  out += ",\"restarts\":" + std::to_string(node.restarts);
+  out += ",\"started_at\":";
+  if (node.pid && node.started_at) {
+    append_string(out, wall_time(*node.started_at));
+  } else {
+    out += "null";
+  }
+  out += ",\"state\":";
+  append_name(out, core::to_string(node.state));
+  out += ",\"type\":";
+  append_name(out, config::to_string(node.type));
+  out += '}';
+}
+
+}  // namespace
+
+std::string status_text(const core::StatusNode& node, const WallTime& wall_time) {
+  std::string out;
+  append_status(out, node, wall_time);
+  return out;
+}
+
 json counts_json(const core::Counts& c) {
   return json{{"specs", c.specs}, {"active", c.active}, {"supervisors", c.supervisors}, {"workers", c.workers}};
 }

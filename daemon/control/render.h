@@ -22,6 +22,10 @@ using WallTime = std::function<std::string(core::Millis)>;
 // {"path","id","type","state","pid","restarts","started_at","last_exit"} plus
 // "next_restart_at" while restarting. The root's path and id are both "/".
 nlohmann::json status_json(const core::StatusNode& node, const WallTime& wall_time);
+// The same, printed as status_json(...).dump() would, without building the document: a
+// tree of 10,000 children as nlohmann::json is ~10 MiB of small allocations, which glibc
+// then keeps in arbord's heap.
+std::string status_text(const core::StatusNode& node, const WallTime& wall_time);
 
 nlohmann::json counts_json(const core::Counts& counts);
 

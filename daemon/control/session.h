@@ -21,6 +21,8 @@ class Session {
 
   // Queues one line for the client; ignored once the session has closed. Never throws.
   virtual void send(const nlohmann::json& message, Kind kind) noexcept = 0;
+  // The same with the line already encoded (JSON text, ending in a newline).
+  virtual void send_line(std::string line, Kind kind) noexcept = 0;
   virtual bool is_open() const = 0;
   // Keeps `handle` (a subscription, a timer) until the client hangs up.
   virtual void keep(std::unique_ptr<Handle> handle) = 0;
@@ -34,6 +36,10 @@ class Replier {
   Replier(std::weak_ptr<Session> session, nlohmann::json id) : session_(std::move(session)), id_(std::move(id)) {}
 
   void ok(nlohmann::json result) const { put(protocol::reply_ok(id_, std::move(result)), Session::Kind::reply); }
+  // `result` is JSON text already (see status_text).
+  void ok_text(const std::string& result) const {
+    if (auto s = session_.lock()) s->send_line(protocol::encode_reply_ok(id_, result), Session::Kind::reply);
+  }
   void fail(protocol::ErrorCode code, std::string_view message) const {
     put(protocol::reply_error(id_, code, message), Session::Kind::reply);
   }

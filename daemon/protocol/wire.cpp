@@ -46,6 +46,14 @@ json reply_error(const json& id, ErrorCode code, std::string_view message) {
   return json{{"id", id}, {"ok", false}, {"error", {{"code", to_string(code)}, {"message", message}}}};
 }
 
+std::string encode_reply_ok(const json& id, std::string_view result) {
+  // The keys in reply_ok's order (sorted): the same bytes encode_line would write.
+  std::string line = "{\"id\":" + id.dump(-1, ' ', false, json::error_handler_t::replace) + ",\"ok\":true,\"result\":";
+  line.append(result);
+  line += "}\n";
+  return line;
+}
+
 std::string encode_line(const json& message) {
   std::string line = message.dump(-1, ' ', false, json::error_handler_t::replace);
   line.push_back('\n');

@@ -55,6 +55,8 @@ nlohmann::json reply_error(const nlohmann::json& id, ErrorCode code, std::string
 // One JSON document as a protocol line (compact, "\n"-terminated). Invalid UTF-8 in
 // strings (a worker's log line) is replaced, never thrown about.
 std::string encode_line(const nlohmann::json& message);
+// encode_line(reply_ok(id, R)) for a result R given as its JSON text.
+std::string encode_reply_ok(const nlohmann::json& id, std::string_view result);
 
 // A reply as the client sees it.
 struct Reply {

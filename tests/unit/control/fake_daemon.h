@@ -71,6 +71,13 @@ class FakeSession final : public control::Session {
   void send(const nlohmann::json& message, Kind) noexcept override {
     if (open) lines.push_back(message);
   }
+  // Lines sent as text must be exactly what encode_line would have made of their JSON.
+  void send_line(std::string line, Kind) noexcept override {
+    if (!open) return;
+    nlohmann::json message = nlohmann::json::parse(line);
+    EXPECT_EQ(line, protocol::encode_line(message));
+    lines.push_back(std::move(message));
+  }
   bool is_open() const override { return open; }
   void keep(std::unique_ptr<control::Handle> h) override { kept.push_back(std::move(h)); }
   void hang_up() {

@@ -35,6 +35,25 @@ TEST(RenderTest, EventShapes) {
   EXPECT_EQ(gave_up.size(), 4u);
 }
 
+TEST(RenderTest, StatusTextIsStatusJsonPrinted) {
+  core::StatusNode running{.path = "web/api", .id = "api", .state = core::ChildState::running, .restarts = 2,
+                           .pid = 4242, .started_at = 1000, .last_exit = core::ExitStatus::signal(9)};
+  core::StatusNode restarting{.path = "web/q\"uote\\", .id = "q\"uote\\", .state = core::ChildState::restarting,
+                              .restarts = 7, .last_exit = core::ExitStatus::code(3), .next_restart_at = 2500};
+  core::StatusNode stopped{.path = "web/idle", .id = "idle"};
+  core::StatusNode web{.path = "web", .id = "web", .type = config::ChildType::supervisor,
+                       .state = core::ChildState::running, .restarts = 1,
+                       .children = {running, restarting, stopped}};
+  core::StatusNode jobs{.path = "jobs", .id = "jobs", .type = config::ChildType::dynamic_supervisor,
+                        .state = core::ChildState::stopped};
+  core::StatusNode root{.path = "", .id = "", .type = config::ChildType::supervisor,
+                        .state = core::ChildState::running, .children = {web, jobs}};
+  const WallTime wall = [](core::Millis t) { return "t" + std::to_string(t); };
+  for (const core::StatusNode* node : {&root, &web, &running, &restarting, &stopped, &jobs}) {
+    EXPECT_EQ(status_text(*node, wall), status_json(*node, wall).dump());
+  }
+}
+
 TEST(RenderTest, PlanShape) {
   core::ReloadPlan plan{{{"/", core::ReloadAction::update, "strategy"}, {"db", core::ReloadAction::add, ""}}};
   EXPECT_EQ(plan_json(plan), (json{{"plan",
