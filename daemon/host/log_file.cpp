@@ -29,8 +29,18 @@ int make_dirs(const std::string& dir) {
 
 }  // namespace
 
-std::shared_ptr<LogFile> LogFile::open(uv_loop_t* loop, const std::string& dir, const std::string& file_name,
-                                       const config::LogsSpec& logs,
+void OpenLogs::opened(LogFile& file) {
+  lru_.push_front(&file);
+  file.lru_pos_ = lru_.begin();
+  while (lru_.size() > max_) lru_.back()->close_fd();
+}
+
+void OpenLogs::used(LogFile& file) { lru_.splice(lru_.begin(), lru_, file.lru_pos_); }
+
+void OpenLogs::closed(LogFile& file) { lru_.erase(file.lru_pos_); }
+
+std::shared_ptr<LogFile> LogFile::open(uv_loop_t* loop, OpenLogs& open_logs, const std::string& dir,
+                                       const std::string& file_name, const config::LogsSpec& logs,
                                        std::function<void(std::uint64_t)> on_dropped, std::string& error) {
   if (int err = make_dirs(dir); err != 0) {
     error = stage_error("open log", err);
@@ -38,6 +48,7 @@ std::shared_ptr<LogFile> LogFile::open(uv_loop_t* loop, const std::string& dir, 
   }
   std::shared_ptr<LogFile> file(new LogFile());
   file->loop_ = loop;
+  file->open_logs_ = &open_logs;
   file->path_ = dir + "/" + file_name;
   file->logs_ = logs;
   file->on_dropped_ = std::move(on_dropped);
@@ -50,14 +61,22 @@ std::shared_ptr<LogFile> LogFile::open(uv_loop_t* loop, const std::string& dir, 
 
 LogFile::~LogFile() {
   report_dropped();
-  if (fd_ >= 0) ::close(fd_);
+  close_fd();
+}
+
+void LogFile::close_fd() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  fd_ = -1;
+  open_logs_->closed(*this);
 }
 
 bool LogFile::reopen() {
-  if (fd_ >= 0) ::close(fd_);
+  close_fd();
   size_ = 0;
   fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0644);
   if (fd_ < 0) return false;
+  open_logs_->opened(*this);  // may close another file, never this one
   struct stat st {};
   if (fstat(fd_, &st) == 0) size_ = static_cast<std::uint64_t>(st.st_size);
   return true;
@@ -79,6 +98,7 @@ void LogFile::rotate() {
 }
 
 void LogFile::write_lines(std::string_view lines) {
+  if (fd_ < 0) reopen();  // closed by OpenLogs: size_ is read again from the file
   const std::uint64_t max = logs_.max_bytes;
   std::size_t pos = 0;
   while (pos < lines.size()) {
@@ -104,6 +124,7 @@ void LogFile::write_chunk(std::string_view chunk) {
     count_dropped(chunk.size());
     return;
   }
+  open_logs_->used(*this);
   while (!chunk.empty()) {
     ssize_t n = ::write(fd_, chunk.data(), chunk.size());
     if (n < 0 && errno == EINTR) continue;

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,13 +18,36 @@
 
 namespace arbor::host {
 
+class LogFile;
+
+// Bounds how many log files are open at once, closing the least recently written when a
+// file past the bound opens; a closed LogFile reopens at its next write. So captured
+// output costs arbord one descriptor per worker (its pipe) plus at most `max` files,
+// however many workers there are.
+class OpenLogs {
+ public:
+  explicit OpenLogs(std::size_t max) : max_(max == 0 ? 1 : max) {}
+  OpenLogs(const OpenLogs&) = delete;
+  OpenLogs& operator=(const OpenLogs&) = delete;
+  std::size_t open_count() const { return lru_.size(); }
+
+ private:
+  friend class LogFile;
+  void opened(LogFile& file);
+  void used(LogFile& file);
+  void closed(LogFile& file);
+
+  std::size_t max_;
+  std::list<LogFile*> lru_;  // most recently written first
+};
+
 class LogFile {
  public:
   // Creates `dir` (mkdir -p) and opens `dir/file_name` for appending. `on_dropped` is
   // told the bytes lost in one failing episode. Returns nullptr and sets `error`
   // ("open log: Permission denied") on failure.
-  static std::shared_ptr<LogFile> open(uv_loop_t* loop, const std::string& dir, const std::string& file_name,
-                                       const config::LogsSpec& logs,
+  static std::shared_ptr<LogFile> open(uv_loop_t* loop, OpenLogs& open_logs, const std::string& dir,
+                                       const std::string& file_name, const config::LogsSpec& logs,
                                        std::function<void(std::uint64_t bytes)> on_dropped, std::string& error);
   ~LogFile();
   LogFile(const LogFile&) = delete;
@@ -40,8 +64,10 @@ class LogFile {
   const std::string& path() const { return path_; }
 
  private:
+  friend class OpenLogs;
   LogFile() = default;
   bool reopen();
+  void close_fd();
   std::string rotated_path(int generation) const { return path_ + "." + std::to_string(generation); }
   void rotate();
   void write_chunk(std::string_view chunk);
@@ -49,6 +75,8 @@ class LogFile {
   void report_dropped();
 
   uv_loop_t* loop_ = nullptr;
+  OpenLogs* open_logs_ = nullptr;
+  std::list<LogFile*>::iterator lru_pos_;  // valid while fd_ >= 0
   std::string path_;
   config::LogsSpec logs_;
   std::function<void(std::uint64_t)> on_dropped_;

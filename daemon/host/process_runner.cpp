@@ -22,6 +22,10 @@
 
 namespace arbor::host {
 
+// Log files held open at once (see OpenLogs): more active writers than this cost an
+// open and a close per chunk of output, fewer hold no descriptor per worker.
+constexpr std::size_t kMaxOpenLogs = 32;
+
 struct ProcessRunner::Impl {
   struct Worker {
     std::unique_ptr<Readiness> readiness;
@@ -51,6 +55,7 @@ struct ProcessRunner::Impl {
   RunnerCallbacks callbacks;
   bool closed = false;
   CallbackQueue queue;  // declared before what it outlives: captures report drops into it
+  OpenLogs open_logs{kMaxOpenLogs};  // outlives every LogFile (captures hold them)
   Reaper reaper;
   std::unordered_map<std::uint64_t, Worker> workers;
   // Captures outlive their worker when an escaped descendant keeps the pipe open.
@@ -111,7 +116,7 @@ std::shared_ptr<LogFile> ProcessRunner::Impl::log_file_for(const std::string& pa
       if (callbacks.log_dropped) callbacks.log_dropped(path, bytes);
     });
   };
-  auto file = LogFile::open(loop, options.log_dir, name, options.logs, std::move(on_dropped), error);
+  auto file = LogFile::open(loop, open_logs, options.log_dir, name, options.logs, std::move(on_dropped), error);
   if (file) log_files[name] = file;
   if (log_files.size() > 2 * log_files_swept_at + 64) {
     std::erase_if(log_files, [](const auto& entry) { return entry.second.expired(); });

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "daemon/host/log_file.h"
 #include "tests/unit/host/host_fixture.h"
 
 namespace arbor::host::testing {
@@ -153,6 +154,67 @@ TEST_F(HostTest, InheritKeepsTheParentsDescriptor) {
   ::close(saved);
   ASSERT_NE(end, nullptr);
   EXPECT_EQ(read_file(path), "to inherited stdout\n");
+}
+
+
+std::size_t open_descriptors() {
+  std::size_t n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    (void)entry;
+    ++n;
+  }
+  return n;
+}
+
+TEST_F(HostTest, OpenLogsBoundsOpenFilesAndReopensAtTheNextWrite) {
+  OpenLogs open_logs(2);
+  std::string error;
+  std::vector<std::shared_ptr<LogFile>> files;
+  for (int i = 0; i < 3; ++i) {
+    files.push_back(LogFile::open(&loop_, open_logs, dir_ + "/bounded", "f" + std::to_string(i) + ".log",
+                                  config::LogsSpec{}, nullptr, error));
+    ASSERT_TRUE(files.back()) << error;
+    EXPECT_LE(open_logs.open_count(), 2u);
+  }
+  for (int round = 0; round < 3; ++round) {
+    for (auto& file : files) {
+      file->write_lines("r" + std::to_string(round) + "\n");
+      EXPECT_LE(open_logs.open_count(), 2u);
+    }
+  }
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(read_file(dir_ + "/bounded/f" + std::to_string(i) + ".log"), "r0\nr1\nr2\n");
+  }
+  files.clear();
+  EXPECT_EQ(open_logs.open_count(), 0u);
+}
+
+TEST_F(HostTest, ALogClosedByTheBoundStillTruncatesAtItsLimit) {
+  OpenLogs open_logs(1);
+  std::string error;
+  auto a = LogFile::open(&loop_, open_logs, dir_, "a.log", config::LogsSpec{10, 0}, nullptr, error);
+  ASSERT_TRUE(a) << error;
+  a->write_lines("12345678\n");
+  auto b = LogFile::open(&loop_, open_logs, dir_, "b.log", config::LogsSpec{}, nullptr, error);  // closes a
+  ASSERT_TRUE(b) << error;
+  a->write_lines("abcdefgh\n");  // 18 bytes > 10: keep 0 truncates first
+  EXPECT_EQ(read_file(dir_ + "/a.log"), "abcdefgh\n");
+}
+
+TEST_F(HostTest, CapturedWorkersCostTwoDescriptorsEachBeyondTheOpenLogBound) {
+  // 40 workers > the runner's 32 open log files: each costs its pidfd and its pipe.
+  const std::size_t before = open_descriptors();
+  constexpr int kWorkers = 40;
+  for (int i = 1; i <= kWorkers; ++i) spawn(i, child({"--print", "hello " + std::to_string(i)}), "w" + std::to_string(i));
+  ASSERT_TRUE(run_until([&] {
+    for (int i = 1; i <= kWorkers; ++i) {
+      if (read_file(log_path("w" + std::to_string(i))) != "hello " + std::to_string(i) + "\n") return false;
+    }
+    return true;
+  }));
+  EXPECT_LE(open_descriptors(), before + 2 * kWorkers + 32);
+  for (int i = 1; i <= kWorkers; ++i) runner_->signal(i, SIGTERM);
+  for (int i = 1; i <= kWorkers; ++i) ASSERT_NE(wait_end(i), nullptr);
 }
 
 }  // namespace
