@@ -35,4 +35,4 @@ if has_ctl; then
 else
   record control arbor "cli_p50_ms" "n/a" "n/a (arborctl not built yet)"
 fi
-peer_stop "$dir"; rm -rf "$dir"
+peer_stop "$dir"; rm_dir "$dir"

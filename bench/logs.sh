@@ -25,7 +25,7 @@ one_peer() {
     peer_start "$dir"
     local limit=$(( QUICK ? 60 : 300 ))
     if ! wait_until "$limit" grep -qs '^E' "$ts"; then
-      record logs "$p" mib_per_s "n/a" "n/a (child not done in ${limit} s)"; peer_stop "$dir"; rm -rf "$dir"; return 0
+      record logs "$p" mib_per_s "n/a" "n/a (child not done in ${limit} s)"; peer_stop "$dir"; rm_dir "$dir"; return 0
     fi
     # the child is done writing; wait for the capture to land, or to stop growing
     local last=-1 cur stable=0
@@ -52,6 +52,6 @@ one_peer() {
   fi
   log "logs/$p: ${secs}s for $((BYTES >> 20)) MiB, $lines/$LINES lines"
   [[ $p != floor ]] && { peer_stop "$dir" || log "logs/$p: stop timed out"; }
-  rm -rf "$dir"
+  rm_dir "$dir"
 }
 for_peers logs one_peer

@@ -31,13 +31,13 @@ one_peer() {
   [[ -f $ts ]] || : > "$ts"
   local r; r=$(python3 "$BENCH/lib/stats.py" restart "$ts" "$RESULTS_DIR/restart-$MODE-$p.txt")
   set -- $r
-  if [[ $1 == 0 ]]; then record "restart-$MODE" "$p" n "n/a" "n/a (no restart observed in ${limit} s)"; rm -rf "$dir"; return 0; fi
+  if [[ $1 == 0 ]]; then record "restart-$MODE" "$p" n "n/a" "n/a (no restart observed in ${limit} s)"; rm_dir "$dir"; return 0; fi
   log "restart/$MODE/$p: n=$1 p50=$2 p99=$3 max=$4 ms (children: $k)"
   record "restart-$MODE" "$p" n "$1" "children in parallel: $k"
   record "restart-$MODE" "$p" p50_ms "$2"
   record "restart-$MODE" "$p" p99_ms "$3"
   record "restart-$MODE" "$p" max_ms "$4"
   record "restart-$MODE" "$p" delay_note "$(peer_delay_note)"
-  rm -rf "$dir"
+  rm_dir "$dir"
 }
 for_peers "restart-$MODE" one_peer

@@ -2,7 +2,7 @@
 
 namespace arbor::core {
 
-Node::Node(Context& ctx, ChildObserver& observer, Supervisor* parent, config::ChildSpec spec, std::string path)
+Node::Node(Context& ctx, ChildObserver& observer, Supervisor* parent, SpecPtr spec, std::string path)
     : ctx_(ctx), observer_(observer), parent_(parent), spec_(std::move(spec)), path_(std::move(path)) {
   id_ = ctx_.add_node(this);
 }

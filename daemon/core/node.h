@@ -7,6 +7,7 @@
 //   on its own, while running -> exited(reason)
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -32,9 +33,20 @@ class ChildObserver {
 
 class Supervisor;
 
+// Specs are shared, never copied per node: a child's spec points into its supervisor's
+// (the aliasing constructor of shared_ptr), so 10,000 configured children cost one copy
+// of their specs, not one in the supervisor and one in each child.
+using SpecPtr = std::shared_ptr<const config::ChildSpec>;
+
+// The child at `index` of `parent`'s configured children, sharing `parent`'s ownership.
+inline SpecPtr child_spec(const SpecPtr& parent, std::size_t index) {
+  return SpecPtr(parent, &parent->supervisor.children[index]);
+}
+inline SpecPtr child_spec(const SpecPtr& parent, const config::ChildSpec& child) { return SpecPtr(parent, &child); }
+
 class Node {
  public:
-  Node(Context& ctx, ChildObserver& observer, Supervisor* parent, config::ChildSpec spec, std::string path);
+  Node(Context& ctx, ChildObserver& observer, Supervisor* parent, SpecPtr spec, std::string path);
   virtual ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
@@ -45,8 +57,8 @@ class Node {
 
   NodeId id() const { return id_; }
   const std::string& path() const { return path_; }
-  const config::ChildSpec& spec() const { return spec_; }
-  void set_spec(config::ChildSpec spec) { spec_ = std::move(spec); }
+  const config::ChildSpec& spec() const { return *spec_; }
+  void set_spec(SpecPtr spec) { spec_ = std::move(spec); }
   Supervisor* parent() const { return parent_; }
   ChildState state() const { return state_; }
 
@@ -68,7 +80,7 @@ class Node {
   Context& ctx_;
   ChildObserver& observer_;
   Supervisor* parent_;
-  config::ChildSpec spec_;
+  SpecPtr spec_;
   std::string path_;
   NodeId id_;
   ChildState state_ = ChildState::stopped;

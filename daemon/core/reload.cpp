@@ -111,7 +111,7 @@ void SupervisorTree::apply_reload(const config::ChildSpec& new_root, std::functi
   config::ChildSpec root_spec = new_root;
   root_spec.id.assign(1, '/');  // not = "/": GCC 12 -O3 warns -Wrestrict falsely
   Context& ctx = ctx_;
-  root_->op_reload(std::move(root_spec), [&ctx, plan, done = std::move(done)] {
+  root_->op_reload(std::make_shared<const config::ChildSpec>(std::move(root_spec)), [&ctx, plan, done = std::move(done)] {
     Event e{.type = EventType::reloaded, .path = "/"};
     for (const PlanEntry& entry : plan.entries) ++e.plan_counts[static_cast<std::size_t>(entry.action)];
     ctx.emit(e);
@@ -122,17 +122,19 @@ void SupervisorTree::apply_reload(const config::ChildSpec& new_root, std::functi
 
 // ---- applying it, one supervisor at a time ----------------------------------------------
 
-void Supervisor::apply_settings(const config::ChildSpec& spec) {
-  const std::vector<config::ChildSpec> keep_children = spec.supervisor.children;
-  spec_.restart = spec.restart;
-  spec_.shutdown = spec.shutdown;
-  spec_.significant = spec.significant;
-  spec_.supervisor = spec.supervisor;
-  spec_.supervisor.children = keep_children;
-  intensity_.set_limits(spec_.supervisor.max_restarts, spec_.supervisor.max_seconds * 1000);
+void Supervisor::apply_settings(SpecPtr spec) {
+  // The new spec whole (children included: they alias into it), under this node's name.
+  if (spec->id != spec_->id || spec->type != spec_->type) {
+    auto renamed = std::make_shared<config::ChildSpec>(*spec);
+    renamed->id = spec_->id;
+    renamed->type = spec_->type;
+    spec = std::move(renamed);
+  }
+  spec_ = std::move(spec);
+  intensity_.set_limits(spec_->supervisor.max_restarts, spec_->supervisor.max_seconds * 1000);
 }
 
-void Supervisor::op_reload(config::ChildSpec spec, std::function<void()> done) {
+void Supervisor::op_reload(SpecPtr spec, std::function<void()> done) {
   if (state_ == ChildState::stopped || state_ == ChildState::restarting || state_ == ChildState::stopping) {
     // Nothing runs here: the new spec applies when the supervisor starts again.
     apply_settings(spec);
@@ -155,7 +157,7 @@ void Supervisor::op_reload(config::ChildSpec spec, std::function<void()> done) {
         std::vector<NodeId> remove_ids;
         for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
           Node& child = **it;
-          const config::ChildSpec* next = find_spec(spec.supervisor.children, child.spec().id);
+          const config::ChildSpec* next = find_spec(spec_->supervisor.children, child.spec().id);
           if (next == nullptr) {
             if (child.added_at_runtime) continue;
             remove_ids.push_back(child.id());
@@ -167,24 +169,24 @@ void Supervisor::op_reload(config::ChildSpec spec, std::function<void()> done) {
             restart_ids.push_back(child.id());
             if (child.state() != ChildState::stopped) job.to_stop.push_back(child.id());
           } else if (child.is_worker()) {
-            child.set_spec(*next);
+            child.set_spec(child_spec(spec_, *next));
             child.added_at_runtime = false;
           } else {
             ++*pending;
-            static_cast<Supervisor&>(child).op_reload(*next, finish_one);
+            static_cast<Supervisor&>(child).op_reload(child_spec(spec_, *next), finish_one);
           }
         }
-        job.after_stops = [this, spec, restart_ids, remove_ids] {
+        job.after_stops = [this, spec = spec_, restart_ids, remove_ids] {
           // Restarted children come back with the new spec if they were running; those an
           // operator stopped take the new spec and stay stopped.
           std::vector<std::string> start_ids;
           for (NodeId id : restart_ids) {
             Node* child = ctx_.node(id);
             if (child == nullptr) continue;
-            const config::ChildSpec* next = find_spec(spec.supervisor.children, child->spec().id);
+            const config::ChildSpec* next = find_spec(spec->supervisor.children, child->spec().id);
             if (!child->operator_stopped) start_ids.push_back(child->spec().id);
             if (next != nullptr && next->type == child->spec().type) {
-              child->set_spec(*next);
+              child->set_spec(child_spec(spec, *next));
               child->added_at_runtime = false;
             } else {
               remove_child(id);  // a new type needs a new node, made below
@@ -194,14 +196,14 @@ void Supervisor::op_reload(config::ChildSpec spec, std::function<void()> done) {
           // Children in the new file's order, run-time additions after them.
           std::vector<std::unique_ptr<Node>> old = std::move(children_);
           children_.clear();
-          for (const config::ChildSpec& cs : spec.supervisor.children) {
+          for (const config::ChildSpec& cs : spec->supervisor.children) {
             auto same = std::find_if(old.begin(), old.end(),
                                      [&](const std::unique_ptr<Node>& n) { return n && n->spec().id == cs.id; });
             if (same != old.end()) {
               children_.push_back(std::move(*same));
               continue;
             }
-            Node& added = add_child(cs, false);
+            Node& added = add_child(child_spec(spec, cs), false);
             ctx_.emit(Event{.type = EventType::added, .path = added.path()});
             if (std::find(start_ids.begin(), start_ids.end(), cs.id) == start_ids.end()) start_ids.push_back(cs.id);
           }

@@ -8,10 +8,9 @@
 
 namespace arbor::core {
 
-Supervisor::Supervisor(Context& ctx, ChildObserver& observer, Supervisor* parent, config::ChildSpec spec,
-                       std::string path)
+Supervisor::Supervisor(Context& ctx, ChildObserver& observer, Supervisor* parent, SpecPtr spec, std::string path)
     : Node(ctx, observer, parent, std::move(spec), std::move(path)),
-      intensity_(spec_.supervisor.max_restarts, spec_.supervisor.max_seconds * 1000) {
+      intensity_(spec_->supervisor.max_restarts, spec_->supervisor.max_seconds * 1000) {
   build_children();
 }
 
@@ -20,8 +19,17 @@ Supervisor::~Supervisor() {
   children_.clear();
 }
 
+namespace {
+// A child's id as the tail of its path ("web/api" -> "api"), stable for the node's life.
+std::string_view id_key(const Node& node) {
+  const std::string_view path = node.path();
+  const auto slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+}  // namespace
+
 Node* Supervisor::find_child(const std::string& id) const {
-  auto it = by_id_.find(id);
+  auto it = by_id_.find(std::string_view(id));
   return it == by_id_.end() ? nullptr : it->second;
 }
 
@@ -37,30 +45,30 @@ void Supervisor::build_children() {
   for (auto& n : old) {
     if (n && !n->added_at_runtime) reusable.emplace(n->spec().id, &n);
   }
-  for (const config::ChildSpec& cs : spec_.supervisor.children) {
+  for (const config::ChildSpec& cs : spec_->supervisor.children) {
     auto it = reusable.find(cs.id);
     if (it != reusable.end() && (*it->second)->spec().type == cs.type) {
       std::unique_ptr<Node>& same = *it->second;
-      same->set_spec(cs);
+      same->set_spec(child_spec(spec_, cs));
       same->operator_stopped = false;
-      by_id_.emplace(cs.id, same.get());
+      by_id_.emplace(id_key(*same), same.get());
       children_.push_back(std::move(same));
     } else {
-      add_child(cs, false);
+      add_child(child_spec(spec_, cs), false);
     }
   }
 }
 
-Node& Supervisor::add_child(config::ChildSpec spec, bool runtime) {
-  std::string path = child_path(path_, spec.id);
+Node& Supervisor::add_child(SpecPtr spec, bool runtime) {
+  std::string path = child_path(path_, spec->id);
   std::unique_ptr<Node> node;
-  if (spec.is_worker()) {
+  if (spec->is_worker()) {
     node = std::make_unique<Worker>(ctx_, *this, this, std::move(spec), std::move(path));
   } else {
     node = std::make_unique<Supervisor>(ctx_, *this, this, std::move(spec), std::move(path));
   }
   node->added_at_runtime = runtime;
-  by_id_.emplace(node->spec().id, node.get());
+  by_id_.emplace(id_key(*node), node.get());
   children_.push_back(std::move(node));
   return *children_.back();
 }
@@ -70,7 +78,7 @@ void Supervisor::remove_child(NodeId child) {
                          [&](const std::unique_ptr<Node>& n) { return n->id() == child; });
   if (it == children_.end()) return;
   ctx_.emit(Event{.type = EventType::removed, .path = (*it)->path()});
-  by_id_.erase((*it)->spec().id);
+  by_id_.erase(id_key(**it));
   children_.erase(it);
 }
 
@@ -79,8 +87,19 @@ bool Supervisor::removed_when_ended(const Node& child) const {
 }
 
 config::ChildSpec Supervisor::current_spec() const {
-  config::ChildSpec out = spec_;
-  out.supervisor.children.clear();
+  config::ChildSpec out;
+  out.id = spec_->id;
+  out.type = spec_->type;
+  out.restart = spec_->restart;
+  out.shutdown = spec_->shutdown;
+  out.significant = spec_->significant;
+  out.worker = spec_->worker;
+  out.supervisor.strategy = spec_->supervisor.strategy;
+  out.supervisor.max_restarts = spec_->supervisor.max_restarts;
+  out.supervisor.max_seconds = spec_->supervisor.max_seconds;
+  out.supervisor.auto_shutdown = spec_->supervisor.auto_shutdown;
+  out.supervisor.max_children = spec_->supervisor.max_children;
+  out.supervisor.child_template = spec_->supervisor.child_template;
   if (is_dynamic()) return out;
   for (const auto& child : children_) {
     out.supervisor.children.push_back(child->is_worker() ? child->spec()
@@ -95,7 +114,7 @@ void Supervisor::start() {
   state_ = ChildState::starting;
   stop_requested_ = false;
   ending_ = Ending::none;
-  intensity_.set_limits(spec_.supervisor.max_restarts, spec_.supervisor.max_seconds * 1000);
+  intensity_.set_limits(spec_->supervisor.max_restarts, spec_->supervisor.max_seconds * 1000);
   intensity_.reset();
   build_children();
   Job job{.kind = JobKind::start_all};

@@ -26,6 +26,7 @@
 
 #include <deque>
 #include <memory>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -37,7 +38,7 @@ namespace arbor::core {
 
 class Supervisor final : public Node, public ChildObserver {
  public:
-  Supervisor(Context& ctx, ChildObserver& observer, Supervisor* parent, config::ChildSpec spec, std::string path);
+  Supervisor(Context& ctx, ChildObserver& observer, Supervisor* parent, SpecPtr spec, std::string path);
   ~Supervisor() override;
 
   void start() override;
@@ -49,7 +50,7 @@ class Supervisor final : public Node, public ChildObserver {
   void child_stopped(NodeId child) override;
   void child_exited(NodeId child, ExitReason reason) override;
 
-  bool is_dynamic() const { return spec_.type == config::ChildType::dynamic_supervisor; }
+  bool is_dynamic() const { return spec_->type == config::ChildType::dynamic_supervisor; }
   const std::vector<std::unique_ptr<Node>>& children() const { return children_; }
   Node* find_child(const std::string& id) const;
   // True when the supervisor stopped because it gave up (not by a stop or auto_shutdown).
@@ -67,7 +68,7 @@ class Supervisor final : public Node, public ChildObserver {
   void op_add_dynamic(std::vector<std::string> args, Reply reply);
   // reload: take `spec` (same id and type) and apply the difference to the children;
   // `done` runs once this supervisor and every supervisor below it have finished.
-  void op_reload(config::ChildSpec spec, std::function<void()> done);
+  void op_reload(SpecPtr spec, std::function<void()> done);
 
  private:
   enum class Ending { none, gave_up, auto_shutdown };
@@ -121,13 +122,14 @@ class Supervisor final : public Node, public ChildObserver {
 
   // Children.
   void build_children();
-  Node& add_child(config::ChildSpec spec, bool runtime);
+  Node& add_child(SpecPtr spec, bool runtime);
   void remove_child(NodeId child);
-  void apply_settings(const config::ChildSpec& spec);
+  void apply_settings(SpecPtr spec);
   bool removed_when_ended(const Node& child) const;
 
   std::vector<std::unique_ptr<Node>> children_;
-  std::unordered_map<std::string, Node*> by_id_;
+  // Keyed by views of each child's id within its path(), which lives as long as the node.
+  std::unordered_map<std::string_view, Node*> by_id_;
   RestartIntensity intensity_;
   std::deque<Message> mailbox_;
   std::optional<Job> job_;

@@ -22,11 +22,11 @@ void Supervisor::handle_death(Node& child, ExitReason reason) {
 
 std::vector<Node*> Supervisor::restart_range(const Node& child) {
   std::vector<Node*> range;
-  if (is_dynamic() || spec_.supervisor.strategy == config::Strategy::one_for_one) {
+  if (is_dynamic() || spec_->supervisor.strategy == config::Strategy::one_for_one) {
     range.push_back(ctx_.node(child.id()));
     return range;
   }
-  bool in_range = spec_.supervisor.strategy == config::Strategy::one_for_all;
+  bool in_range = spec_->supervisor.strategy == config::Strategy::one_for_all;
   for (const auto& c : children_) {
     if (c.get() == &child) in_range = true;
     if (in_range) range.push_back(c.get());
@@ -87,7 +87,7 @@ void Supervisor::restart_now(NodeId subject) {
 
 void Supervisor::check_auto_shutdown() {
   bool shut = false;
-  switch (spec_.supervisor.auto_shutdown) {
+  switch (spec_->supervisor.auto_shutdown) {
     case config::AutoShutdown::never:
       return;
     case config::AutoShutdown::any_significant:

@@ -5,11 +5,11 @@
 
 namespace arbor::core {
 
-SupervisorTree::SupervisorTree(Host& host, const config::ChildSpec& root) : ctx_(host) {
-  config::ChildSpec spec = root;
-  spec.id.assign(1, '/');  // not = "/": GCC 12 -O3 warns -Wrestrict falsely
+SupervisorTree::SupervisorTree(Host& host, config::ChildSpec root) : ctx_(host) {
+  root.id.assign(1, '/');  // not = "/": GCC 12 -O3 warns -Wrestrict falsely
   ChildObserver& observer = *this;
-  root_ = std::make_unique<Supervisor>(ctx_, observer, nullptr, std::move(spec), "/");
+  root_ = std::make_unique<Supervisor>(ctx_, observer, nullptr,
+                                       std::make_shared<const config::ChildSpec>(std::move(root)), "/");
 }
 
 SupervisorTree::~SupervisorTree() = default;

@@ -25,7 +25,7 @@ class Supervisor;
 
 class SupervisorTree final : private ChildObserver {
  public:
-  SupervisorTree(Host& host, const config::ChildSpec& root);
+  SupervisorTree(Host& host, config::ChildSpec root);
   ~SupervisorTree() override;
 
   // Starts the tree (ordered start). Host::outcome says booted or boot_failed.

@@ -29,7 +29,7 @@ void Worker::start() {
   stop_pending_ = false;
   ready_timed_out_ = false;
   token_ = ctx_.add_spawn(this);
-  ctx_.host().spawn(token_, path_, spec_.worker);
+  ctx_.host().spawn(token_, path_, spec_->worker);
 }
 
 void Worker::on_spawned(int pid) {
@@ -39,13 +39,13 @@ void Worker::on_spawned(int pid) {
     begin_stop();
     return;
   }
-  if (spec_.worker.ready.kind == config::Ready::Kind::none) {
+  if (spec_->worker.ready.kind == config::Ready::Kind::none) {
     become_running();
     return;
   }
   const NodeId id = id_;
   Context& ctx = ctx_;
-  ready_timer_ = ctx_.arm(spec_.worker.ready.timeout_ms, [&ctx, id] {
+  ready_timer_ = ctx_.arm(spec_->worker.ready.timeout_ms, [&ctx, id] {
     if (auto* w = dynamic_cast<Worker*>(ctx.node(id))) w->on_ready_timeout();
   });
 }
@@ -95,7 +95,7 @@ void Worker::on_exited(ExitStatus status) {
   switch (was) {
     case ChildState::starting: {
       std::string error = ready_timed_out_
-                              ? fmt::format("ready: timed out after {} ms", spec_.worker.ready.timeout_ms)
+                              ? fmt::format("ready: timed out after {} ms", spec_->worker.ready.timeout_ms)
                               : fmt::format("exited before ready: {}", describe(status));
       ctx_.emit(Event{.type = EventType::start_failed, .path = path_, .error = error});
       Failure failure{path_, std::move(error)};
@@ -127,7 +127,7 @@ void Worker::finish_process() {
 
 ExitReason Worker::classify(ExitStatus status) const {
   if (status.signaled) return ExitReason::abnormal;
-  const auto& ok = spec_.worker.success_exit_codes;
+  const auto& ok = spec_->worker.success_exit_codes;
   return std::find(ok.begin(), ok.end(), status.value) != ok.end() ? ExitReason::normal : ExitReason::abnormal;
 }
 
@@ -157,7 +157,7 @@ void Worker::stop() {
 void Worker::begin_stop() {
   state_ = ChildState::stopping;
   ctx_.cancel(ready_timer_);
-  const config::Shutdown& sd = spec_.shutdown;
+  const config::Shutdown& sd = spec_->shutdown;
   switch (sd.kind) {
     case config::Shutdown::Kind::brutal_kill:
       ctx_.host().signal(token_, kSigKill);
@@ -167,7 +167,7 @@ void Worker::begin_stop() {
       break;
   }
   // SIGCONT after the stop signal, so a stopped (SIGSTOP) process still acts on it.
-  ctx_.host().signal(token_, spec_.worker.stop_signal);
+  ctx_.host().signal(token_, spec_->worker.stop_signal);
   ctx_.host().signal(token_, kSigCont);
   if (sd.kind == config::Shutdown::Kind::timeout) {
     const NodeId id = id_;
@@ -190,8 +190,8 @@ bool Worker::send_signal(int signo) {
 }
 
 Millis Worker::next_backoff_delay(double random_unit) {
-  if (!spec_.worker.backoff) return 0;
-  const config::Backoff& b = *spec_.worker.backoff;
+  if (!spec_->worker.backoff) return 0;
+  const config::Backoff& b = *spec_->worker.backoff;
   if (last_uptime_ > b.max_ms) consecutive_restarts_ = 0;
   last_uptime_ = 0;  // a failed start that follows has no uptime
   ++consecutive_restarts_;

@@ -241,7 +241,12 @@ void ProcessRunner::spawn(std::uint64_t token, const std::string& path, const co
   impl_->spawn(token, path, spec);
 }
 
-void ProcessRunner::signal(std::uint64_t token, int signo) { impl_->reaper.signal_group(token, signo); }
+void ProcessRunner::signal(std::uint64_t token, int signo) {
+  // The worker's record lives until its group is gone, and the reaper refuses a reaped
+  // leader, so the pgid here is never one the kernel could have given to someone else.
+  auto it = impl_->workers.find(token);
+  if (it != impl_->workers.end()) impl_->reaper.signal_group(it->second.pid, signo);
+}
 
 std::size_t ProcessRunner::live() const { return impl_->reaper.live(); }
 

@@ -1,6 +1,7 @@
 #include "daemon/host/reaper.h"
 
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,6 +44,21 @@ Reaper::Reaper(uv_loop_t* loop, Hooks hooks) : loop_(loop), hooks_(std::move(hoo
   scan_ = new_handle<uv_check_t>(this);
   uv_check_init(loop_, scan_);
   uv_unref(reinterpret_cast<uv_handle_t*>(scan_));
+  // Without the epoll set every exit is still seen, through SIGCHLD and the child scan.
+  epoll_ = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_ < 0) {
+    spdlog::error("epoll_create1: {}", std::strerror(errno));
+    return;
+  }
+  pidfds_ = new_handle<uv_poll_t>(this);
+  if (uv_poll_init(loop_, pidfds_, epoll_) != 0) {
+    discard_handle(pidfds_);
+    ::close(epoll_);
+    epoll_ = -1;
+    return;
+  }
+  uv_poll_start(pidfds_, UV_READABLE, &Reaper::on_pidfds);
+  uv_unref(reinterpret_cast<uv_handle_t*>(pidfds_));
 }
 
 Reaper::~Reaper() { close(); }
@@ -56,24 +72,22 @@ void Reaper::become_subreaper() noexcept {
 void Reaper::watch(std::uint64_t id, pid_t pid, int pidfd) {
   auto [it, inserted] = groups_.try_emplace(pid);
   Group& group = it->second;
-  group.owner = this;
   group.id = id;
   group.pgid = pid;
   group.pidfd = pidfd;
-  by_id_[id] = pid;
-  group.poll = new_handle<uv_poll_t>(&group);
-  if (uv_poll_init(loop_, group.poll, pidfd) != 0) {
-    // Cannot happen for a pidfd on epoll; the SIGCHLD path still sees this leader's exit.
-    discard_handle(group.poll);
-    return;
-  }
-  uv_poll_start(group.poll, UV_READABLE, &Reaper::on_pidfd);
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.u64 = static_cast<std::uint64_t>(pid);
+  // On failure the SIGCHLD path still sees this leader's exit.
+  if (epoll_ < 0 || epoll_ctl(epoll_, EPOLL_CTL_ADD, pidfd, &event) < 0) return;
+  // Live leaders keep the loop alive; SIGCHLD alone must not.
+  if (watched_++ == 0) uv_ref(reinterpret_cast<uv_handle_t*>(pidfds_));
 }
 
-bool Reaper::signal_group(std::uint64_t id, int signo) noexcept {
-  auto id_it = by_id_.find(id);
-  if (id_it == by_id_.end()) return false;
-  Group& group = groups_.at(id_it->second);
+bool Reaper::signal_group(pid_t pgid, int signo) noexcept {
+  auto it = groups_.find(pgid);
+  if (it == groups_.end()) return false;
+  Group& group = it->second;
   if (group.leader_reaped) return false;
   // Safe from pid reuse: the leader is at worst an unreaped zombie holding the number.
   return kill(-group.pgid, signo) == 0;
@@ -82,21 +96,37 @@ bool Reaper::signal_group(std::uint64_t id, int signo) noexcept {
 void Reaper::close() noexcept {
   for (auto& [pgid, group] : groups_) release_leader_handles(group);
   groups_.clear();
-  by_id_.clear();
   cleaning_ = 0;
   close_handle(sigchld_);
   close_handle(scan_);
+  close_handle(pidfds_);  // stops watching epoll_ before it goes away
+  if (epoll_ >= 0) ::close(epoll_);
+  epoll_ = -1;
+  watched_ = 0;
 }
 
 void Reaper::release_leader_handles(Group& group) noexcept {
-  close_handle(group.poll);  // stops the poll before the fd goes away
-  if (group.pidfd >= 0) ::close(group.pidfd);
+  if (group.pidfd < 0) return;
+  if (epoll_ >= 0 && epoll_ctl(epoll_, EPOLL_CTL_DEL, group.pidfd, nullptr) == 0 && --watched_ == 0 && pidfds_) {
+    uv_unref(reinterpret_cast<uv_handle_t*>(pidfds_));
+  }
+  ::close(group.pidfd);
   group.pidfd = -1;
 }
 
-void Reaper::on_pidfd(uv_poll_t* handle, int /*status*/, int /*events*/) {
-  // An error status is treated like readability: waitid below decides what happened.
-  if (auto* group = static_cast<Group*>(handle->data)) group->owner->handle_leader_exit(*group);
+void Reaper::on_pidfds(uv_poll_t* handle, int /*status*/, int /*events*/) {
+  auto* self = static_cast<Reaper*>(handle->data);
+  if (self == nullptr) return;
+  epoll_event events[64];
+  int n;
+  do {
+    n = epoll_wait(self->epoll_, events, 64, 0);
+    for (int i = 0; i < n; ++i) {
+      // Looked up each time: handling one exit may forget another group.
+      auto it = self->groups_.find(static_cast<pid_t>(events[i].data.u64));
+      if (it != self->groups_.end()) self->handle_leader_exit(it->second);
+    }
+  } while (n == 64);
 }
 
 void Reaper::on_sigchld(uv_signal_t* handle, int /*signo*/) {
@@ -148,7 +178,6 @@ void Reaper::probe(Group& group) {
   if (was_cleaning) --cleaning_;
   const std::uint64_t id = group.id;
   const WaitStatus status = group.status;
-  by_id_.erase(id);
   groups_.erase(group.pgid);  // `group` dangles from here
   if (hooks_.group_gone) hooks_.group_gone(id, status);
 }

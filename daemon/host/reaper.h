@@ -1,6 +1,8 @@
 // Reaping worker process groups: O(1) per exit, and safe against pid reuse.
 //
-// Each leader is watched through a pidfd (readable = exited). On exit the status is read
+// Each leader is watched through a pidfd (readable = exited), all of them in one epoll
+// set of the reaper's own, which the loop watches as one descriptor: a libuv poll handle
+// per worker would cost ~200 bytes of arbord's memory each, for nothing. On exit the status is read
 // with WNOWAIT, so the zombie leader keeps its pid, which is also the pgid, reserved; only
 // then is the group SIGKILLed and the leader reaped. The group is gone when
 // kill(-pgid, 0) fails with ESRCH. Members left after the leader (dying, or zombies) are
@@ -44,8 +46,9 @@ class Reaper {
   // Watches leader `pid` (a session and group leader) through `pidfd`, which it takes over.
   void watch(std::uint64_t id, pid_t pid, int pidfd);
 
-  // kill(-pgid, signo) while the leader is unreaped; returns false (and does nothing) after.
-  bool signal_group(std::uint64_t id, int signo) noexcept;
+  // kill(-pgid, signo) while the leader `pgid` is watched and unreaped; returns false (and
+  // does nothing) after.
+  bool signal_group(pid_t pgid, int signo) noexcept;
 
   // Groups not yet known to be gone.
   std::size_t live() const noexcept { return groups_.size(); }
@@ -55,17 +58,15 @@ class Reaper {
 
  private:
   struct Group {
-    Reaper* owner = nullptr;
     std::uint64_t id = 0;
     pid_t pgid = 0;  // the leader's pid
-    int pidfd = -1;
-    uv_poll_t* poll = nullptr;
+    int pidfd = -1;  // in epoll_ until the leader is reaped
     bool leader_reaped = false;
     bool cleaning = false;  // counted in cleaning_
     WaitStatus status;
   };
 
-  static void on_pidfd(uv_poll_t* handle, int status, int events);
+  static void on_pidfds(uv_poll_t* handle, int status, int events);
   static void on_sigchld(uv_signal_t* handle, int signo);
   static void on_check(uv_check_t* handle);
   void handle_leader_exit(Group& group);
@@ -76,6 +77,9 @@ class Reaper {
   uv_loop_t* loop_;
   Hooks hooks_;
   uv_signal_t* sigchld_ = nullptr;
+  int epoll_ = -1;                   // the leaders' pidfds, keyed by pgid
+  uv_poll_t* pidfds_ = nullptr;      // epoll_ in the loop; referenced while watched_ > 0
+  std::size_t watched_ = 0;
   // The child scan is O(children) in the kernel, so a burst of SIGCHLDs delivered in one
   // loop iteration is answered by one scan, from the check phase of that iteration, and
   // only when it is needed: a group is still being cleaned, or more SIGCHLDs arrived than
@@ -87,7 +91,6 @@ class Reaper {
   std::size_t leader_exits_ = 0;
   std::size_t cleaning_ = 0;  // groups whose leader is reaped but members remain
   std::unordered_map<pid_t, Group> groups_;          // by pgid; node addresses are stable
-  std::unordered_map<std::uint64_t, pid_t> by_id_;
 };
 
 }  // namespace arbor::host

@@ -121,7 +121,9 @@ TEST(Storm, TwoHundredCrashingWorkersLeakNothing) {
                peak_fds, peak_rss);
   RecordProperty("restarts", std::to_string(restarts));
   EXPECT_GT(restarts, kWorkers);
-  EXPECT_EQ(end.fds, first.fds);
+  // No growth. It may shrink: `steady`'s log file can be closed by the storm's (at most 32
+  // log files stay open, see OpenLogs) and reopens only when steady writes again.
+  EXPECT_LE(end.fds, first.fds);
 #if defined(__SANITIZE_ADDRESS__)
   // ASan's quarantine holds freed memory back: RSS is reported, not compared.
 #else
