@@ -4,7 +4,7 @@
 # to a file. Time: child's first instruction -> all bytes in the file(s). Lines counted.
 set -u
 source "$BENCH/lib/common.sh"
-BYTES=$(( (QUICK ? 64 : 1024) * 1024 * 1024 ))
+BYTES=$(( (QUICK ? 16 : 1024) * 1024 * 1024 ))
 LINES=$(( BYTES / 100 ))
 EXPECT=$(( LINES * 100 ))
 

@@ -14,10 +14,10 @@ one_peer() {
     tmpl="die {i} $ts"
     # peers with an enforced 1 s delay: several children in parallel so >= TARGET samples
     # come in bounded time (each child's own death->restart pairs are measured)
-    case $p in runit|s6|daemontools|supervisord) k=$(( QUICK ? 10 : 100 ));; *) k=1;; esac
+    case $p in runit|s6|daemontools|supervisord) k=$(( QUICK ? 20 : 100 ));; *) k=1;; esac
     limit=$(( QUICK ? 15 : 40 ))
   else
-    k=$(( QUICK ? 10 : 100 ))
+    k=$(( QUICK ? 20 : 100 ))   # quick: one lifetime gives the 20 samples
     tmpl="live 1100+3 {i} $ts"   # child i lives 1100 + 3*i ms: > 1 s, deaths spread out
     limit=$(( QUICK ? 20 : 40 ))
   fi

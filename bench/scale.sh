@@ -5,8 +5,8 @@
 # and the time to stop all N (until no child is left).
 set -u
 source "$BENCH/lib/common.sh"
-NS=${SCALE_NS:-$( ((QUICK)) && echo "200" || echo "1000 5000 10000")}
-IDLE=$(( QUICK ? 1 : 10 ))
+NS=${SCALE_NS:-$( ((QUICK)) && echo "100" || echo "1000 5000 10000")}
+IDLE=$( ((QUICK)) && echo 0.5 || echo 10)
 STATUS_LIMIT=10   # s6 has no multi-service status: 10,000 s6-svstat calls take ~30 s
 
 one_n() {
@@ -30,7 +30,7 @@ one_n() {
   local tmax; tmax=$(python3 "$BENCH/lib/stats.py" maxstart "$ts")
   local start_s; start_s=$(awk -v a="$tmax" -v b="$t0" 'BEGIN{printf "%.3f", (a-b)/1e9}')
   record scale "$p" "start_s@$n" "$start_s"
-  sleep 0.5
+  sleep "$( ((QUICK)) && echo 0.1 || echo 0.5)"
   pids=$(peer_sup_pids "$dir")
   set -- $(mem_kb $pids)
   record scale "$p" "rss_mib@$n" "$(awk -v k="$1" 'BEGIN{printf "%.1f", k/1024}')" "$(echo $pids | wc -w) process(es)"

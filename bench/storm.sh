@@ -4,9 +4,9 @@
 # 50 ms meanwhile (the peer's CLI; arbor: arborctl, or the socket client without it).
 set -u
 source "$BENCH/lib/common.sh"
-K=$(( QUICK ? 50 : 500 ))
-D=$(( QUICK ? 2 : 30 ))
-PROBE_LIMIT=5
+K=$(( QUICK ? 20 : 500 ))
+D=$(( QUICK ? 1 : 30 ))
+PROBE_LIMIT=$(( QUICK ? 1 : 5 ))
 
 one_peer() {
   local p=$1 dir=$WORK/storm-$p ts
@@ -19,7 +19,7 @@ one_peer() {
     record storm "$p" restarts_per_s "n/a" "n/a (only $(started_count "$ts") of $K started in 120 s)"
     peer_stop "$dir"; rm_dir "$dir"; return 0
   fi
-  sleep 1
+  sleep "$( ((QUICK)) && echo 0.2 || echo 1)"
   local pids c0 c1 n0 n1 t0 t1 probe=$RESULTS_DIR/storm-status-$p.txt note
   pids=$(peer_sup_pids "$dir")
   : > "$probe"

@@ -6,19 +6,16 @@ die() { log "FATAL: $*"; exit 1; }
 
 now_ns() { "$BIN/now"; }
 
-# record BENCH PEER METRIC VALUE [NOTE]  -> one JSON line in $RESULTS
+# json_str TEXT: TEXT as a JSON string (the notes here hold no control characters)
+json_str() { local s=${1//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\n'/ }; s=${s//$'\t'/ }; printf '"%s"' "$s"; }
+
+# record BENCH PEER METRIC VALUE [NOTE]  -> one JSON line in $RESULTS (no process: a run
+# records hundreds of figures)
 record() {
-  python3 - "$RESULTS" "$@" <<'PY'
-import json, sys
-f, bench, peer, metric, value = sys.argv[1:6]
-note = sys.argv[6] if len(sys.argv) > 6 else ""
-try:
-    v = float(value)
-except ValueError:
-    v = value
-with open(f, "a") as out:
-    out.write(json.dumps({"bench": bench, "peer": peer, "metric": metric, "value": v, "note": note}) + "\n")
-PY
+  local value=$4
+  [[ $value =~ ^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$ ]] || value=$(json_str "$value")
+  printf '{"bench": %s, "peer": %s, "metric": %s, "value": %s, "note": %s}\n' \
+    "$(json_str "$1")" "$(json_str "$2")" "$(json_str "$3")" "$value" "$(json_str "${5:-}")" >> "$RESULTS"
 }
 
 # wait_until TIMEOUT_S CMD... : poll CMD until it succeeds; 1 on timeout. Every 20 ms for
