@@ -46,7 +46,7 @@ run_limited() {
 }
 
 # started_count TSFILE: number of "S" records
-started_count() { [[ -f $1 ]] && grep -c '^S' "$1" || echo 0; }
+started_count() { local n=0; [[ -f $1 ]] && n=$(grep -c '^S' "$1"); echo "${n:-0}"; }
 have_started() { (( $(started_count "$1") >= $2 )); }
 
 # Processes of the bench child still alive (by the name it sets with prctl)
