@@ -66,10 +66,10 @@ for d in runsvdir s6-svscan svscan supervisord; do
   pgrep -x "$d" >/dev/null && log "warning: a $d not started by this run is running: $(pgrep -ax "$d" | head -3)"
 done
 
-# 2. arbor in Release (ARBOR_WERROR=OFF: GCC 12 -O3 raises a false -Wrestrict in core)
+# 2. arbor in Release (-O2, warnings are errors as in every build)
 if ((BUILD)); then
   log "building arbor (Release)"
-  { cmake -S "$ROOT" -B "$ROOT/build/bench" -DCMAKE_BUILD_TYPE=Release -DARBOR_TESTS=OFF -DARBOR_WERROR=OFF &&
+  { cmake -S "$ROOT" -B "$ROOT/build/bench" -DCMAKE_BUILD_TYPE=Release -DARBOR_TESTS=OFF &&
     cmake --build "$ROOT/build/bench" -j2; } >"$WORK/build.log" 2>&1 || { tail -20 "$WORK/build.log"; die "arbor build failed"; }
   if cmake --build "$ROOT/build/bench" --target arborctl >>"$WORK/build.log" 2>&1; then :; fi
 fi

@@ -50,6 +50,14 @@ void LogCapture::read_some(int max_reads) {
 }
 
 void LogCapture::consume(std::string_view data) {
+  // The common case, in one write: nothing pending, and data (one read, at most kMaxLine
+  // bytes) holds whole lines that therefore need no splitting; the tail waits.
+  if (pending_.empty() && data.size() <= kMaxLine) {
+    const auto last = data.rfind('\n');
+    if (last != std::string_view::npos) file_->write_lines(data.substr(0, last + 1));
+    pending_.assign(data.substr(last == std::string_view::npos ? 0 : last + 1));  // < kMaxLine
+    return;
+  }
   pending_.append(data);
   std::string out;
   auto add_piece = [&out](std::string_view piece) {

@@ -100,6 +100,7 @@ void LogFile::rotate() {
 void LogFile::write_lines(std::string_view lines) {
   if (fd_ < 0) reopen();  // closed by OpenLogs: size_ is read again from the file
   const std::uint64_t max = logs_.max_bytes;
+  if (max == 0 || size_ + lines.size() <= max) return write_chunk(lines);  // no rotation due
   std::size_t pos = 0;
   while (pos < lines.size()) {
     std::size_t end = pos;
