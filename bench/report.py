@@ -74,7 +74,8 @@ w("arbor against supervisord, runit, s6, daemontools and PM2, side by side, with
   "re-run it. " + ("**Quick mode: small N, few samples — indicative only.**" if quick else "") + "\n")
 w("## Machine and versions\n")
 w(f"- machine: {meta.get('machine')}")
-w(f"- date: {meta.get('date')}, mode: {meta.get('mode')}, wall time of the run: {meta.get('elapsed_s')} s")
+w(f"- date: {meta.get('date')}, mode: {meta.get('mode')}, wall time of the run: {meta.get('elapsed_s')} s "
+  f"(of which the benchmarks: {meta.get('bench_s', '?')} s; the rest is installing and building)")
 w(f"- load average at start / end: {meta.get('load_start')} / {meta.get('load_end')} "
   "(other builds may share the CPU; see the caveats)")
 for p in ORDER:

@@ -91,6 +91,7 @@ gcc -O2 -static -pthread -o "$BIN/ctlclient" "$BENCH/src/ctlclient.c" || die "gc
 cat "$RESULTS_DIR/meta.txt" >&2
 
 # 5. the benchmarks
+T_BENCH=$(date +%s)
 for b in $ONLY; do
   log "=== $b"
   case $b in
@@ -106,6 +107,7 @@ for b in $ONLY; do
 done
 echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$RESULTS_DIR/meta.txt"
 echo "elapsed_s=$(( $(date +%s) - T_BEGIN ))" >> "$RESULTS_DIR/meta.txt"
+echo "bench_s=$(( $(date +%s) - T_BENCH ))" >> "$RESULTS_DIR/meta.txt"
 
 # 6. nothing left behind
 kill_tracked
