@@ -56,5 +56,9 @@ one_peer() {
 }
 # Warm-up, unmeasured: the first peer would otherwise also pay for the page cache making
 # room for the first GiB (seen: arbor 1.38 s first, 0.95-1.03 s in five runs after).
-"$BIN/child" log "$BYTES" 0 "$WORK/warmup.ts" > "$WORK/warmup.log" && rm -f "$WORK/warmup.log" "$WORK/warmup.ts"
+"$BIN/child" log "$BYTES" 0 "$WORK/warmup.ts" > "$WORK/warmup.log" &   # it sleeps once done
+warm=$!; track $warm
+WAIT_FAST=1 wait_until 300 grep -qs '^E' "$WORK/warmup.ts"
+kill -TERM "$warm"; wait "$warm" 2>/dev/null
+rm -f "$WORK/warmup.log" "$WORK/warmup.ts"
 for_peers logs one_peer
