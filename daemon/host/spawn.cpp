@@ -78,7 +78,7 @@ Slots& slots() noexcept {
 // the thread's own stack and are never undone when the child execs or _exits.
 #define CHILD_SIDE __attribute__((no_sanitize("address")))
 
-CHILD_SIDE [[noreturn]] void child_fail(ChildError& report, Stage stage) noexcept {
+[[noreturn]] CHILD_SIDE void child_fail(ChildError& report, Stage stage) noexcept {
   report.err = errno;
   report.stage = static_cast<int>(stage);
   _exit(127);
@@ -143,7 +143,7 @@ struct ChildArgs {
   ChildError report;
 };
 
-CHILD_SIDE [[noreturn]] void run_child(ChildArgs& args) noexcept {
+[[noreturn]] CHILD_SIDE void run_child(ChildArgs& args) noexcept {
   const SpawnPlan& plan = *args.plan;
   ChildError& report = args.report;
   if (args.keep_below > 0 && syscall(SYS_close_range, static_cast<unsigned>(args.keep_below), ~0U,
