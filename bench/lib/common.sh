@@ -109,6 +109,13 @@ for_peers() {
   done
 }
 
+# stop_sup_pid DIR: SIGTERM the supervisor whose pid is in DIR/sup.pid, wait until it is gone
+stop_sup_pid() {
+  local pid; pid=$(cat "$1/sup.pid")
+  kill -TERM "$pid" 2>/dev/null
+  wait_until 300 bash -c "! kill -0 $pid 2>/dev/null"
+}
+
 # rm_dir DIR: a supervisor that is still exiting (PM2's daemon) may write one last file
 # into DIR while rm runs; try again once it has settled.
 rm_dir() { rm -rf "$1" 2>/dev/null || { sleep 1; rm -rf "$1"; }; }

@@ -40,9 +40,5 @@ peer_sup_pids() { cat "$1/sup.pid"; }
 peer_status_one() { "$ARBORCTL" --socket "$1/arbord.sock" status "$2"; }
 peer_status_all() { "$ARBORCTL" --socket "$1/arbord.sock" status; }
 peer_status_cmd_note() { echo "arborctl --socket S status [c0]"; }
-peer_stop() {
-  local pid; pid=$(cat "$1/sup.pid")
-  kill -TERM "$pid" 2>/dev/null
-  wait_until 300 bash -c "! kill -0 $pid 2>/dev/null"
-}
+peer_stop() { stop_sup_pid "$1"; }
 peer_logfiles() { ls "$1"/logs/c0.log* 2>/dev/null; }

@@ -17,8 +17,4 @@ peer_start() {
 peer_sup_pids() { cat "$1/sup.pid"; }
 peer_status_one() { return 1; }
 peer_status_all() { return 1; }
-peer_stop() {
-  local pid; pid=$(cat "$1/sup.pid")
-  kill -TERM "$pid" 2>/dev/null
-  wait_until 300 bash -c "! kill -0 $pid 2>/dev/null"
-}
+peer_stop() { stop_sup_pid "$1"; }

@@ -36,9 +36,5 @@ peer_sup_pids() { cat "$1/sup.pid"; }
 peer_status_one() { supervisorctl -c "$1/supervisord.conf" status "c:$2"; }
 peer_status_all() { supervisorctl -c "$1/supervisord.conf" status; }
 peer_status_cmd_note() { echo "supervisorctl status c:c0 / supervisorctl status"; }
-peer_stop() {
-  local pid; pid=$(cat "$1/sup.pid")
-  kill -TERM "$pid" 2>/dev/null
-  wait_until 300 bash -c "! kill -0 $pid 2>/dev/null"
-}
+peer_stop() { stop_sup_pid "$1"; }
 peer_logfiles() { ls "$1"/logs/c0.log* 2>/dev/null; }

@@ -30,9 +30,9 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
       &loop_, host::RunnerOptions{options_.tree.log_dir, options_.tree.logs}, std::move(callbacks));
   timers_ = std::make_unique<UvTimers>(&loop_, [this](core::TimerToken token) { tree_->on_timer(token, now()); });
   core::Host& self = *this;
-  tree_ = std::make_unique<core::SupervisorTree>(self, options_.tree.root);
-  // The tree now holds the specs (reload reads them back from it): a second copy of every
+  // The tree takes the specs (reload reads them back from it): a second copy of every
   // child's spec would be ~0.5 KiB per child for nothing.
+  tree_ = std::make_unique<core::SupervisorTree>(self, std::move(options_.tree.root));
   options_.tree.root = {};
   events_.subscribe([this](const StampedEvent& e) { log_event(e); });
 }

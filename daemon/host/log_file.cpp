@@ -107,7 +107,7 @@ void LogFile::write_lines(std::string_view lines) {
     while (end < lines.size()) {
       std::size_t nl = lines.find('\n', end);
       const std::size_t line_end = nl == std::string_view::npos ? lines.size() : nl + 1;
-      const bool fits = max == 0 || size_ + (line_end - pos) <= max;
+      const bool fits = size_ + (line_end - pos) <= max;  // max > 0: 0 took the fast path
       if (!fits && (size_ > 0 || end > pos)) break;
       end = line_end;
     }

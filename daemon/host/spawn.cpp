@@ -240,26 +240,28 @@ SpawnResult spawn_process(const SpawnPlan& plan) noexcept {
     // child gets a full copy of the table instead (slow with many workers, still correct).
     Slots& s = slots();
     int flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
-    bool parked = false;
-    if (s.end > 0) {
-      auto park = [&](int& fd, int slot) { return fd < 0 || (fd = dup3(fd, s.fd[slot], O_CLOEXEC)) >= 0; };
-      parked = park(args.out_fd, Slots::out) && park(args.err_fd, Slots::err) && park(args.ready_fd, Slots::ready);
-      if (!parked) {
-        result.error = stage_error("dup", errno);
-      } else {
-        flags |= CLONE_FILES;
-        args.null_fd = s.null_fd;
-        args.keep_below = s.end;
-      }
-    }
-    auto unpark = [&] {
-      for (int slot : s.fd) {
-        if (slot >= 0) dup3(s.null_fd, slot, O_CLOEXEC);  // drop the references to the pipes
+    std::array<bool, Slots::count> used{};
+    auto unpark = [&] {  // drops the slots' references to the pipes, so their EOF can come
+      for (int i = 0; i < Slots::count; ++i) {
+        if (used[i]) dup3(s.null_fd, s.fd[i], O_CLOEXEC);
       }
     };
-    if (s.end > 0 && !parked) {
-      unpark();
-      return result;
+    if (s.end > 0) {
+      auto park = [&](int& fd, int slot) {
+        if (fd < 0) return true;
+        if (dup3(fd, s.fd[slot], O_CLOEXEC) < 0) return false;
+        fd = s.fd[slot];
+        used[slot] = true;
+        return true;
+      };
+      if (!park(args.out_fd, Slots::out) || !park(args.err_fd, Slots::err) || !park(args.ready_fd, Slots::ready)) {
+        result.error = stage_error("dup", errno);
+        unpark();
+        return result;
+      }
+      flags |= CLONE_FILES;
+      args.null_fd = s.null_fd;
+      args.keep_below = s.end;
     }
 
     // With every signal blocked across the clone, no handler of arbord's (libuv's signal
@@ -275,7 +277,7 @@ SpawnResult spawn_process(const SpawnPlan& plan) noexcept {
     const pid_t pid = clone(child_main, stack + sizeof stack, flags, &args);
     const int clone_errno = errno;
     pthread_sigmask(SIG_SETMASK, &saved, nullptr);
-    if (parked) unpark();
+    unpark();
     if (pid < 0) {
       result.error = stage_error("fork", clone_errno);
       return result;
