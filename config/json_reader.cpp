@@ -107,6 +107,12 @@ std::size_t deep_offset(std::string_view text) {
       else if (c == '"') in_string = false;
     } else if (c == '"') {
       in_string = true;
+    } else if (c == '/' && i + 1 < text.size() && (text[i + 1] == '/' || text[i + 1] == '*')) {
+      // Comments (allowed in the file) may hold brackets that are no nesting.
+      const bool line = text[i + 1] == '/';
+      const std::size_t end = line ? text.find('\n', i + 2) : text.find("*/", i + 2);
+      if (end == std::string_view::npos) break;
+      i = line ? end : end + 1;
     } else if (c == '{' || c == '[') {
       if (++depth > kMaxDepth) return i;
     } else if (c == '}' || c == ']') {
@@ -135,7 +141,7 @@ std::string parse_error_detail(const std::string& what) {
 ReadResult read_json(std::string_view text) {
   Builder builder;
   const bool ok = Json::sax_parse(text, &builder, nlohmann::detail::input_format_t::json, /*strict=*/true,
-                                  /*ignore_comments=*/false);
+                                  /*ignore_comments=*/true);
   if (ok) return {std::move(builder.root), std::nullopt};
   if (builder.too_deep) {
     const LineColumn lc = locate(text, deep_offset(text));

@@ -99,7 +99,7 @@ LoadResult load_text(std::string_view json_text, const LoadOptions& options) {
 
 LoadResult load_file(const std::string& path, const LoadOptions& options) {
   const auto failed = [&](int err) {
-    return LoadResult{std::nullopt, {{"", fmt::format("cannot read {}: {}", detail::sanitize_utf8(path), std::strerror(err))}}, {}};
+    return LoadResult{std::nullopt, {{"", fmt::format("cannot read: {}", std::strerror(err))}}, {}};
   };
   try {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

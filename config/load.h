@@ -24,7 +24,12 @@ struct Diagnostic {
 };
 
 // "POINTER: message", e.g. "/root/children/2/shutdown: expected ...".
+// "/root/children/2/shutdown: expected ..."; an error about the whole file (it cannot be
+// read, or is no JSON) has no pointer and is its message alone.
 std::string to_string(const Diagnostic&);
+// The same, but an error about the whole file names `file` instead: "/etc/arbor/arbor.json:
+// parse error at line 3, column 5: ...". For --check and reload, which know the file.
+std::string to_string(const Diagnostic&, std::string_view file);
 
 struct LoadOptions {
   // PATH used to resolve a bare command[0]; empty = getenv("PATH"), or

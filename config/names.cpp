@@ -1,8 +1,10 @@
 // Spellings of the enums and signals, shared by the loader, to_json and the CLI.
 #include <array>
+#include <charconv>
 #include <csignal>
 #include <optional>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "config/load.h"
@@ -38,23 +40,17 @@ constexpr Table<AutoShutdown, 3> kAutoShutdowns{{{{AutoShutdown::never, "never"}
                                                   {AutoShutdown::any_significant, "any_significant"},
                                                   {AutoShutdown::all_significant, "all_significant"}}}};
 
-// Linux numbering (x86, arm, riscv); SIGIO doubles as POLL, SIGABRT as IOT.
-constexpr std::array<std::pair<int, std::string_view>, 33> kSignals{{
-    {1, "HUP"},   {2, "INT"},     {3, "QUIT"},    {4, "ILL"},   {5, "TRAP"},   {6, "ABRT"},  {6, "IOT"},
-    {7, "BUS"},   {8, "FPE"},     {9, "KILL"},    {10, "USR1"}, {11, "SEGV"},  {12, "USR2"}, {13, "PIPE"},
-    {14, "ALRM"}, {15, "TERM"},   {16, "STKFLT"}, {17, "CHLD"}, {18, "CONT"},  {19, "STOP"}, {20, "TSTP"},
-    {21, "TTIN"}, {22, "TTOU"},   {23, "URG"},    {24, "XCPU"}, {25, "XFSZ"},  {26, "VTALRM"},
-    {27, "PROF"}, {28, "WINCH"},  {29, "IO"},     {29, "POLL"}, {30, "PWR"},   {31, "SYS"},
-}};
+// Signal names come from the C library (sigabbrev_np: "TERM" for SIGTERM), which knows
+// this architecture's numbering; these are the other spellings it does not give.
+constexpr std::array<std::pair<std::string_view, int>, 2> kSignalAliases{{{"IOT", SIGABRT}, {"POLL", SIGPOLL}}};
 constexpr int kMaxSignal = 64;
 
+// A plain decimal of at most three digits (no sign, no spaces): "9", "64".
 std::optional<int> parse_decimal(std::string_view s) {
-  if (s.empty() || s.size() > 3) return std::nullopt;
   int n = 0;
-  for (const char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    n = n * 10 + (c - '0');
-  }
+  if (s.empty() || s.size() > 3) return std::nullopt;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
   return n;
 }
 
@@ -82,7 +78,9 @@ std::optional<int> signal_from_name(std::string_view text) {
   if (!n) {
     std::string s = upper(text);
     if (s.starts_with("SIG")) s.erase(0, 3);
-    for (const auto& [signo, name] : kSignals)
+    for (int signo = 1; signo < SIGRTMIN; ++signo)
+      if (const char* name = sigabbrev_np(signo); name != nullptr && s == name) return signo;
+    for (const auto& [name, signo] : kSignalAliases)
       if (name == s) return signo;
     // Real-time signals are numbered from the C library's SIGRTMIN, known only at run time.
     if (s == "RTMIN") n = SIGRTMIN;
@@ -99,8 +97,8 @@ std::optional<int> signal_from_name(std::string_view text) {
 }
 
 std::string signal_name(int signo) {
-  for (const auto& [n, name] : kSignals)
-    if (n == signo) return std::string(name);
+  if (signo > 0 && signo < SIGRTMIN)
+    if (const char* name = sigabbrev_np(signo); name != nullptr) return name;
   if (signo == SIGRTMIN) return "RTMIN";
   if (signo > SIGRTMIN && signo <= SIGRTMAX) return "RTMIN+" + std::to_string(signo - SIGRTMIN);
   return std::to_string(signo);

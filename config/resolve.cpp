@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <limits>
 
@@ -22,7 +23,8 @@ bool is_executable_file(const std::string& path) {
 
 std::optional<std::uint32_t> parse_id(const std::string& s) {
   if (s.empty() || s.size() > 10 || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-  const unsigned long long n = std::stoull(s);
+  unsigned long long n = 0;
+  std::from_chars(s.data(), s.data() + s.size(), n);  // digits only, at most 10: no error
   // (uid_t)-1 means "unchanged" to setresuid, so it is no id.
   if (n >= std::numeric_limits<std::uint32_t>::max()) return std::nullopt;
   return static_cast<std::uint32_t>(n);

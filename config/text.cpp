@@ -6,7 +6,11 @@
 
 namespace arbor::config {
 
-std::string to_string(const Diagnostic& d) { return d.pointer + ": " + d.message; }
+std::string to_string(const Diagnostic& d) { return d.pointer.empty() ? d.message : d.pointer + ": " + d.message; }
+
+std::string to_string(const Diagnostic& d, std::string_view file) {
+  return d.pointer.empty() ? fmt::format("{}: {}", detail::sanitize_utf8(file), d.message) : to_string(d);
+}
 
 namespace detail {
 namespace {

@@ -117,6 +117,14 @@ struct LogsSpec {
   bool operator==(const LogsSpec&) const = default;
 };
 
+// Where the captured output ("log") of the child at `path` (SPEC §3: "web/api") goes:
+// <log_dir>/web.api.log. One spelling for the capture, `logs` and arbord's log lines.
+inline std::string log_file_path(const std::string& log_dir, std::string path) {
+  for (char& c : path)
+    if (c == '/') c = '.';
+  return log_dir + "/" + path + ".log";
+}
+
 struct TreeSpec {
   std::string socket = "/run/arbor/arbord.sock";
   std::string log_dir = "/var/log/arbor";

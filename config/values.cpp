@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <charconv>
 #include <cstdlib>
 #include <unordered_set>
 
@@ -117,8 +118,9 @@ std::optional<mode_t> read_umask(const Json& v, const std::string& ptr, Ctx& ctx
   if (v.is_string()) {
     const auto& s = v.get_ref<const std::string&>();
     if (!s.empty() && s.size() <= 4 && s.find_first_not_of("01234567") == std::string::npos) {
-      const auto mode = static_cast<mode_t>(std::stoul(s, nullptr, 8));
-      if (mode <= 0777) return mode;
+      unsigned mode = 0;
+      std::from_chars(s.data(), s.data() + s.size(), mode, 8);  // octal digits only, at most 4: no error
+      if (mode <= 0777) return static_cast<mode_t>(mode);
     }
   } else if (v.is_number_integer() && v.get<std::int64_t>() >= 0 && v.get<std::int64_t>() <= 0777) {
     return static_cast<mode_t>(v.get<std::int64_t>());

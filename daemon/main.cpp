@@ -4,8 +4,11 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstring>
+#include <cstdlib>
+#include <optional>
 #include <string>
+
+#include <CLI/CLI.hpp>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -16,20 +19,49 @@
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: arbord [--config PATH] [--socket PATH] [--log-level LEVEL] [--check]\n"
-    "  --config PATH      the tree to run (default /etc/arbor/arbor.json)\n"
-    "  --socket PATH      the control socket (default: \"socket\" of the config)\n"
-    "  --log-level LEVEL  trace, debug, info (default), warn, error or off\n"
-    "  --check            validate the config, print ok or its errors, start nothing\n"
-    "  --version          print the version\n";
-
 struct Flags {
   std::string config = "/etc/arbor/arbor.json";
   std::string socket;
   std::string log_level = "info";
   bool check = false;
 };
+
+// arbord's command line (CLI11, as arborctl's). Returns an exit status when arbord must
+// not go on: 0 after --help or --version, 2 (SPEC §4: usage) after a bad argument.
+std::optional<int> parse_flags(int argc, char** argv, Flags& flags) {
+  CLI::App cli{"arbord: runs a tree of OTP supervisors and workers as Linux processes, in the foreground.\n"
+               "Exit status: 0 clean stop, 1 boot failed, 2 bad configuration or usage, 3 the root gave up.",
+               "arbord"};
+  cli.add_option("--config", flags.config, "the tree to run ($ARBOR_CONFIG overrides the default)")
+      ->envname("ARBOR_CONFIG")
+      ->capture_default_str()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  cli.add_option("--socket", flags.socket, "the control socket (default: \"socket\" of the config)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  cli.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error or off")
+      ->capture_default_str()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  cli.add_flag("--check", flags.check, "validate the config, print ok or its errors, start nothing");
+  cli.set_version_flag("--version", std::string("arbord ") + ARBOR_VERSION);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return cli.exit(e);
+  } catch (const CLI::ParseError& e) {
+    cli.exit(e);
+    return arbor::app::exit_bad_config;
+  }
+  return std::nullopt;
+}
+
+// NO_COLOR (no-color.org): any non-empty value turns colours off, even on a terminal.
+spdlog::color_mode log_colours() {
+  const char* no_color = std::getenv("NO_COLOR");
+  return no_color != nullptr && no_color[0] != '\0' ? spdlog::color_mode::never : spdlog::color_mode::automatic;
+}
 
 // Descriptors 0-2 must exist: otherwise the first pipe or socket arbord opens would take
 // one of those numbers, and a worker with "inherit" output would write into it.
@@ -54,58 +86,27 @@ void raise_fd_limit() {
   }
 }
 
-int usage_error(const std::string& message) {
-  std::fprintf(stderr, "arbord: %s\n%s", message.c_str(), kUsage);
-  return arbor::app::exit_bad_config;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   ensure_standard_fds();
   Flags flags;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&](const char* name) -> const char* {
-      if (i + 1 >= argc) return nullptr;
-      (void)name;
-      return argv[++i];
-    };
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else if (arg == "--version") {
-      std::printf("arbord %s\n", ARBOR_VERSION);
-      return 0;
-    } else if (arg == "--check") {
-      flags.check = true;
-    } else if (arg == "--config" || arg == "--socket" || arg == "--log-level") {
-      const char* v = value(arg.c_str());
-      if (v == nullptr) return usage_error(arg + " needs a value");
-      (arg == "--config" ? flags.config : arg == "--socket" ? flags.socket : flags.log_level) = v;
-    } else {
-      return usage_error("unknown argument: " + arg);
-    }
-  }
-
-  auto level = spdlog::level::from_str(flags.log_level);
-  if (level == spdlog::level::off && flags.log_level != "off") {
-    return usage_error("--log-level: expected trace, debug, info, warn, error or off, got \"" + flags.log_level +
-                       "\"");
-  }
+  if (const auto status = parse_flags(argc, argv, flags)) return *status;
+  const auto level = spdlog::level::from_str(flags.log_level);
 
   arbor::config::LoadResult loaded = arbor::config::load_file(flags.config);
   if (flags.check) {
-    for (const auto& w : loaded.warnings) std::fprintf(stderr, "warning: %s\n", to_string(w).c_str());
+    // Errors and warnings on stderr, "ok" alone on stdout.
+    for (const auto& w : loaded.warnings) std::fprintf(stderr, "warning: %s\n", to_string(w, flags.config).c_str());
     if (!loaded.errors.empty()) {
-      for (const auto& e : loaded.errors) std::printf("%s\n", to_string(e).c_str());
+      for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", to_string(e, flags.config).c_str());
       return arbor::app::exit_bad_config;
     }
     std::printf("ok\n");
     return 0;
   }
 
-  auto logger = spdlog::stderr_color_mt("arbord");
+  auto logger = spdlog::stderr_color_mt("arbord", log_colours());
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v");
   spdlog::set_level(level);

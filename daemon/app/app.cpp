@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/app/event_log.h"
+#include "daemon/core/node.h"
 #include "daemon/control/control_server.h"
 
 namespace arbor::app {
@@ -106,13 +107,17 @@ void App::log_event(const StampedEvent& stamped) {
   const std::string line = describe_event(event);
   switch (event.type) {
     case core::EventType::start_failed:
+      spdlog::error("{}{}", line, output_hint(event.path));
+      break;
     case core::EventType::gave_up:
+      spdlog::error("{} (`arborctl status {}` shows its children's last exits)", line, event.path);
+      break;
     case core::EventType::log_dropped:
       spdlog::error("{}", line);
       break;
     case core::EventType::exited:
       if (event.reason == core::ExitReason::abnormal) {
-        spdlog::warn("{}", line);
+        spdlog::warn("{}{}", line, output_hint(event.path));
       } else {
         spdlog::info("{}", line);
       }
@@ -125,6 +130,16 @@ void App::log_event(const StampedEvent& stamped) {
       spdlog::info("{}", line);
       break;
   }
+}
+
+// A crashing worker's log line points at what it printed, when arbord captured it.
+std::string App::output_hint(const std::string& path) const {
+  const core::Node* node = tree_->find(path);
+  if (node == nullptr || !node->is_worker()) return {};
+  const config::WorkerSpec& worker = node->spec().worker;
+  if (worker.stdout_spec.kind != config::Output::Kind::log && worker.stderr_spec.kind != config::Output::Kind::log)
+    return {};
+  return fmt::format("; its output: {}", config::log_file_path(options_.tree.log_dir, path));
 }
 
 void App::outcome(const core::Outcome& outcome) {

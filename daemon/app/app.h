@@ -67,6 +67,7 @@ class App final : private core::Host {
   void on_signal(int signo);
   void finish(int status);
   void log_event(const StampedEvent& event);
+  std::string output_hint(const std::string& path) const;
   std::string summary();
 
   AppOptions options_;

@@ -17,7 +17,7 @@ std::string w(const std::string& members) { return child(R"("id": "w", "command"
 
 const std::vector<BadInput>& cases() {
   static const std::vector<BadInput> all = {
-      {"NotAnObject", "[1]", {": expected an object, found an array"}},
+      {"NotAnObject", "[1]", {"expected an object, found an array"}},
       {"MissingRoot", "{}", {"/root: required"}},
       {"RootNotObject", R"({"root": []})", {"/root: expected an object, found []"}},
       {"UnknownTopKey", R"({"root": {}, "roots": 1})", {"/roots: unknown key"}},
@@ -194,18 +194,22 @@ const std::vector<BadInput>& cases() {
       {"InvalidTypeSilencesTypeKeys", child(R"("id": "a", "type": 3, "strategy": "x", "colour": 1)"),
        {"/root/children/0/type: expected \"worker\", \"supervisor\" or \"dynamic_supervisor\", found 3",
         "/root/children/0/colour: unknown key"}},
-      {"ParseError", "{\n  \"root\": {\n    x\n}", {": parse error at line 3, column 5: syntax error while parsing object "
+      {"ParseError", "{\n  \"root\": {\n    x\n}", {"parse error at line 3, column 5: syntax error while parsing object "
                                                    "key - invalid literal; last read: '\"root\": {<U+000A>    x'; expected string literal"}},
-      {"Comments", "// hi\n{\"root\": {}}", {": parse error at line 1, column 1: syntax error while parsing value - "
-                                             "invalid literal; last read: '/'"}},
-      {"TrailingComma", R"({"root": {},})", {": parse error at line 1, column 13: syntax error while parsing object key "
+      {"ErrorAfterComments", "// why: a hand-edited file\n{ /* the tree */\n  \"root\": { x }\n}",
+       {"parse error at line 3, column 13: syntax error while parsing object key - invalid literal; last read: "
+        "'\"root\": { x'; expected string literal"}},
+      {"UnterminatedComment", "{\"root\": {}} /* no end",
+       {"parse error at line 1, column 23: syntax error while parsing value - invalid comment; missing closing '*/'; "
+        "last read: '\"root\": {}} /* no end'; expected end of input"}},
+      {"TrailingComma", R"({"root": {},})", {"parse error at line 1, column 13: syntax error while parsing object key "
                                               "- unexpected '}'; expected string literal"}},
-      {"Empty", "", {": parse error at line 1, column 1: syntax error while parsing value - unexpected end of input; "
+      {"Empty", "", {"parse error at line 1, column 1: syntax error while parsing value - unexpected end of input; "
                      "expected '[', '{', or a literal"}},
       {"NumberOverflow", R"({"root": {"max_restarts": 1e400}})",
-       {": parse error at line 1, column 27: number overflow parsing '1e400'"}},
+       {"parse error at line 1, column 27: number overflow parsing '1e400'"}},
       {"InvalidUtf8", "{\"root\": {}, \"socket\": \"\xff\"}",
-       {": parse error at line 1, column 25: syntax error while parsing value - invalid string: ill-formed UTF-8 "
+       {"parse error at line 1, column 25: syntax error while parsing value - invalid string: ill-formed UTF-8 "
         "byte; last read: '\"\\xFF'"}},
   };
   return all;

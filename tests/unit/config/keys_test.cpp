@@ -281,11 +281,33 @@ TEST(ConfigFile, LoadsAFile) {
   EXPECT_EQ(r.tree->root.supervisor.children[0].worker.command[0], "/usr/bin/sleep");
 }
 
+TEST(ConfigFile, CommentsAreAllowed) {
+  const LoadResult r = load_text(R"(// arbor.json, edited by hand
+{
+  /* three restarts in five seconds: the api reconnects slowly */
+  "root": {"max_restarts": 3, "children": [  // one child
+    {"id": "a", "command": ["sleep", "5"]}  /* "id": "b" */
+  ]}
+})", options());
+  ASSERT_TRUE(r.tree) << ::testing::PrintToString(texts(r.errors));
+  EXPECT_EQ(r.tree->root.supervisor.children.size(), 1u);
+}
+
+TEST(ConfigFile, WholeFileErrorsNameTheFile) {
+  const LoadResult r = load_file("/nonexistent/arbor.json", options());
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(to_string(r.errors[0], "/nonexistent/arbor.json"),
+            "/nonexistent/arbor.json: cannot read: No such file or directory");
+  const LoadResult bad = load_text(R"({"root": {"max_restarts": -1}})", options());
+  ASSERT_FALSE(bad.errors.empty());
+  EXPECT_EQ(to_string(bad.errors[0], "/etc/arbor/arbor.json"), to_string(bad.errors[0]));
+}
+
 TEST(ConfigFile, Unreadable) {
   EXPECT_EQ(texts(load_file("/nonexistent/arbor.json", options()).errors),
-            std::vector<std::string>{": cannot read /nonexistent/arbor.json: No such file or directory"});
+            std::vector<std::string>{"cannot read: No such file or directory"});
   EXPECT_EQ(texts(load_file("/tmp", options()).errors),
-            std::vector<std::string>{": cannot read /tmp: Is a directory"});
+            std::vector<std::string>{"cannot read: Is a directory"});
 }
 
 }  // namespace

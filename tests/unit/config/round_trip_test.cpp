@@ -68,7 +68,7 @@ TEST(ConfigLoadChild, ErrorsUnderThePrefix) {
 
 TEST(ConfigLoadChild, NotAnObject) {
   EXPECT_EQ(texts(load_child(nlohmann::json::array(), "", options()).errors),
-            std::vector<std::string>{": expected an object, found []"});
+            std::vector<std::string>{"expected an object, found []"});
 }
 
 TEST(ConfigLoadChild, ParentAutoShutdown) {
