@@ -6,7 +6,9 @@
 #
 # Compiler and linker flags: Debian's hardening flags from dpkg-buildflags (stack
 # protector, _FORTIFY_SOURCE, format security, full RELRO with BIND_NOW, PIE), on top of
-# CMake's Release flags (-O3 -DNDEBUG). ARBOR_WERROR=OFF: a package build must not fail
+# the project's Release flags (-O2 -DNDEBUG: CMakeLists.txt turns CMake's -O3 into -O2, as
+# Debian builds packages; dpkg-buildflags' own -g and -O2 are filtered out below so
+# they are not given twice). ARBOR_WERROR=OFF: a package build must not fail
 # on a new compiler's warnings (Debian builds never use -Werror); scripts/test.sh builds
 # with -Werror and catches them.
 set -euo pipefail
