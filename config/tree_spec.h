@@ -7,6 +7,9 @@
 #pragma once
 
 #include <sys/types.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include <cstdint>
 #include <memory>
@@ -125,8 +128,19 @@ inline std::string log_file_path(const std::string& log_dir, std::string path) {
   return log_dir + "/" + path + ".log";
 }
 
+// The control socket when the file names none: root's is /run/arbor/arbord.sock; any other
+// user's is $XDG_RUNTIME_DIR/arbor/arbord.sock (a folder of their own, where arborctl looks
+// for it too), or root's path when that variable is unset.
+inline std::string default_socket_path() {
+  if (::geteuid() != 0) {
+    if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg != nullptr && xdg[0] != '\0')
+      return std::string(xdg) + "/arbor/arbord.sock";
+  }
+  return "/run/arbor/arbord.sock";
+}
+
 struct TreeSpec {
-  std::string socket = "/run/arbor/arbord.sock";
+  std::string socket = default_socket_path();
   std::string log_dir = "/var/log/arbor";
   LogsSpec logs;
   ChildSpec root;  // type supervisor, id "/"

@@ -1,5 +1,10 @@
 // Every default of SPEC §2, as filled in by the loader.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 
 #include "test_util.h"
 
@@ -12,7 +17,10 @@ TEST(ConfigDefaults, MinimalFile) {
   ASSERT_TRUE(r.tree);
   EXPECT_TRUE(r.warnings.empty());
   const TreeSpec& t = *r.tree;
-  EXPECT_EQ(t.socket, "/run/arbor/arbord.sock");
+  EXPECT_EQ(t.socket, default_socket_path());
+  if (geteuid() == 0) {
+    EXPECT_EQ(t.socket, "/run/arbor/arbord.sock");
+  }
   EXPECT_EQ(t.log_dir, "/var/log/arbor");
   EXPECT_EQ(t.logs.max_bytes, 10485760u);
   EXPECT_EQ(t.logs.keep, 5);
@@ -28,6 +36,26 @@ TEST(ConfigDefaults, MinimalFile) {
   EXPECT_TRUE(t.root.supervisor.children.empty());
   EXPECT_FALSE(t.root.supervisor.max_children);
   EXPECT_FALSE(t.root.supervisor.child_template);
+}
+
+// Another user's arbord puts its socket where that user's arborctl looks: under
+// $XDG_RUNTIME_DIR. Checked in a child that drops to nobody (as root) or as it is.
+TEST(ConfigDefaults, SocketOfAnotherUserIsUnderXdgRuntimeDir) {
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (geteuid() == 0 && setresuid(65534, 65534, 65534) != 0) _exit(10);
+    setenv("XDG_RUNTIME_DIR", "/run/user/65534", 1);
+    const LoadResult r = load_text(R"({"root": {}})", options());
+    if (!r.tree) _exit(11);
+    if (r.tree->socket != "/run/user/65534/arbor/arbord.sock") _exit(12);
+    unsetenv("XDG_RUNTIME_DIR");
+    _exit(default_socket_path() == "/run/arbor/arbord.sock" ? 0 : 13);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "10 setresuid, 11 load, 12 socket with XDG, 13 socket without";
 }
 
 TEST(ConfigDefaults, EmptyChildrenList) {
