@@ -18,7 +18,7 @@ for line in open(os.path.join(res_dir, "results.jsonl")):
     r = json.loads(line)
     R[r["bench"]].setdefault(r["peer"], {})[r["metric"]] = (r["value"], r["note"])
 
-ORDER = ["arbor", "floor", "supervisord", "runit", "s6", "daemontools", "pm2"]
+ORDER = ["arbor", "arbor-base", "floor", "supervisord", "runit", "s6", "daemontools", "pm2"]
 def peers(bench):
     return [p for p in ORDER if p in R.get(bench, {})]
 
