@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/integration/daemon/arbord_instance.h"
+#include "tests/support/arbord_instance.h"
 
 namespace arbor::testing {
 namespace {
@@ -16,6 +16,9 @@ namespace {
 using nlohmann::json;
 
 json one_for_one(json children) { return {{"root", {{"max_restarts", 0}, {"children", std::move(children)}}}}; }
+
+json event(const std::string& type, const std::string& path) { return {{"event", type}, {"path", path}}; }
+json exited(const std::string& path, int code) { return {{"event", "exited"}, {"path", path}, {"exit", {{"code", code}}}}; }
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
@@ -28,9 +31,11 @@ TEST(Readiness, FdReadinessGatesTheNextStart) {
   ArbordInstance arbord;
   arbord.start(one_for_one(json::array(
       {child("slow", {"--sleep", "400", "--ready-fd", "3"}, {{"ready", {{"fd", 3}, {"timeout", 5000}}}}),
-       child("next", {})})));
-  auto slow = arbord.await(R"( slow: started)");
-  auto next = arbord.await(R"( next: started)");
+       child("next", {})})),
+               {}, Watch::from_boot);
+  // In this order: `next` starts only once `slow` is ready.
+  auto slow = arbord.await_event(event("started", "slow"));
+  auto next = arbord.await_event(event("started", "next"));
   ASSERT_TRUE(slow && next);
   arbord.signal(SIGTERM);
   EXPECT_EQ(arbord.wait_exit(), 0);
@@ -41,9 +46,10 @@ TEST(Readiness, NotifyReadinessGatesTheNextStart) {
   ArbordInstance arbord;
   arbord.start(one_for_one(json::array(
       {child("svc", {"--notify-after", "300"}, {{"ready", {{"notify", true}, {"timeout", 5000}}}}),
-       child("next", {})})));
-  arbord.await(R"( svc: started)");
-  arbord.await(R"( next: started)");
+       child("next", {})})),
+               {}, Watch::from_boot);
+  arbord.await_event(event("started", "svc"));
+  arbord.await_event(event("started", "next"));
   arbord.signal(SIGTERM);
   EXPECT_EQ(arbord.wait_exit(), 0);
   EXPECT_TRUE(arbord.no_survivors());
@@ -52,16 +58,19 @@ TEST(Readiness, NotifyReadinessGatesTheNextStart) {
 TEST(Readiness, TimeoutFailsTheStart) {
   ArbordInstance arbord;
   arbord.start(one_for_one(json::array(
-      {child("first", {}), child("mute", {}, {{"ready", {{"notify", true}, {"timeout", 300}}}}), child("next", {})})));
+      {child("first", {}), child("mute", {}, {{"ready", {{"notify", true}, {"timeout", 300}}}}), child("next", {})})),
+               {}, Watch::from_boot);
+  // The failed boot's message is what this tests: it stays a log line.
   arbord.await(R"(boot failed: mute could not start: ready: timed out after 300 ms)");
   EXPECT_EQ(arbord.wait_exit(), 1);
-  EXPECT_TRUE(arbord.matching(R"( next: started)").empty());
+  EXPECT_TRUE(arbord.events_matching(event("started", "next")).empty());
   EXPECT_TRUE(arbord.no_survivors());
 }
 
 TEST(Readiness, FdTimeoutFailsTheStart) {
   ArbordInstance arbord;
   arbord.start(one_for_one(json::array({child("mute", {}, {{"ready", {{"fd", 4}, {"timeout", 200}}}})})));
+  // The failed boot's message is what this tests: it stays a log line.
   arbord.await(R"(boot failed: mute could not start: ready: timed out after 200 ms)");
   EXPECT_EQ(arbord.wait_exit(), 1);
   EXPECT_TRUE(arbord.no_survivors());
@@ -74,8 +83,11 @@ TEST(Logs, OutputIsCapturedPerWorker) {
                                              {"children", json::array({child("talker", {"--print", "hello out",
                                                                                         "--stderr", "hello err",
                                                                                         "--after", "100"},
-                                                                               {{"restart", "transient"}})})}}})));
-  arbord.await(R"( s/talker: exited, pid \d+, code 0, reason normal)");
+                                                                               {{"restart", "transient"}})})}}})),
+               {}, Watch::from_boot);
+  json talker_exit = exited("s/talker", 0);
+  talker_exit["reason"] = "normal";
+  arbord.await_event(talker_exit);
   const std::string log = slurp(arbord.path("logs/s.talker.log"));
   EXPECT_NE(log.find("hello out\n"), std::string::npos) << log;
   EXPECT_NE(log.find("hello err\n"), std::string::npos) << log;
@@ -88,8 +100,8 @@ TEST(Logs, RotationKeepsTheConfiguredFiles) {
   json t = one_for_one(json::array({child("chatty", {"--lines", "2000", "--line-bytes", "99", "--after", "100"},
                                           {{"restart", "transient"}})}));
   t["logs"] = {{"max_bytes", 50000}, {"keep", 2}};
-  arbord.start(t);
-  arbord.await(R"( chatty: exited, pid \d+, code 0)");
+  arbord.start(t, {}, Watch::from_boot);
+  arbord.await_event(exited("chatty", 0));
   EXPECT_EQ(access(arbord.path("logs/chatty.log").c_str(), F_OK), 0);
   EXPECT_EQ(access(arbord.path("logs/chatty.log.1").c_str(), F_OK), 0);
   EXPECT_EQ(access(arbord.path("logs/chatty.log.2").c_str(), F_OK), 0);
@@ -106,8 +118,9 @@ TEST(Privileges, WorkerRunsAsTheConfiguredUserAndGroup) {
   ArbordInstance arbord;
   chmod(arbord.dir().c_str(), 0755);
   arbord.start(one_for_one(json::array({child("dropped", {"--print-ids", "--after", "100"},
-                                              {{"user", "nobody"}, {"group", "nogroup"}, {"restart", "transient"}})})));
-  arbord.await(R"( dropped: exited, pid \d+, code 0)");
+                                              {{"user", "nobody"}, {"group", "nogroup"}, {"restart", "transient"}})})),
+               {}, Watch::from_boot);
+  arbord.await_event(exited("dropped", 0));
   const std::string log = slurp(arbord.path("logs/dropped.log"));
   EXPECT_NE(log.find("uid=65534 gid=65534 groups=65534"), std::string::npos) << log;
   arbord.signal(SIGTERM);
