@@ -99,11 +99,13 @@ std::optional<nlohmann::json> ArbordInstance::request(const std::string& cmd, nl
   }
 }
 
-std::optional<nlohmann::json> ArbordInstance::await_event(const std::function<bool(const nlohmann::json&)>& match,
-                                                          const std::string& what, std::chrono::milliseconds timeout) {
+std::optional<nlohmann::json> ArbordInstance::await_event(
+    const std::function<bool(const nlohmann::json&)>& match, const std::string& what,
+    std::chrono::milliseconds timeout) {
   if (!watch_ && watch_mode_ == Watch::from_ready && !exit_status_ && !await_ready()) return std::nullopt;
   if (!watch_) {
-    ADD_FAILURE() << "awaiting " << what << ": no watch open (Watch::none, or arbord exited before it opened)";
+    ADD_FAILURE() << "awaiting " << what
+                  << ": no watch open (Watch::none, or arbord exited before it opened)";
     return std::nullopt;
   }
   const auto deadline = Clock::now() + timeout;

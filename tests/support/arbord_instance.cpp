@@ -230,7 +230,8 @@ void ArbordInstance::read_notify() {
   for (ssize_t n; (n = recv(notify_fd_, buf, sizeof buf, 0)) > 0;) {
     const std::string state(buf, static_cast<std::size_t>(n));
     // "READY=1\nSTATUS=..." : one assignment per line.
-    if (state == "READY=1" || state.rfind("READY=1\n", 0) == 0 || state.find("\nREADY=1") != std::string::npos) {
+    if (state == "READY=1" || state.rfind("READY=1\n", 0) == 0 ||
+        state.find("\nREADY=1") != std::string::npos) {
       ready_ = true;
     }
   }
@@ -253,7 +254,8 @@ void ArbordInstance::pump(std::chrono::milliseconds wait) {
   }
   // A connection at EOF polls readable for ever: leave it out.
   if (watch_ && watch_->at_eof()) std::erase_if(fds, [&](const pollfd& p) { return p.fd == watch_->fd(); });
-  if (control_ && control_->at_eof()) std::erase_if(fds, [&](const pollfd& p) { return p.fd == control_->fd(); });
+  if (control_ && control_->at_eof())
+    std::erase_if(fds, [&](const pollfd& p) { return p.fd == control_->fd(); });
   if (!fds.empty()) poll(fds.data(), fds.size(), static_cast<int>(wait.count()));
   read_log();
   read_notify();
@@ -261,7 +263,8 @@ void ArbordInstance::pump(std::chrono::milliseconds wait) {
   read_streams();
 }
 
-std::optional<std::string> ArbordInstance::await(const std::string& pattern, std::chrono::milliseconds timeout) {
+std::optional<std::string> ArbordInstance::await(const std::string& pattern,
+                                                 std::chrono::milliseconds timeout) {
   const std::regex re(pattern);
   const auto deadline = Clock::now() + timeout;
   for (;;) {

@@ -76,7 +76,8 @@ class ArbordInstance {
   // is in the event with an equal value; objects compare the same way, recursively), e.g.
   // {{"event","exited"},{"path","b"},{"exit",{{"signal","KILL"}}}}. Moves the cursor past
   // it. Fails the test and returns nullopt on timeout, or once arbord's stream has ended.
-  std::optional<nlohmann::json> await_event(const nlohmann::json& pattern, std::chrono::milliseconds timeout = 10s);
+  std::optional<nlohmann::json> await_event(const nlohmann::json& pattern,
+                                            std::chrono::milliseconds timeout = 10s);
   std::optional<nlohmann::json> await_event(const std::function<bool(const nlohmann::json&)>& match,
                                             const std::string& what, std::chrono::milliseconds timeout = 10s);
   // Every event seen so far (after reading what has arrived), and those matching a pattern.
@@ -86,7 +87,8 @@ class ArbordInstance {
   // One request over this instance's own connection (opened with the watch), the whole
   // reply ({"id","ok","result"|"error"}); nullopt on timeout. arbord's log and events are
   // read meanwhile.
-  std::optional<nlohmann::json> request(const std::string& cmd, nlohmann::json args = nlohmann::json::object(),
+  std::optional<nlohmann::json> request(const std::string& cmd,
+                                        nlohmann::json args = nlohmann::json::object(),
                                         std::chrono::milliseconds timeout = 10s);
 
   // Log lines (stderr): waits for one matching `pattern` (ECMAScript regex, searched)
@@ -144,7 +146,8 @@ class ArbordInstance {
 bool matches(const nlohmann::json& value, const nlohmann::json& pattern);
 
 // A worker spec running arbor_test_child with `args`.
-nlohmann::json child(const std::string& id, std::vector<std::string> args, nlohmann::json extra = nlohmann::json::object());
+nlohmann::json child(const std::string& id, std::vector<std::string> args,
+                     nlohmann::json extra = nlohmann::json::object());
 std::string test_child();
 
 }  // namespace arbor::testing

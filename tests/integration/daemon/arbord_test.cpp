@@ -23,9 +23,7 @@ json tree(const std::string& strategy, json children, int max_restarts = 3, int 
             {"children", std::move(children)}}}};
 }
 
-json four() {
-  return json::array({child("a", {}), child("b", {}), child("c", {}), child("d", {})});
-}
+json four() { return json::array({child("a", {}), child("b", {}), child("c", {}), child("d", {})}); }
 
 json exited(const std::string& path, json exit, const std::string& reason) {
   return {{"event", "exited"}, {"path", path}, {"exit", std::move(exit)}, {"reason", reason}};
@@ -50,7 +48,8 @@ std::vector<std::string> kill_b(ArbordInstance& arbord, const std::string& strat
     auto e = arbord.await_event(
         [](const json& e) {
           const std::string type = e.value("event", ""), path = e.value("path", "");
-          return (type == "started" || type == "exited") && path.size() == 1 && path[0] >= 'a' && path[0] <= 'd';
+          return (type == "started" || type == "exited") && path.size() == 1 && path[0] >= 'a' &&
+                 path[0] <= 'd';
         },
         "started or exited of a-d");
     if (!e) break;
@@ -78,7 +77,8 @@ TEST_P(ArbordStrategy, RestartsInOrderAfterSigkill) {
 
 INSTANTIATE_TEST_SUITE_P(Strategies, ArbordStrategy,
                          ::testing::Values(StrategyCase{"one_for_one", {"b+"}},
-                                           StrategyCase{"one_for_all", {"d-", "c-", "a-", "a+", "b+", "c+", "d+"}},
+                                           StrategyCase{"one_for_all",
+                                                        {"d-", "c-", "a-", "a+", "b+", "c+", "d+"}},
                                            StrategyCase{"rest_for_one", {"d-", "c-", "b+", "c+", "d+"}}),
                          [](const auto& info) { return std::string(info.param.strategy); });
 
@@ -102,9 +102,10 @@ TEST(Arbord, TransientExitZeroStaysDownExitOneRestarts) {
 
 TEST(Arbord, IntensityGiveUpExitsWithStatus3) {
   ArbordInstance arbord;
-  arbord.start(tree("one_for_one", json::array({child("flappy", {"--after", "20", "--exit", "1"}), child("calm", {})}),
-                    2, 10),
-               {}, Watch::from_boot);
+  arbord.start(
+      tree("one_for_one", json::array({child("flappy", {"--after", "20", "--exit", "1"}), child("calm", {})}),
+           2, 10),
+      {}, Watch::from_boot);
   arbord.await_event(event("gave_up", "/"));
   EXPECT_EQ(arbord.wait_exit(), 3);
   EXPECT_EQ(arbord.events_matching(event("restarting", "flappy")).size(), 2u);
@@ -121,9 +122,10 @@ TEST(Arbord, ExecFailureAtBootExitsWithStatus1NamingTheChild) {
     out << "#!/nonexistent/interpreter\n";
   }
   chmod(script.c_str(), 0755);
-  arbord.start(tree("one_for_one", json::array({child("first", {}), json{{"id", "broken"}, {"command", {script}}},
-                                                child("never", {})})),
-               {}, Watch::from_boot);
+  arbord.start(
+      tree("one_for_one", json::array({child("first", {}), json{{"id", "broken"}, {"command", {script}}},
+                                       child("never", {})})),
+      {}, Watch::from_boot);
   // The failed boot's message is what this tests: it stays a log line.
   arbord.await(R"(boot failed: broken could not start: exec: No such file or directory)");
   EXPECT_EQ(arbord.wait_exit(), 1);
@@ -153,8 +155,9 @@ TEST(Arbord, TermIgnoringChildIsKilledAtItsShutdownTime) {
 
 TEST(Arbord, GrandchildrenAreGoneAfterStopAndBeforeRestart) {
   ArbordInstance arbord;
-  arbord.start(tree("one_for_one", json::array({child("forker", {"--ignore-term", "--fork", "5", "--ready-fd", "3"},
-                                                      {{"shutdown", 200}, {"ready", {{"fd", 3}}}})}),
+  arbord.start(tree("one_for_one",
+                    json::array({child("forker", {"--ignore-term", "--fork", "5", "--ready-fd", "3"},
+                                       {{"shutdown", 200}, {"ready", {{"fd", 3}}}})}),
                     10, 5));
   ASSERT_TRUE(arbord.await_ready());
   const auto first = arbord.pid_of("forker");
@@ -176,17 +179,17 @@ TEST(Arbord, GrandchildrenAreGoneAfterStopAndBeforeRestart) {
 
 TEST(Arbord, SigtermStopsTheTreeInReverseOrder) {
   ArbordInstance arbord;
-  json children = json::array({child("a", {}),
-                               {{"id", "s"},
-                                {"type", "supervisor"},
-                                {"children", json::array({child("x", {}), child("y", {})})}},
-                               child("b", {})});
+  json children = json::array(
+      {child("a", {}),
+       {{"id", "s"}, {"type", "supervisor"}, {"children", json::array({child("x", {}), child("y", {})})}},
+       child("b", {})});
   arbord.start(tree("one_for_one", children));
   ASSERT_TRUE(arbord.await_ready());
   arbord.signal(SIGTERM);
   EXPECT_EQ(arbord.wait_exit(), 0);
   std::vector<std::string> order;
-  for (const auto& e : arbord.events_matching({{"event", "exited"}})) order.push_back(e["path"].get<std::string>());
+  for (const auto& e : arbord.events_matching({{"event", "exited"}}))
+    order.push_back(e["path"].get<std::string>());
   EXPECT_EQ(order, (std::vector<std::string>{"b", "s/y", "s/x", "s", "a", "/"}));
   EXPECT_TRUE(arbord.no_survivors());
 }

@@ -15,10 +15,14 @@ namespace {
 
 using nlohmann::json;
 
-json one_for_one(json children) { return {{"root", {{"max_restarts", 0}, {"children", std::move(children)}}}}; }
+json one_for_one(json children) {
+  return {{"root", {{"max_restarts", 0}, {"children", std::move(children)}}}};
+}
 
 json event(const std::string& type, const std::string& path) { return {{"event", type}, {"path", path}}; }
-json exited(const std::string& path, int code) { return {{"event", "exited"}, {"path", path}, {"exit", {{"code", code}}}}; }
+json exited(const std::string& path, int code) {
+  return {{"event", "exited"}, {"path", path}, {"exit", {{"code", code}}}};
+}
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
@@ -29,9 +33,9 @@ std::string slurp(const std::string& path) {
 
 TEST(Readiness, FdReadinessGatesTheNextStart) {
   ArbordInstance arbord;
-  arbord.start(one_for_one(json::array(
-      {child("slow", {"--sleep", "400", "--ready-fd", "3"}, {{"ready", {{"fd", 3}, {"timeout", 5000}}}}),
-       child("next", {})})),
+  arbord.start(one_for_one(json::array({child("slow", {"--sleep", "400", "--ready-fd", "3"},
+                                              {{"ready", {{"fd", 3}, {"timeout", 5000}}}}),
+                                        child("next", {})})),
                {}, Watch::from_boot);
   // In this order: `next` starts only once `slow` is ready.
   auto slow = arbord.await_event(event("started", "slow"));
@@ -44,9 +48,9 @@ TEST(Readiness, FdReadinessGatesTheNextStart) {
 
 TEST(Readiness, NotifyReadinessGatesTheNextStart) {
   ArbordInstance arbord;
-  arbord.start(one_for_one(json::array(
-      {child("svc", {"--notify-after", "300"}, {{"ready", {{"notify", true}, {"timeout", 5000}}}}),
-       child("next", {})})),
+  arbord.start(one_for_one(json::array({child("svc", {"--notify-after", "300"},
+                                              {{"ready", {{"notify", true}, {"timeout", 5000}}}}),
+                                        child("next", {})})),
                {}, Watch::from_boot);
   arbord.await_event(event("started", "svc"));
   arbord.await_event(event("started", "next"));
@@ -57,8 +61,9 @@ TEST(Readiness, NotifyReadinessGatesTheNextStart) {
 
 TEST(Readiness, TimeoutFailsTheStart) {
   ArbordInstance arbord;
-  arbord.start(one_for_one(json::array(
-      {child("first", {}), child("mute", {}, {{"ready", {{"notify", true}, {"timeout", 300}}}}), child("next", {})})),
+  arbord.start(one_for_one(json::array({child("first", {}),
+                                        child("mute", {}, {{"ready", {{"notify", true}, {"timeout", 300}}}}),
+                                        child("next", {})})),
                {}, Watch::from_boot);
   // The failed boot's message is what this tests: it stays a log line.
   arbord.await(R"(boot failed: mute could not start: ready: timed out after 300 ms)");
@@ -78,13 +83,14 @@ TEST(Readiness, FdTimeoutFailsTheStart) {
 
 TEST(Logs, OutputIsCapturedPerWorker) {
   ArbordInstance arbord;
-  arbord.start(one_for_one(json::array({json{{"id", "s"},
-                                             {"type", "supervisor"},
-                                             {"children", json::array({child("talker", {"--print", "hello out",
-                                                                                        "--stderr", "hello err",
-                                                                                        "--after", "100"},
-                                                                               {{"restart", "transient"}})})}}})),
-               {}, Watch::from_boot);
+  arbord.start(
+      one_for_one(json::array({json{
+          {"id", "s"},
+          {"type", "supervisor"},
+          {"children",
+           json::array({child("talker", {"--print", "hello out", "--stderr", "hello err", "--after", "100"},
+                              {{"restart", "transient"}})})}}})),
+      {}, Watch::from_boot);
   json talker_exit = exited("s/talker", 0);
   talker_exit["reason"] = "normal";
   arbord.await_event(talker_exit);
@@ -97,8 +103,8 @@ TEST(Logs, OutputIsCapturedPerWorker) {
 
 TEST(Logs, RotationKeepsTheConfiguredFiles) {
   ArbordInstance arbord;
-  json t = one_for_one(json::array({child("chatty", {"--lines", "2000", "--line-bytes", "99", "--after", "100"},
-                                          {{"restart", "transient"}})}));
+  json t = one_for_one(json::array({child(
+      "chatty", {"--lines", "2000", "--line-bytes", "99", "--after", "100"}, {{"restart", "transient"}})}));
   t["logs"] = {{"max_bytes", 50000}, {"keep", 2}};
   arbord.start(t, {}, Watch::from_boot);
   arbord.await_event(exited("chatty", 0));
@@ -117,9 +123,10 @@ TEST(Privileges, WorkerRunsAsTheConfiguredUserAndGroup) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root";
   ArbordInstance arbord;
   chmod(arbord.dir().c_str(), 0755);
-  arbord.start(one_for_one(json::array({child("dropped", {"--print-ids", "--after", "100"},
-                                              {{"user", "nobody"}, {"group", "nogroup"}, {"restart", "transient"}})})),
-               {}, Watch::from_boot);
+  arbord.start(
+      one_for_one(json::array({child("dropped", {"--print-ids", "--after", "100"},
+                                     {{"user", "nobody"}, {"group", "nogroup"}, {"restart", "transient"}})})),
+      {}, Watch::from_boot);
   arbord.await_event(exited("dropped", 0));
   const std::string log = slurp(arbord.path("logs/dropped.log"));
   EXPECT_NE(log.find("uid=65534 gid=65534 groups=65534"), std::string::npos) << log;

@@ -37,7 +37,8 @@ class Abuse : public ::testing::Test {
     arbord.start({{"root",
                    {{"max_restarts", 100000},
                     {"max_seconds", 1},
-                    {"children", json::array({child("steady", {}), child("crasher", {"--after", "50", "--exit", "1"})})}}}},
+                    {"children", json::array({child("steady", {}),
+                                              child("crasher", {"--after", "50", "--exit", "1"})})}}}},
                  // Not debug: a line per connection would fill the stderr pipe this test
                  // reads only when it awaits a line, and arbord's logging is synchronous.
                  {"--log-level", "info"});

@@ -40,13 +40,14 @@ json tree(json children, int max_restarts, int max_seconds) {
 // shutdown time. Meanwhile the other children are supervised as usual.
 TEST(Faults, SelfStoppedWorkersAreContinuedAndStopped) {
   ArbordInstance arbord;
-  arbord.start(tree(json::array({child("frozen", {"--ready-fd", "3", "--kill-self", "19"},
-                                       {{"shutdown", 20000}, {"ready", {{"fd", 3}}}}),
-                                 child("frozen_stubborn", {"--ignore-term", "--ready-fd", "3", "--kill-self", "19"},
-                                       {{"shutdown", 300}, {"ready", {{"fd", 3}}}}),
-                                 child("crasher", {"--after", "100", "--exit", "1"}), child("steady", {})}),
-                    1000, 10),
-               {}, Watch::from_boot);
+  arbord.start(
+      tree(json::array({child("frozen", {"--ready-fd", "3", "--kill-self", "19"},
+                              {{"shutdown", 20000}, {"ready", {{"fd", 3}}}}),
+                        child("frozen_stubborn", {"--ignore-term", "--ready-fd", "3", "--kill-self", "19"},
+                              {{"shutdown", 300}, {"ready", {{"fd", 3}}}}),
+                        child("crasher", {"--after", "100", "--exit", "1"}), child("steady", {})}),
+           1000, 10),
+      {}, Watch::from_boot);
   ASSERT_TRUE(arbord.await_ready());
   const auto frozen = arbord.pid_of("frozen");
   const auto stubborn = arbord.pid_of("frozen_stubborn");
@@ -71,9 +72,8 @@ TEST(Faults, SelfStoppedWorkersAreContinuedAndStopped) {
 // gone before its replacement starts, and its sibling is untouched.
 TEST(Faults, TwoHundredGrandchildrenAreGoneBeforeTheRestart) {
   ArbordInstance arbord;
-  arbord.start(tree(json::array({child("steady", {}),
-                                 child("forker", {"--fork", "200", "--ready-fd", "3"},
-                                       {{"ready", {{"fd", 3}, {"timeout", 20000}}}})}),
+  arbord.start(tree(json::array({child("steady", {}), child("forker", {"--fork", "200", "--ready-fd", "3"},
+                                                            {{"ready", {{"fd", 3}, {"timeout", 20000}}}})}),
                     100, 10),
                {}, Watch::from_boot);
   ASSERT_TRUE(arbord.await_ready(30s));
@@ -133,7 +133,8 @@ TEST(Faults, BinaryDeletedOrNotExecutableBetweenRestarts) {
   // Deleted: the running process is unaffected; its restart fails.
   ASSERT_EQ(unlink(worker.c_str()), 0);
   kill(*fragile, SIGKILL);
-  arbord.await_event({{"event", "start_failed"}, {"path", "sub/fragile"}, {"error", "exec: No such file or directory"}});
+  arbord.await_event(
+      {{"event", "start_failed"}, {"path", "sub/fragile"}, {"error", "exec: No such file or directory"}});
   ASSERT_EQ(link(real.c_str(), worker.c_str()), 0);  // back before the intensity runs out
   const auto restarted = arbord.await_event(event("started", "sub/fragile"));
   ASSERT_TRUE(restarted && restarted->contains("pid"));
@@ -143,7 +144,8 @@ TEST(Faults, BinaryDeletedOrNotExecutableBetweenRestarts) {
   // Not executable, and it stays so: failed restarts are counted until `sub` gives up.
   ASSERT_EQ(chmod(real.c_str(), 0644), 0);
   kill(*fragile, SIGKILL);
-  const json denied = {{"event", "start_failed"}, {"path", "sub/fragile"}, {"error", "exec: Permission denied"}};
+  const json denied = {
+      {"event", "start_failed"}, {"path", "sub/fragile"}, {"error", "exec: Permission denied"}};
   arbord.await_event(denied);
   arbord.await_event(event("gave_up", "sub"), 20s);
   arbord.await_event(event("exited", "sub"));

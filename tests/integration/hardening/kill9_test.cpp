@@ -21,12 +21,13 @@ using nlohmann::json;
 
 TEST(Kill9, LeadersDieWithArbordAndTheNextArbordRemovesTheirDescendants) {
   ArbordInstance first;
-  const json config = {{"socket", first.path("arbord.sock")},
-                       {"log_dir", first.path("logs")},
-                       {"root",
-                        {{"children", json::array({child("forker", {"--fork", "5", "--ready-fd", "3"},
-                                                         {{"ready", {{"fd", 3}}}}),
-                                                   child("steady", {})})}}}};
+  const json config = {
+      {"socket", first.path("arbord.sock")},
+      {"log_dir", first.path("logs")},
+      {"root",
+       {{"children",
+         json::array({child("forker", {"--fork", "5", "--ready-fd", "3"}, {{"ready", {{"fd", 3}}}}),
+                      child("steady", {})})}}}};
   first.start(config);
   ASSERT_TRUE(first.await_ready());
   const auto forker = first.pid_of("forker");

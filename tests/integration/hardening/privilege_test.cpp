@@ -52,7 +52,8 @@ TEST(Privilege, SupplementaryGroupsAreCleared) {
   std::ifstream in(arbord.path("logs/ids.log"));
   std::string line;
   std::getline(in, line);
-  EXPECT_EQ(line, "uid=" + std::to_string(uid) + " gid=" + std::to_string(gid) + " groups=" + std::to_string(gid))
+  EXPECT_EQ(line,
+            "uid=" + std::to_string(uid) + " gid=" + std::to_string(gid) + " groups=" + std::to_string(gid))
       << "user " << name;
   arbord.signal(SIGTERM);
   EXPECT_EQ(arbord.wait_exit(), 0);
@@ -60,9 +61,10 @@ TEST(Privilege, SupplementaryGroupsAreCleared) {
 }
 
 json bad_ids_tree() {
-  return {{"root",
-           {{"children", json::array({child("a", {}, {{"user", "arbor-no-such-user"}}),
-                                      child("b", {}, {{"group", "arbor-no-such-group"}}), child("c", {})})}}}};
+  return {
+      {"root",
+       {{"children", json::array({child("a", {}, {{"user", "arbor-no-such-user"}}),
+                                  child("b", {}, {{"group", "arbor-no-such-group"}}), child("c", {})})}}}};
 }
 
 TEST(Privilege, UnknownUserOrGroupIsAConfigErrorAtCheck) {
@@ -77,7 +79,8 @@ TEST(Privilege, UnknownUserOrGroupIsAConfigErrorAtCheck) {
   const int rc = run_command(std::string(ARBORD_BIN) + " --check --config " + arbord.path("bad.json"), out);
   EXPECT_EQ(rc, 2) << out;
   EXPECT_NE(out.find("/root/children/0/user: unknown user \"arbor-no-such-user\""), std::string::npos) << out;
-  EXPECT_NE(out.find("/root/children/1/group: unknown group \"arbor-no-such-group\""), std::string::npos) << out;
+  EXPECT_NE(out.find("/root/children/1/group: unknown group \"arbor-no-such-group\""), std::string::npos)
+      << out;
 }
 
 TEST(Privilege, UnknownUserOrGroupStopsArbordBeforeAnythingStarts) {

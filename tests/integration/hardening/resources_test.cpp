@@ -22,7 +22,9 @@ namespace {
 using nlohmann::json;
 
 json event(const std::string& type, const std::string& path) { return {{"event", type}, {"path", path}}; }
-json exited(const std::string& path, int code) { return {{"event", "exited"}, {"path", path}, {"exit", {{"code", code}}}}; }
+json exited(const std::string& path, int code) {
+  return {{"event", "exited"}, {"path", path}, {"exit", {{"code", code}}}};
+}
 // A start_failed of `path` whose error names `text`.
 auto start_failed(const std::string& path, const std::string& text) {
   return [=](const json& e) {
@@ -38,13 +40,14 @@ auto start_failed(const std::string& path, const std::string& text) {
 // connections close, the next retry succeeds.
 TEST(Resources, RunningOutOfDescriptors) {
   ArbordInstance arbord;
-  const json config = {{"root",
-                        {{"strategy", "one_for_one"},
-                         {"max_restarts", 1000},
-                         {"max_seconds", 10},
-                         {"children", json::array({child("steady", {"--print", "hello"}),
-                                                   child("crasher", {"--after", "200", "--exit", "1"},
-                                                         {{"backoff", {{"initial_ms", 100}, {"max_ms", 200}}}})})}}}};
+  const json config = {
+      {"root",
+       {{"strategy", "one_for_one"},
+        {"max_restarts", 1000},
+        {"max_seconds", 10},
+        {"children", json::array({child("steady", {"--print", "hello"}),
+                                  child("crasher", {"--after", "200", "--exit", "1"},
+                                        {{"backoff", {{"initial_ms", 100}, {"max_ms", 200}}}})})}}}};
   // arbord raises its soft limit to the hard one, so both are lowered, on arbord alone
   // (prlimit(2) right after the spawn: before or after arbord's own raise, the result is
   // 64/64, and arbord has far fewer descriptors open at that point).
@@ -131,14 +134,15 @@ TEST(Resources, FullLogDisk) {
   ArbordInstance arbord;
   TmpfsMount logs(arbord.path("logs"));
   if (!logs.mounted) GTEST_SKIP() << "cannot mount a tmpfs (needs root)";
-  const json config = {{"logs", {{"max_bytes", 300000}, {"keep", 5}}},
-                       {"root",
-                        {{"strategy", "one_for_one"},
-                         {"max_restarts", 100},
-                         {"max_seconds", 10},
-                         {"children", json::array({child("steady", {}),
-                                                   child("chatty", {"--lines", "4000", "--line-bytes", "99", "--print",
-                                                                    "END-OF-BURST", "--after", "300", "--exit", "1"})})}}}};
+  const json config = {
+      {"logs", {{"max_bytes", 300000}, {"keep", 5}}},
+      {"root",
+       {{"strategy", "one_for_one"},
+        {"max_restarts", 100},
+        {"max_seconds", 10},
+        {"children", json::array({child("steady", {}),
+                                  child("chatty", {"--lines", "4000", "--line-bytes", "99", "--print",
+                                                   "END-OF-BURST", "--after", "300", "--exit", "1"})})}}}};
   arbord.start(config, {}, Watch::from_boot);
   ASSERT_TRUE(arbord.await_ready());
   const auto steady = arbord.pid_of("steady");

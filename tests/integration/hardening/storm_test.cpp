@@ -50,7 +50,8 @@ struct Figures {
 TEST(Storm, TwoHundredCrashingWorkersLeakNothing) {
   ArbordInstance arbord;
   json workers = json::array();
-  for (int i = 0; i < kWorkers; ++i) workers.push_back(child("w" + std::to_string(i), {"--after", "20", "--exit", "1"}));
+  for (int i = 0; i < kWorkers; ++i)
+    workers.push_back(child("w" + std::to_string(i), {"--after", "20", "--exit", "1"}));
   const json config = {{"root",
                         {{"strategy", "one_for_one"},
                          {"children", json::array({child("steady", {}),
@@ -104,13 +105,15 @@ TEST(Storm, TwoHundredCrashingWorkersLeakNothing) {
 #ifdef ARBORCTL_BIN
   {
     std::string out;
-    const int rc = run_command(std::string(ARBORCTL_BIN) + " --socket " + arbord.path("arbord.sock") + " status --json", out);
+    const int rc = run_command(
+        std::string(ARBORCTL_BIN) + " --socket " + arbord.path("arbord.sock") + " status --json", out);
     EXPECT_EQ(rc, 0) << out;
     EXPECT_TRUE(nlohmann::json::parse(out, nullptr, false).is_object()) << out;
   }
 #endif
   long long restarts = 0;
-  if (const auto reply = control.call("status", {{"path", "storm"}}, 10s); reply && reply->value("ok", false)) {
+  if (const auto reply = control.call("status", {{"path", "storm"}}, 10s);
+      reply && reply->value("ok", false)) {
     for (const auto& c : (*reply)["result"]["children"]) restarts += c.value("restarts", 0LL);
   }
   const Figures end = at_rest();
@@ -119,8 +122,8 @@ TEST(Storm, TwoHundredCrashingWorkersLeakNothing) {
                "storm: %d workers, %d s, %lld restarts; status worst %lld ms over %d polls; "
                "at rest after 1 s: %zu fds, %ld kB RSS; at rest at the end: %zu fds, %ld kB RSS; "
                "peak during storm: %zu fds, %ld kB RSS\n",
-               kWorkers, storm_seconds(), restarts, worst_ms, polls, first.fds, first.rss_kb, end.fds, end.rss_kb,
-               peak_fds, peak_rss);
+               kWorkers, storm_seconds(), restarts, worst_ms, polls, first.fds, first.rss_kb, end.fds,
+               end.rss_kb, peak_fds, peak_rss);
   RecordProperty("restarts", std::to_string(restarts));
   EXPECT_GT(restarts, kWorkers);
   // No growth. It may shrink: `steady`'s log file can be closed by the storm's (at most 32
