@@ -24,6 +24,8 @@ class Client {
   std::string send(const nlohmann::json& request);
   // The next line from arbord, or nullopt at EOF (or on an error, in `error`).
   std::optional<std::string> read_line(std::string& error);
+  // The socket, for a caller that waits on it with a deadline (poll); -1 when unconnected.
+  int fd() const { return fd_; }
 
  private:
   int fd_ = -1;

@@ -11,8 +11,8 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/integration/daemon/arbord_instance.h"
-#include "tests/integration/hardening/hardening_util.h"
+#include "tests/support/arbord_instance.h"
+#include "tests/support/control.h"
 
 namespace arbor::testing {
 namespace {
@@ -37,12 +37,13 @@ class Abuse : public ::testing::Test {
     arbord.start({{"root",
                    {{"max_restarts", 100000},
                     {"max_seconds", 1},
-                    {"children", json::array({child("steady", {}), child("crasher", {"--after", "50", "--exit", "1"})})}}}},
+                    {"children", json::array({child("steady", {}),
+                                              child("crasher", {"--after", "50", "--exit", "1"})})}}}},
                  // Not debug: a line per connection would fill the stderr pipe this test
                  // reads only when it awaits a line, and arbord's logging is synchronous.
                  {"--log-level", "info"});
-    arbord.await(R"(tree started)");
-    ASSERT_TRUE(control.connect(arbord.path("arbord.sock")));
+    ASSERT_TRUE(arbord.await_ready());
+    ASSERT_TRUE(control.connect(arbord.socket(), 0ms));
   }
   void TearDown() override {
     control.close();
@@ -53,12 +54,12 @@ class Abuse : public ::testing::Test {
   // Another client is answered, and the crasher is restarted again.
   void expect_service_goes_on() {
     Control other;
-    ASSERT_TRUE(other.connect(arbord.path("arbord.sock")));
+    ASSERT_TRUE(other.connect(arbord.socket(), 0ms));
     auto reply = other.call("status", {{"path", "steady"}});
     ASSERT_TRUE(reply) << "no answer to a well-behaved client";
     EXPECT_TRUE((*reply)["ok"].get<bool>()) << *reply;
-    arbord.await(R"( crasher: started)");
-    arbord.await(R"( crasher: started)");
+    arbord.await_event({{"event", "started"}, {"path", "crasher"}});
+    arbord.await_event({{"event", "started"}, {"path", "crasher"}});
   }
 
   ArbordInstance arbord;

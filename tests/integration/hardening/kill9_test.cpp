@@ -11,8 +11,8 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/integration/daemon/arbord_instance.h"
-#include "tests/integration/hardening/hardening_util.h"
+#include "tests/support/arbord_instance.h"
+#include "tests/support/proc.h"
 
 namespace arbor::testing {
 namespace {
@@ -21,14 +21,15 @@ using nlohmann::json;
 
 TEST(Kill9, LeadersDieWithArbordAndTheNextArbordRemovesTheirDescendants) {
   ArbordInstance first;
-  const json config = {{"socket", first.path("arbord.sock")},
-                       {"log_dir", first.path("logs")},
-                       {"root",
-                        {{"children", json::array({child("forker", {"--fork", "5", "--ready-fd", "3"},
-                                                         {{"ready", {{"fd", 3}}}}),
-                                                   child("steady", {})})}}}};
+  const json config = {
+      {"socket", first.path("arbord.sock")},
+      {"log_dir", first.path("logs")},
+      {"root",
+       {{"children",
+         json::array({child("forker", {"--fork", "5", "--ready-fd", "3"}, {{"ready", {{"fd", 3}}}}),
+                      child("steady", {})})}}}};
   first.start(config);
-  first.await(R"(tree started)");
+  ASSERT_TRUE(first.await_ready());
   const auto forker = first.pid_of("forker");
   const auto steady = first.pid_of("steady");
   ASSERT_TRUE(forker && steady);
@@ -45,9 +46,12 @@ TEST(Kill9, LeadersDieWithArbordAndTheNextArbordRemovesTheirDescendants) {
 
   // The next arbord on the same config kills the leftovers before it starts anything.
   ArbordInstance second;
-  second.start(config);
+  second.start(config, {}, Watch::from_boot);
+  // The log line is what this tests (arbord's own account of the cleanup), and that it
+  // comes before the control socket is up, which is before anything starts (SPEC §4).
   second.await(" killed leftover process group " + std::to_string(*forker) + " ");
-  second.await(R"( forker: started)");  // after the line above, or this await fails
+  second.await(R"(control: listening on)");  // after the line above, or this await fails
+  second.await_event({{"event", "started"}, {"path", "forker"}});
   for (pid_t g : grandchildren) {
     int status = 0;
     pid_t got = 0;
@@ -67,8 +71,8 @@ TEST(Kill9, ASecondArbordLeavesTheLiveOnesGroupsAlone) {
   const json config = {{"socket", live.path("arbord.sock")},
                        {"log_dir", live.path("logs")},
                        {"root", {{"children", json::array({child("w", {})})}}}};
-  live.start(config);
-  live.await(R"(tree started)");
+  live.start(config, {}, Watch::from_boot);
+  ASSERT_TRUE(live.await_ready());
   const auto w = live.pid_of("w");
   ASSERT_TRUE(w);
   ArbordInstance intruder;
@@ -76,7 +80,7 @@ TEST(Kill9, ASecondArbordLeavesTheLiveOnesGroupsAlone) {
   EXPECT_EQ(intruder.wait_exit(), 1);  // another arbord is live on the socket
   EXPECT_TRUE(intruder.matching("killed leftover").empty());
   EXPECT_FALSE(dead(*w));
-  EXPECT_TRUE(live.matching(R"( w: exited)").empty());
+  EXPECT_TRUE(live.events_matching({{"event", "exited"}, {"path", "w"}}).empty());
   live.signal(SIGTERM);
   EXPECT_EQ(live.wait_exit(), 0);
   EXPECT_TRUE(live.no_survivors());

@@ -50,7 +50,8 @@ bool run_until(uv_loop_t* loop, const bool& done) {
   uv_timer_init(loop, &watchdog);
   bool expired = false;
   watchdog.data = &expired;
-  uv_timer_start(&watchdog, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, 10000, 0);
+  uv_timer_start(
+      &watchdog, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, 10000, 0);
   while (!done && !expired) uv_run(loop, UV_RUN_ONCE);
   uv_timer_stop(&watchdog);
   uv_close(reinterpret_cast<uv_handle_t*>(&watchdog), nullptr);
@@ -115,7 +116,8 @@ int namespace_init() {
     return kSkipped;
   }
   if (read_line(answer[0], 5000) != "up") return fail("the victim did not start");
-  if (kill(-worker_pid, 0) != 0) return fail("the victim is not a group leader");  // a naive kill(-pgid) would hit it
+  if (kill(-worker_pid, 0) != 0)
+    return fail("the victim is not a group leader");  // a naive kill(-pgid) would hit it
 
   runner->signal(1, SIGKILL);  // the exited worker's token
   runner->signal(1, SIGTERM);
@@ -128,7 +130,8 @@ int namespace_init() {
   uv_run(&loop, UV_RUN_NOWAIT);
   runner.reset();
   uv_run(&loop, UV_RUN_NOWAIT);
-  if (reply != "TERM") return fail("the victim (pid " + std::to_string(victim) + ") was killed by the runner");
+  if (reply != "TERM")
+    return fail("the victim (pid " + std::to_string(victim) + ") was killed by the runner");
   say("pid " + std::to_string(worker_pid) + " recycled; the stale signal was not delivered\n");
   return kPassed;
 }

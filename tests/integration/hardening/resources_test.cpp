@@ -12,13 +12,26 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/integration/daemon/arbord_instance.h"
-#include "tests/integration/hardening/hardening_util.h"
+#include "tests/support/arbord_instance.h"
+#include "tests/support/control.h"
+#include "tests/support/proc.h"
 
 namespace arbor::testing {
 namespace {
 
 using nlohmann::json;
+
+json event(const std::string& type, const std::string& path) { return {{"event", type}, {"path", path}}; }
+json exited(const std::string& path, int code) {
+  return {{"event", "exited"}, {"path", path}, {"exit", {{"code", code}}}};
+}
+// A start_failed of `path` whose error names `text`.
+auto start_failed(const std::string& path, const std::string& text) {
+  return [=](const json& e) {
+    return e.value("event", "") == "start_failed" && e.value("path", "") == path &&
+           e.value("error", "").find(text) != std::string::npos;
+  };
+}
 
 // (c) RLIMIT_NOFILE 64 for arbord. Idle control connections (one descriptor each in
 // arbord) use up the rest: then the crashing worker's restarts fail with EMFILE
@@ -27,36 +40,38 @@ using nlohmann::json;
 // connections close, the next retry succeeds.
 TEST(Resources, RunningOutOfDescriptors) {
   ArbordInstance arbord;
-  const json config = {{"root",
-                        {{"strategy", "one_for_one"},
-                         {"max_restarts", 1000},
-                         {"max_seconds", 10},
-                         {"children", json::array({child("steady", {"--print", "hello"}),
-                                                   child("crasher", {"--after", "200", "--exit", "1"},
-                                                         {{"backoff", {{"initial_ms", 100}, {"max_ms", 200}}}})})}}}};
+  const json config = {
+      {"root",
+       {{"strategy", "one_for_one"},
+        {"max_restarts", 1000},
+        {"max_seconds", 10},
+        {"children", json::array({child("steady", {"--print", "hello"}),
+                                  child("crasher", {"--after", "200", "--exit", "1"},
+                                        {{"backoff", {{"initial_ms", 100}, {"max_ms", 200}}}})})}}}};
   // arbord raises its soft limit to the hard one, so both are lowered, on arbord alone
   // (prlimit(2) right after the spawn: before or after arbord's own raise, the result is
   // 64/64, and arbord has far fewer descriptors open at that point).
-  arbord.start(config);
+  arbord.start(config, {}, Watch::from_boot);
   const rlimit low{64, 64};
   ASSERT_EQ(prlimit(arbord.pid(), RLIMIT_NOFILE, &low, nullptr), 0) << std::strerror(errno);
-  arbord.await(R"(tree started)");
+  ASSERT_TRUE(arbord.await_ready());
   const auto steady = arbord.pid_of("steady");
   ASSERT_TRUE(steady);
 
   Control status;
-  ASSERT_TRUE(status.connect(arbord.path("arbord.sock")));
+  ASSERT_TRUE(status.connect(arbord.socket()));
   ASSERT_TRUE(status.call("status"));
 
   // More connections than arbord has descriptors: libuv accepts and drops the excess.
   std::vector<std::unique_ptr<Control>> fillers;
   for (int i = 0; i < 80; ++i) {
     fillers.push_back(std::make_unique<Control>());
-    ASSERT_TRUE(fillers.back()->connect(arbord.path("arbord.sock"), 2s));
+    ASSERT_TRUE(fillers.back()->connect(arbord.socket(), 2s));
   }
-  arbord.await(R"( crasher: start failed: .*Too many open files)", 15s);
-  arbord.await(R"( crasher: restarting)");
-  arbord.await(R"( crasher: start failed: .*Too many open files)", 15s);
+  const auto emfile = start_failed("crasher", "Too many open files");
+  arbord.await_event(emfile, "crasher start_failed with EMFILE", 15s);
+  arbord.await_event(event("restarting", "crasher"));
+  arbord.await_event(emfile, "crasher start_failed with EMFILE", 15s);
   EXPECT_LE(fd_count(arbord.pid()), 64u);
 
   // Supervision and the open connection go on.
@@ -69,16 +84,16 @@ TEST(Resources, RunningOutOfDescriptors) {
   EXPECT_EQ((*node)["pid"], *steady);
 
   fillers.clear();  // arbord sees EOF on each and closes them
-  arbord.await(R"( crasher: started, pid)", 15s);
+  arbord.await_event(event("started", "crasher"), 15s);
   Control fresh;
-  ASSERT_TRUE(fresh.connect(arbord.path("arbord.sock")));
+  ASSERT_TRUE(fresh.connect(arbord.socket()));
   const auto again = fresh.call("status");
   ASSERT_TRUE(again);
   EXPECT_TRUE(again->value("ok", false));
 
   EXPECT_EQ(arbord.pid_of("steady"), steady);
-  EXPECT_TRUE(arbord.matching(R"( steady: exited)").empty());
-  EXPECT_TRUE(arbord.matching(R"(gave up)").empty());
+  EXPECT_TRUE(arbord.events_matching(event("exited", "steady")).empty());
+  EXPECT_TRUE(arbord.events_matching({{"event", "gave_up"}}).empty());
   status.close();
   fresh.close();
   arbord.signal(SIGTERM);
@@ -119,32 +134,37 @@ TEST(Resources, FullLogDisk) {
   ArbordInstance arbord;
   TmpfsMount logs(arbord.path("logs"));
   if (!logs.mounted) GTEST_SKIP() << "cannot mount a tmpfs (needs root)";
-  const json config = {{"logs", {{"max_bytes", 300000}, {"keep", 5}}},
-                       {"root",
-                        {{"strategy", "one_for_one"},
-                         {"max_restarts", 100},
-                         {"max_seconds", 10},
-                         {"children", json::array({child("steady", {}),
-                                                   child("chatty", {"--lines", "4000", "--line-bytes", "99", "--print",
-                                                                    "END-OF-BURST", "--after", "300", "--exit", "1"})})}}}};
-  arbord.start(config);
-  arbord.await(R"(tree started)");
+  const json config = {
+      {"logs", {{"max_bytes", 300000}, {"keep", 5}}},
+      {"root",
+       {{"strategy", "one_for_one"},
+        {"max_restarts", 100},
+        {"max_seconds", 10},
+        {"children", json::array({child("steady", {}),
+                                  child("chatty", {"--lines", "4000", "--line-bytes", "99", "--print",
+                                                   "END-OF-BURST", "--after", "300", "--exit", "1"})})}}}};
+  arbord.start(config, {}, Watch::from_boot);
+  ASSERT_TRUE(arbord.await_ready());
   const auto steady = arbord.pid_of("steady");
-  arbord.await(R"( chatty: \d+ bytes of output dropped)", 30s);
+  const auto dropped = arbord.await_event(event("log_dropped", "chatty"), 30s);
+  ASSERT_TRUE(dropped);
+  EXPECT_GT((*dropped)["bytes"].get<long long>(), 0);
   // Not blocked: the run ends by itself (code 1 after 300 ms), and the next one too.
-  arbord.await(R"( chatty: exited, pid \d+, code 1, reason abnormal)", 10s);
-  arbord.await(R"( chatty: exited, pid \d+, code 1, reason abnormal)", 10s);
+  json failed = exited("chatty", 1);
+  failed["reason"] = "abnormal";
+  arbord.await_event(failed, 10s);
+  arbord.await_event(failed, 10s);
 
   // Make room: delete the rotated files, truncate the current one.
   for (int g = 1; g <= 5; ++g) std::filesystem::remove(logs.dir + "/chatty.log." + std::to_string(g));
   std::filesystem::resize_file(logs.dir + "/chatty.log", 0);
   // The run in progress may still fill the disk; the one after it has room for a whole run.
-  arbord.await(R"( chatty: exited, pid \d+, code 1)", 10s);
-  arbord.await(R"( chatty: exited, pid \d+, code 1)", 10s);
+  arbord.await_event(exited("chatty", 1), 10s);
+  arbord.await_event(exited("chatty", 1), 10s);
   EXPECT_TRUE(any_log_contains(logs.dir, "chatty.log", "END-OF-BURST")) << "logging did not resume";
 
   EXPECT_EQ(arbord.pid_of("steady"), steady);
-  EXPECT_TRUE(arbord.matching(R"( steady: exited)").empty());
+  EXPECT_TRUE(arbord.events_matching(event("exited", "steady")).empty());
   arbord.signal(SIGTERM);
   EXPECT_EQ(arbord.wait_exit(), 0);
   EXPECT_TRUE(arbord.no_survivors());

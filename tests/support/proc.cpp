@@ -1,16 +1,10 @@
-#include "tests/integration/hardening/hardening_util.h"
+#include "tests/support/proc.h"
 
 #include <dirent.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -31,54 +25,6 @@ std::vector<std::string> stat_fields(pid_t pid) {
   return out;
 }
 }  // namespace
-
-Control::~Control() { close(); }
-
-void Control::close() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
-  buffer_.clear();
-}
-
-bool Control::connect(const std::string& socket, std::chrono::milliseconds timeout) {
-  close();
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", socket.c_str());
-  const auto deadline = Clock::now() + timeout;
-  for (;;) {
-    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return true;
-    close();
-    if (Clock::now() >= deadline) return false;
-    // The socket appears when arbord has started listening; nothing tells us when.
-    std::this_thread::sleep_for(20ms);
-  }
-}
-
-std::optional<nlohmann::json> Control::call(const std::string& cmd, nlohmann::json args,
-                                            std::chrono::milliseconds timeout) {
-  if (fd_ < 0) return std::nullopt;
-  const int id = next_id_++;
-  const std::string line = nlohmann::json{{"id", id}, {"cmd", cmd}, {"args", std::move(args)}}.dump() + "\n";
-  if (::send(fd_, line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) return std::nullopt;
-  const auto deadline = Clock::now() + timeout;
-  for (;;) {
-    for (std::size_t nl; (nl = buffer_.find('\n')) != std::string::npos;) {
-      auto reply = nlohmann::json::parse(buffer_.substr(0, nl), nullptr, false);
-      buffer_.erase(0, nl + 1);
-      if (reply.is_object() && reply.value("id", -1) == id) return reply;
-    }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    if (left <= 0) return std::nullopt;
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;
-    char buf[65536];
-    const ssize_t n = ::read(fd_, buf, sizeof buf);
-    if (n <= 0) return std::nullopt;
-    buffer_.append(buf, static_cast<std::size_t>(n));
-  }
-}
 
 const nlohmann::json* find_node(const nlohmann::json& status, const std::string& path) {
   if (status.value("path", "") == path) return &status;

@@ -1,0 +1,36 @@
+// What the tests read outside arbord: /proc (a process's descriptors, memory, state and
+// group), a node of a status reply, a shell command's output, and a bounded poll for
+// external state that no event announces.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace arbor::testing {
+
+using namespace std::chrono_literals;
+
+// The node at `path` ("/", "a", "sup/x") in a status result, or nullptr.
+const nlohmann::json* find_node(const nlohmann::json& status, const std::string& path);
+
+// /proc readers (0 / '\0' / empty when the process is gone).
+std::size_t fd_count(pid_t pid);
+long rss_kb(pid_t pid);                        // VmRSS
+char proc_state(pid_t pid);                    // 'R', 'S', 'T', 'Z'... or '\0'
+std::vector<pid_t> group_members(pid_t pgid);  // every process whose pgrp is pgid
+// Dead: gone, or a zombie (nothing of it runs any more).
+bool dead(pid_t pid);
+
+// Polls `done` every 10 ms until it holds or `timeout` passes. Only for external state that
+// no event announces (a process's /proc state, the kernel reparenting orphans).
+bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
+
+// Runs a shell command, returns its exit status and its stdout+stderr.
+int run_command(const std::string& command, std::string& output);
+
+}  // namespace arbor::testing
