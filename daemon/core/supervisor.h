@@ -1,6 +1,7 @@
 // Supervisor: a supervisor node inside arbord (OTP `supervisor` / `DynamicSupervisor`).
 //
-// State model (SPEC §1, §5). Every node — worker or supervisor — is in one ChildState:
+// State model (SPEC §1, §5). Every node — worker or supervisor — shows one ChildState
+// (a worker derives it from its own finer state table, worker.h):
 //
 //   stopped --start--> starting --all started / exec+ready--> running
 //   running --died--> stopped, then the parent decides: restart (now, or `restarting`
@@ -11,13 +12,19 @@
 //             to the supervisor itself, as OTP's try_again_restart).
 //
 // A supervisor handles one thing at a time, as an OTP supervisor process does: while a
-// Job (an ordered list of stops, then starts) is in progress, exits of other children
-// and operator commands wait in its mailbox, in arrival order, and are handled when the
-// job is done. An exit of a child the job is about to stop is absorbed by the job (OTP
-// flushes such an EXIT when it terminates the child). A stop of the supervisor itself
-// (by its parent, or because it gave up or auto-shut down) preempts: the job is
-// abandoned, waiting commands are answered `busy`, and all children are stopped in
-// reverse order (all at once for a dynamic supervisor).
+// Job is in progress, exits of other children and operator commands wait in its mailbox,
+// in arrival order, and are handled when the job is done. A Job (job.h) is an ordered
+// list of stops, then starts, plus what it is for: StartAll, StopAll, Restart, Command
+// or Reload. Which children a restart takes is restart_range() (restart_range.h). An exit
+// of a child the job is about to stop is absorbed by the job (OTP flushes such an EXIT
+// when it terminates the child). A stop of the supervisor itself (by its parent, or
+// because it gave up or auto-shut down) preempts: the job is abandoned, waiting commands
+// are answered `busy`, and all children are stopped in reverse order (all at once for a
+// dynamic supervisor).
+//
+// A command is answered when its job ends: add, start and restart once the child is
+// started (exec done, and ready if configured) or with start_failed, as OTP's
+// start_child; a child that starts and exits a moment later was started (OTP: {ok, Pid}).
 //
 // Restart intensity is checked when a restart happens: at once without backoff, and
 // when the backoff timer fires with it; the restart that goes over the limit makes the

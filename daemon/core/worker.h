@@ -22,18 +22,19 @@
 // Transitions ("-" = the event means nothing in that state, or cannot come: it is ignored,
 // and `signal` answers false). Reports to the parent go through the queue.
 //
-//              stopped  backoff  spawning  cancelling awaiting_ready failing  running  stopping killing
-// start        spawn    spawn    -         -          -              -        -        -        -
-// stop         ack      ack      defer     -          term           await    term     -        -
-// park         park     park     -         -          -              -        -        -        -
-// unpark       unpark   unpark   -         -          -              -        -        -        -
-// spawned      -        -        exec      abort      -              -        -        -        -
-// spawn_failed -        -        failed    halted     -              -        -        -        -
-// ready        -        -        -         -          up             -        -        -        -
-// ready_timeout -       -        -         -          unready        -        -        -        -
-// exited       -        -        failed    gone       failed         failed   died     gone     gone
-// kill_timeout -        -        -         -          -              -        -        kill     -
-// signal       -        -        -         -          pass           pass     pass     pass     pass
+//               stopped backoff spawning cancelling awaiting_ready failing running stopping killing
+// start         spawn   spawn   -        -          -              -       -       -        -
+// stop          ack     ack     defer    -          term           await   term    -        -
+// park          park    park    -        -          -              -       -       -        -
+// unpark        unpark  unpark  -        -          -              -       -       -        -
+// spawned       -       -       exec     abort      -              -       -       -        -
+// spawn_failed  -       -       failed   halted     -              -       -       -        -
+// ready         -       -       -        -          up             -       -       -        -
+// ready_timeout -       -       -        -          unready        -       -       -        -
+// exited        -       -       failed*  gone*      failed         failed  died    gone     gone
+// kill_timeout  -       -       -        -          -              -       -       kill     -
+// signal        -       -       -        -          pass           pass    pass    pass     pass
+//   (* cannot come, the host reports `spawned` first; decided anyway so no pair is left open)
 //
 //   spawn   -> spawning: ask the host for a process (a new spawn token)
 //   ack     -> stopped: answer `stopped` at once (cancels a pending delayed restart)
@@ -53,8 +54,10 @@
 //   kill    -> killing: SIGKILL
 //   pass    -> (same): send the operator's signal to the group
 //
-// A new state (round 2: health failing, watchdog, cgroup draining) is a new row of the
-// table in worker_table.cpp, a case in public_state() and has_process(), and a column here.
+// A new state (round 2: health failing, watchdog, cgroup draining) is an enumerator, a
+// case in to_string(), public_state() and has_process(), kWorkerStates + 1, a column of the
+// table in worker_table.cpp (there too events are rows, states columns) and of this one.
+// A new event is a row in both. The build refuses a table with a cell left out.
 #pragma once
 
 #include <cstddef>

@@ -62,7 +62,7 @@ ChildState public_state(WorkerState s) {
     case WorkerState::backoff:
       return ChildState::restarting;
     case WorkerState::spawning:
-    case WorkerState::cancelling:  // as before the table: a stop before the spawn is answered
+    case WorkerState::cancelling:  // still `starting` until the host answers the spawn
     case WorkerState::awaiting_ready:
     case WorkerState::failing:
       return ChildState::starting;
