@@ -12,16 +12,6 @@ Node::~Node() {
   ctx_.remove_node(id_);
 }
 
-void Node::mark_stopped() {
-  ctx_.cancel(restart_timer);
-  state_ = ChildState::stopped;
-}
-
-void Node::mark_restarting(Millis at) {
-  state_ = ChildState::restarting;
-  next_restart_at_ = at;
-}
-
 void Node::notify(std::function<void(ChildObserver&, NodeId)> fn) {
   // The observer may be gone by the time the queue runs (a removed subtree): look the
   // node up again instead of holding pointers.

@@ -42,7 +42,9 @@ using SpecPtr = std::shared_ptr<const config::ChildSpec>;
 inline SpecPtr child_spec(const SpecPtr& parent, std::size_t index) {
   return SpecPtr(parent, &parent->supervisor.children[index]);
 }
-inline SpecPtr child_spec(const SpecPtr& parent, const config::ChildSpec& child) { return SpecPtr(parent, &child); }
+inline SpecPtr child_spec(const SpecPtr& parent, const config::ChildSpec& child) {
+  return SpecPtr(parent, &child);
+}
 
 class Node {
  public:
@@ -60,12 +62,13 @@ class Node {
   const config::ChildSpec& spec() const { return *spec_; }
   void set_spec(SpecPtr spec) { spec_ = std::move(spec); }
   Supervisor* parent() const { return parent_; }
-  ChildState state() const { return state_; }
+  // SPEC §5's state: a worker derives it from its own table's state (worker.h).
+  virtual ChildState state() const = 0;
 
   // A stopped node needs nothing more (used for restarting children the operator stops).
-  void mark_stopped();
+  virtual void mark_stopped() = 0;
   // Shown as `restarting` until the parent's delayed restart (or retry) comes.
-  void mark_restarting(Millis at);
+  virtual void mark_restarting(Millis at) = 0;
   Millis next_restart_at() const { return next_restart_at_; }
 
   int restarts = 0;               // automatic restarts of this child since arbord started
@@ -83,7 +86,6 @@ class Node {
   SpecPtr spec_;
   std::string path_;
   NodeId id_;
-  ChildState state_ = ChildState::stopped;
   Millis next_restart_at_ = 0;
 };
 

@@ -104,19 +104,22 @@ ReloadPlan SupervisorTree::plan_reload(const config::ChildSpec& new_root) const 
   return plan;
 }
 
-void SupervisorTree::apply_reload(const config::ChildSpec& new_root, std::function<void(const ReloadPlan&)> done,
-                                  Millis now) {
+void SupervisorTree::apply_reload(const config::ChildSpec& new_root,
+                                  std::function<void(const ReloadPlan&)> done, Millis now) {
   ctx_.set_now(now);
   ReloadPlan plan = plan_reload(new_root);
   config::ChildSpec root_spec = new_root;
   root_spec.id.assign(1, '/');  // not = "/": GCC 12 -O3 warns -Wrestrict falsely
   Context& ctx = ctx_;
-  root_->op_reload(std::make_shared<const config::ChildSpec>(std::move(root_spec)), [&ctx, plan, done = std::move(done)] {
-    Event e{.type = EventType::reloaded, .path = "/"};
-    for (const PlanEntry& entry : plan.entries) ++e.plan_counts[static_cast<std::size_t>(entry.action)];
-    ctx.emit(e);
-    done(plan);
-  });
+  root_->op_reload(std::make_shared<const config::ChildSpec>(std::move(root_spec)),
+                   [&ctx, plan, done = std::move(done)] {
+                     Event e{.type = EventType::reloaded, .path = "/"};
+                     for (const PlanEntry& entry : plan.entries) {
+                       ++e.plan_counts[static_cast<std::size_t>(entry.action)];
+                     }
+                     ctx.emit(e);
+                     done(plan);
+                   });
   ctx_.drain();
 }
 
@@ -152,7 +155,7 @@ void Supervisor::op_reload(SpecPtr spec, std::function<void()> done) {
         auto finish_one = [pending, shared_done] {
           if (--*pending == 0) (*shared_done)();
         };
-        Job job{.kind = JobKind::reload};
+        Job job{.purpose = Reload{}};
         std::vector<NodeId> restart_ids;
         std::vector<NodeId> remove_ids;
         for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
@@ -164,7 +167,8 @@ void Supervisor::op_reload(SpecPtr spec, std::function<void()> done) {
             job.to_stop.push_back(child.id());
             continue;
           }
-          const ChildDiff d = child.is_worker() ? diff_worker(child.spec(), *next) : diff_supervisor(child.spec(), *next);
+          const ChildDiff d =
+              child.is_worker() ? diff_worker(child.spec(), *next) : diff_supervisor(child.spec(), *next);
           if (d.action == ReloadAction::restart) {
             restart_ids.push_back(child.id());
             if (child.state() != ChildState::stopped) job.to_stop.push_back(child.id());
@@ -176,7 +180,8 @@ void Supervisor::op_reload(SpecPtr spec, std::function<void()> done) {
             static_cast<Supervisor&>(child).op_reload(child_spec(spec_, *next), finish_one);
           }
         }
-        job.after_stops = [this, spec = spec_, restart_ids, remove_ids] {
+        Reload& reload = std::get<Reload>(job.purpose);
+        reload.after_stops = [this, spec = spec_, restart_ids, remove_ids] {
           // Restarted children come back with the new spec if they were running; those an
           // operator stopped take the new spec and stay stopped.
           std::vector<std::string> start_ids;
@@ -197,15 +202,18 @@ void Supervisor::op_reload(SpecPtr spec, std::function<void()> done) {
           std::vector<std::unique_ptr<Node>> old = std::move(children_);
           children_.clear();
           for (const config::ChildSpec& cs : spec->supervisor.children) {
-            auto same = std::find_if(old.begin(), old.end(),
-                                     [&](const std::unique_ptr<Node>& n) { return n && n->spec().id == cs.id; });
+            auto same = std::find_if(old.begin(), old.end(), [&](const std::unique_ptr<Node>& n) {
+              return n && n->spec().id == cs.id;
+            });
             if (same != old.end()) {
               children_.push_back(std::move(*same));
               continue;
             }
             Node& added = add_child(child_spec(spec, cs), false);
             ctx_.emit(Event{.type = EventType::added, .path = added.path()});
-            if (std::find(start_ids.begin(), start_ids.end(), cs.id) == start_ids.end()) start_ids.push_back(cs.id);
+            if (std::find(start_ids.begin(), start_ids.end(), cs.id) == start_ids.end()) {
+              start_ids.push_back(cs.id);
+            }
           }
           for (auto& n : old) {
             if (n) children_.push_back(std::move(n));
@@ -216,7 +224,7 @@ void Supervisor::op_reload(SpecPtr spec, std::function<void()> done) {
             }
           }
         };
-        job.on_done = finish_one;
+        reload.on_done = finish_one;
         begin(std::move(job));
       },
       [shared_done](const OpResult&) { (*shared_done)(); });

@@ -19,7 +19,9 @@ StatusNode status_of(const Node& node) {
     if (w.pid()) out.started_at = w.started_at();
     out.last_exit = w.last_exit();
   } else {
-    for (const auto& child : static_cast<const Supervisor&>(node).children()) out.children.push_back(status_of(*child));
+    for (const auto& child : static_cast<const Supervisor&>(node).children()) {
+      out.children.push_back(status_of(*child));
+    }
   }
   return out;
 }

@@ -8,7 +8,8 @@
 
 namespace arbor::core {
 
-Supervisor::Supervisor(Context& ctx, ChildObserver& observer, Supervisor* parent, SpecPtr spec, std::string path)
+Supervisor::Supervisor(Context& ctx, ChildObserver& observer, Supervisor* parent, SpecPtr spec,
+                       std::string path)
     : Node(ctx, observer, parent, std::move(spec), std::move(path)),
       intensity_(spec_->supervisor.max_restarts, spec_->supervisor.max_seconds * 1000) {
   build_children();
@@ -102,8 +103,8 @@ config::ChildSpec Supervisor::current_spec() const {
   out.supervisor.child_template = spec_->supervisor.child_template;
   if (is_dynamic()) return out;
   for (const auto& child : children_) {
-    out.supervisor.children.push_back(child->is_worker() ? child->spec()
-                                                         : static_cast<const Supervisor&>(*child).current_spec());
+    out.supervisor.children.push_back(
+        child->is_worker() ? child->spec() : static_cast<const Supervisor&>(*child).current_spec());
   }
   return out;
 }
@@ -117,7 +118,7 @@ void Supervisor::start() {
   intensity_.set_limits(spec_->supervisor.max_restarts, spec_->supervisor.max_seconds * 1000);
   intensity_.reset();
   build_children();
-  Job job{.kind = JobKind::start_all};
+  Job job{.purpose = StartAll{}};
   for (const auto& child : children_) job.to_start.push_back(child->id());
   begin(std::move(job));
 }
@@ -140,17 +141,26 @@ void Supervisor::stop() {
   }
 }
 
+void Supervisor::mark_stopped() {
+  ctx_.cancel(restart_timer);
+  state_ = ChildState::stopped;
+}
+
+void Supervisor::mark_restarting(Millis at) {
+  state_ = ChildState::restarting;
+  next_restart_at_ = at;
+}
+
 void Supervisor::begin_stop_all() {
   state_ = ChildState::stopping;
   for (Message& m : mailbox_) {
     if (m.kind == Message::Kind::command) m.reply(OpResult::failure(ErrorCode::busy, path_ + " is stopping"));
   }
   mailbox_.clear();
-  Job job{.kind = JobKind::stop_all, .concurrent_stop = is_dynamic()};
+  Job job{.purpose = StopAll{}, .concurrent_stop = is_dynamic()};
   if (job_) {
     // Children the abandoned job is waiting on are stopped too, and awaited.
-    if (job_->reply) job_->reply(OpResult::failure(ErrorCode::busy, path_ + " is stopping"));
-    if (job_->on_done) job_->on_done();
+    abandon_job();
     job.stopping = job_->stopping;
     if (Node* starting = ctx_.node(job_->starting)) {
       starting->stop();
@@ -173,155 +183,6 @@ void Supervisor::begin_give_up() {
   begin_stop_all();
 }
 
-// ---- job engine -------------------------------------------------------------------
-
-void Supervisor::begin(Job job) {
-  job_ = std::move(job);
-  advance();
-}
-
-void Supervisor::advance() {
-  while (job_) {
-    Job& job = *job_;
-    if (!job.stopping.empty() || job.starting != 0) return;  // waiting for a child
-    if (!job.to_stop.empty()) {
-      std::deque<NodeId> batch;
-      if (job.concurrent_stop) {
-        batch.swap(job.to_stop);
-      } else {
-        batch.push_back(job.to_stop.front());
-        job.to_stop.pop_front();
-      }
-      for (NodeId id : batch) {
-        Node* child = ctx_.node(id);
-        if (child == nullptr || child->parent() != this || child->state() == ChildState::stopped) continue;
-        job.stopping.insert(id);
-        child->stop();
-      }
-      continue;
-    }
-    if (job.after_stops) {
-      auto fn = std::move(job.after_stops);
-      job.after_stops = nullptr;
-      fn();
-      continue;
-    }
-    if (job.delay > 0) {
-      // Group backoff: the stops are done; every child of the group waits for the delay.
-      const Millis at = ctx_.now() + job.delay;
-      for (NodeId id : job.to_start) {
-        Node* child = ctx_.node(id);
-        if (child == nullptr || child->parent() != this) continue;
-        child->mark_restarting(at);
-        Context& ctx = ctx_;
-        const NodeId self = id_;
-        child->restart_timer = ctx_.arm(job.delay, [&ctx, self, id] {
-          if (auto* sup = dynamic_cast<Supervisor*>(ctx.node(self))) {
-            sup->mailbox_.push_back(Message{.kind = Message::Kind::due, .child = id});
-            sup->schedule_pump();
-          }
-        });
-      }
-      job_.reset();
-      schedule_pump();
-      return;
-    }
-    if (!job.to_start.empty()) {
-      const NodeId id = job.to_start.front();
-      job.to_start.pop_front();
-      Node* child = ctx_.node(id);
-      if (child == nullptr || child->parent() != this) {
-        if (job.kind == JobKind::op_restart) {
-          job.result = OpResult::failure(ErrorCode::not_found, "the child was removed when it stopped");
-        }
-        continue;
-      }
-      if (job.automatic) ++child->restarts;
-      job.starting = id;
-      child->start();
-      continue;
-    }
-    finish_job();
-    return;
-  }
-}
-
-void Supervisor::finish_job() {
-  Job job = std::move(*job_);
-  job_.reset();
-  switch (job.kind) {
-    case JobKind::start_all:
-      if (job.failure) {
-        state_ = ChildState::stopped;
-        const Failure failure = *job.failure;
-        notify([failure](ChildObserver& o, NodeId id) { o.child_start_failed(id, failure); });
-      } else {
-        state_ = ChildState::running;
-        ctx_.emit(Event{.type = EventType::started, .path = path_});
-        notify([](ChildObserver& o, NodeId id) { o.child_started(id); });
-      }
-      break;
-    case JobKind::stop_all: {
-      state_ = ChildState::stopped;
-      intensity_.reset();
-      ctx_.emit(Event{.type = EventType::exited, .path = path_, .reason = ExitReason::shutdown});
-      if (stop_requested_) {
-        notify([](ChildObserver& o, NodeId id) { o.child_stopped(id); });
-      } else {
-        notify([](ChildObserver& o, NodeId id) { o.child_exited(id, ExitReason::shutdown); });
-      }
-      return;  // nothing more for a stopped supervisor to handle
-    }
-    case JobKind::restart:
-      break;
-    case JobKind::reload:
-      if (job.on_done) job.on_done();
-      break;
-    case JobKind::op_start:
-    case JobKind::op_stop:
-    case JobKind::op_restart:
-    case JobKind::op_add:
-      if (job.reply) job.reply(job.result.value_or(OpResult::success()));
-      break;
-  }
-  schedule_pump();
-}
-
-void Supervisor::handle_start_failure(Node& child, const Failure& failure) {
-  Job& job = *job_;
-  const std::string text = failure.path + ": " + failure.error;
-  switch (job.kind) {
-    case JobKind::start_all:
-      // OTP's init failing: stop what was started, in reverse, then report upwards.
-      job.failure = failure;
-      job.to_start.clear();
-      for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
-        if ((*it)->state() != ChildState::stopped) job.to_stop.push_back((*it)->id());
-      }
-      break;
-    case JobKind::restart:
-      // try_again_restart: retried through the mailbox, counted again, after other messages.
-      child.mark_restarting(ctx_.now());
-      mailbox_.push_back(Message{.kind = Message::Kind::try_again, .child = child.id()});
-      job.to_start.clear();
-      break;
-    case JobKind::op_start:
-    case JobKind::op_restart:
-      job.result = OpResult::failure(ErrorCode::start_failed, text);
-      break;
-    case JobKind::op_add:
-      job.result = OpResult::failure(ErrorCode::start_failed, text);
-      remove_child(child.id());  // OTP keeps no spec for a child that failed to start
-      break;
-    case JobKind::reload:
-      break;  // the child stays stopped; the reload goes on with the others
-    case JobKind::stop_all:
-    case JobKind::op_stop:
-      break;
-  }
-  advance();
-}
-
 // ---- what children tell us ----------------------------------------------------------
 
 void Supervisor::child_started(NodeId child) {
@@ -339,7 +200,8 @@ void Supervisor::child_start_failed(NodeId child, const Failure& failure) {
 void Supervisor::child_stopped(NodeId child) {
   Node* node = ctx_.node(child);
   const bool awaited = job_ && job_->stopping.erase(child) > 0;
-  if (node != nullptr && node->state() == ChildState::stopped && removed_when_ended(*node)) remove_child(child);
+  if (node != nullptr && node->state() == ChildState::stopped && removed_when_ended(*node))
+    remove_child(child);
   if (awaited) advance();
 }
 
@@ -371,7 +233,8 @@ void Supervisor::submit(std::function<void()> run, Reply reply) {
     reply(OpResult::failure(ErrorCode::busy, path_ + " is " + std::string(to_string(state_))));
     return;
   }
-  mailbox_.push_back(Message{.kind = Message::Kind::command, .run = std::move(run), .reply = std::move(reply)});
+  mailbox_.push_back(
+      Message{.kind = Message::Kind::command, .run = std::move(run), .reply = std::move(reply)});
   schedule_pump();
 }
 

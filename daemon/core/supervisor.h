@@ -1,6 +1,7 @@
 // Supervisor: a supervisor node inside arbord (OTP `supervisor` / `DynamicSupervisor`).
 //
-// State model (SPEC §1, §5). Every node — worker or supervisor — is in one ChildState:
+// State model (SPEC §1, §5). Every node — worker or supervisor — shows one ChildState
+// (a worker derives it from its own finer state table, worker.h):
 //
 //   stopped --start--> starting --all started / exec+ready--> running
 //   running --died--> stopped, then the parent decides: restart (now, or `restarting`
@@ -11,13 +12,19 @@
 //             to the supervisor itself, as OTP's try_again_restart).
 //
 // A supervisor handles one thing at a time, as an OTP supervisor process does: while a
-// Job (an ordered list of stops, then starts) is in progress, exits of other children
-// and operator commands wait in its mailbox, in arrival order, and are handled when the
-// job is done. An exit of a child the job is about to stop is absorbed by the job (OTP
-// flushes such an EXIT when it terminates the child). A stop of the supervisor itself
-// (by its parent, or because it gave up or auto-shut down) preempts: the job is
-// abandoned, waiting commands are answered `busy`, and all children are stopped in
-// reverse order (all at once for a dynamic supervisor).
+// Job is in progress, exits of other children and operator commands wait in its mailbox,
+// in arrival order, and are handled when the job is done. A Job (job.h) is an ordered
+// list of stops, then starts, plus what it is for: StartAll, StopAll, Restart, Command
+// or Reload. Which children a restart takes is restart_range() (restart_range.h). An exit
+// of a child the job is about to stop is absorbed by the job (OTP flushes such an EXIT
+// when it terminates the child). A stop of the supervisor itself (by its parent, or
+// because it gave up or auto-shut down) preempts: the job is abandoned, waiting commands
+// are answered `busy`, and all children are stopped in reverse order (all at once for a
+// dynamic supervisor).
+//
+// A command is answered when its job ends: add, start and restart once the child is
+// started (exec done, and ready if configured) or with start_failed, as OTP's
+// start_child; a child that starts and exits a moment later was started (OTP: {ok, Pid}).
 //
 // Restart intensity is checked when a restart happens: at once without backoff, and
 // when the backoff timer fires with it; the restart that goes over the limit makes the
@@ -31,6 +38,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "daemon/core/job.h"
 #include "daemon/core/node.h"
 #include "daemon/core/restart_intensity.h"
 
@@ -44,6 +52,9 @@ class Supervisor final : public Node, public ChildObserver {
   void start() override;
   void stop() override;
   bool is_worker() const override { return false; }
+  ChildState state() const override { return state_; }
+  void mark_stopped() override;
+  void mark_restarting(Millis at) override;
 
   void child_started(NodeId child) override;
   void child_start_failed(NodeId child, const Failure& failure) override;
@@ -72,25 +83,6 @@ class Supervisor final : public Node, public ChildObserver {
 
  private:
   enum class Ending { none, gave_up, auto_shutdown };
-  enum class JobKind { start_all, stop_all, restart, op_start, op_stop, op_restart, op_add, reload };
-
-  struct Job {
-    JobKind kind;
-    std::deque<NodeId> to_stop;  // in stop order
-    bool concurrent_stop = false;
-    std::unordered_set<NodeId> stopping;
-    std::deque<NodeId> to_start;  // in start order
-    NodeId starting = 0;
-    bool automatic = false;       // starts count as automatic restarts of each child
-    Millis delay = 0;             // group backoff: wait this long between the stops and the starts
-    NodeId subject = 0;
-    Reply reply;
-    std::optional<Failure> failure;  // start_all: why the start is being aborted
-    std::optional<OpResult> result;  // op_*: the answer once done
-    std::function<void()> after_stops;  // reload: swap specs once the stops are done
-    std::function<void()> on_done;      // reload
-  };
-
   // What waits in the mailbox: a child's death, a retry of a failed restart
   // (try_again_restart), the end of a backoff delay, or an operator command.
   struct Message {
@@ -108,14 +100,18 @@ class Supervisor final : public Node, public ChildObserver {
   void schedule_pump();
   void begin(Job job);
   void advance();
+  bool between_stops_and_starts(Job& job);
+  void park_group(const std::deque<NodeId>& group, Millis delay);
   void finish_job();
+  void abandon_job();  // answers whoever waits on the job; the caller drops it
   void handle_start_failure(Node& child, const Failure& failure);
 
   // OTP's restart decisions.
   void handle_death(Node& child, ExitReason reason);
   void restart(Node& child);
   void restart_now(NodeId subject);
-  std::vector<Node*> restart_range(const Node& child);
+  std::vector<Node*> restart_group(const Node& child);
+  void arm_restart(Node& child, Millis delay);
   void begin_give_up();
   void begin_stop_all();
   void check_auto_shutdown();
@@ -127,6 +123,7 @@ class Supervisor final : public Node, public ChildObserver {
   void apply_settings(SpecPtr spec);
   bool removed_when_ended(const Node& child) const;
 
+  ChildState state_ = ChildState::stopped;
   std::vector<std::unique_ptr<Node>> children_;
   // Keyed by views of each child's id within its path(), which lives as long as the node.
   std::unordered_map<std::string_view, Node*> by_id_;

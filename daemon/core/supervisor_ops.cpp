@@ -7,7 +7,9 @@
 namespace arbor::core {
 
 namespace {
-OpResult not_found(const std::string& what) { return OpResult::failure(ErrorCode::not_found, what + " not found"); }
+OpResult not_found(const std::string& what) {
+  return OpResult::failure(ErrorCode::not_found, what + " not found");
+}
 OpResult not_stopped(const Node& n) {
   return OpResult::failure(ErrorCode::running, n.path() + " is " + std::string(to_string(n.state())));
 }
@@ -30,7 +32,7 @@ void Supervisor::op_stop(NodeId child, Reply reply) {
           if (removed_when_ended(*n)) remove_child(child);
           return reply(OpResult::success());
         }
-        Job job{.kind = JobKind::op_stop, .subject = child, .reply = reply};
+        Job job{.purpose = Command{.op = Command::Op::stop, .reply = reply}};
         job.to_stop.push_back(child);
         begin(std::move(job));
       },
@@ -45,7 +47,7 @@ void Supervisor::op_start(NodeId child, Reply reply) {
         if (is_dynamic()) return reply(dynamic_refused(*n, "start"));
         if (n->state() != ChildState::stopped) return reply(not_stopped(*n));
         n->operator_stopped = false;
-        Job job{.kind = JobKind::op_start, .subject = child, .reply = reply};
+        Job job{.purpose = Command{.op = Command::Op::start, .reply = reply}};
         job.to_start.push_back(child);
         begin(std::move(job));
       },
@@ -59,7 +61,7 @@ void Supervisor::op_restart(NodeId child, Reply reply) {
         if (n == nullptr || n->parent() != this) return reply(not_found("child"));
         if (is_dynamic()) return reply(dynamic_refused(*n, "restart"));
         n->operator_stopped = false;
-        Job job{.kind = JobKind::op_restart, .subject = child, .reply = reply};
+        Job job{.purpose = Command{.op = Command::Op::restart, .reply = reply}};
         if (n->state() != ChildState::stopped) job.to_stop.push_back(child);
         job.to_start.push_back(child);
         begin(std::move(job));
@@ -93,13 +95,15 @@ void Supervisor::op_add(config::ChildSpec spec, Reply reply) {
         }
         if (spec.significant && (spec.restart == config::RestartType::permanent ||
                                  spec_->supervisor.auto_shutdown == config::AutoShutdown::never)) {
-          return reply(OpResult::failure(ErrorCode::bad_spec,
-                                         "significant needs a transient or temporary child under a supervisor "
-                                         "whose auto_shutdown is not never"));
+          return reply(
+              OpResult::failure(ErrorCode::bad_spec,
+                                "significant needs a transient or temporary child under a supervisor "
+                                "whose auto_shutdown is not never"));
         }
         Node& n = add_child(std::make_shared<const config::ChildSpec>(std::move(spec)), true);
         ctx_.emit(Event{.type = EventType::added, .path = n.path()});
-        Job job{.kind = JobKind::op_add, .subject = n.id(), .reply = reply, .result = OpResult::success(n.path())};
+        Job job{.purpose =
+                    Command{.op = Command::Op::add, .reply = reply, .result = OpResult::success(n.path())}};
         job.to_start.push_back(n.id());
         begin(std::move(job));
       },
@@ -114,15 +118,16 @@ void Supervisor::op_add_dynamic(std::vector<std::string> args, Reply reply) {
         }
         const auto& max = spec_->supervisor.max_children;
         if (max && children_.size() >= *max) {
-          return reply(OpResult::failure(ErrorCode::max_children,
-                                         path_ + " has max_children (" + std::to_string(*max) + ") children"));
+          return reply(OpResult::failure(
+              ErrorCode::max_children, path_ + " has max_children (" + std::to_string(*max) + ") children"));
         }
         config::ChildSpec spec = *spec_->supervisor.child_template;
         spec.id = std::to_string(next_dynamic_id_++);
         spec.worker.command.insert(spec.worker.command.end(), args.begin(), args.end());
         Node& n = add_child(std::make_shared<const config::ChildSpec>(std::move(spec)), true);
         ctx_.emit(Event{.type = EventType::added, .path = n.path()});
-        Job job{.kind = JobKind::op_add, .subject = n.id(), .reply = reply, .result = OpResult::success(n.path())};
+        Job job{.purpose =
+                    Command{.op = Command::Op::add, .reply = reply, .result = OpResult::success(n.path())}};
         job.to_start.push_back(n.id());
         begin(std::move(job));
       },

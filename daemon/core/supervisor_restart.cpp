@@ -2,6 +2,7 @@
 // give up, or shut the supervisor down (significant children).
 #include <algorithm>
 
+#include "daemon/core/restart_range.h"
 #include "daemon/core/supervisor.h"
 #include "daemon/core/worker.h"
 
@@ -20,18 +21,25 @@ void Supervisor::handle_death(Node& child, ExitReason reason) {
   if (significant) check_auto_shutdown();
 }
 
-std::vector<Node*> Supervisor::restart_range(const Node& child) {
-  std::vector<Node*> range;
-  if (is_dynamic() || spec_->supervisor.strategy == config::Strategy::one_for_one) {
-    range.push_back(ctx_.node(child.id()));
-    return range;
-  }
-  bool in_range = spec_->supervisor.strategy == config::Strategy::one_for_all;
-  for (const auto& c : children_) {
-    if (c.get() == &child) in_range = true;
-    if (in_range) range.push_back(c.get());
-  }
-  return range;
+std::vector<Node*> Supervisor::restart_group(const Node& child) {
+  const auto it = std::find_if(children_.begin(), children_.end(),
+                               [&](const std::unique_ptr<Node>& c) { return c.get() == &child; });
+  const auto position = static_cast<std::size_t>(it - children_.begin());
+  const RestartRange r = restart_range(spec_->supervisor.strategy, is_dynamic(), position, children_.size());
+  std::vector<Node*> group;
+  group.reserve(r.last - r.first);
+  for (std::size_t i = r.first; i < r.last; ++i) group.push_back(children_[i].get());
+  return group;
+}
+
+void Supervisor::arm_restart(Node& child, Millis delay) {
+  child.mark_restarting(ctx_.now() + delay);
+  child.restart_timer = ctx_.arm(delay, [&ctx = ctx_, self = id_, id = child.id()] {
+    if (auto* sup = dynamic_cast<Supervisor*>(ctx.node(self))) {
+      sup->mailbox_.push_back(Message{.kind = Message::Kind::due, .child = id});
+      sup->schedule_pump();
+    }
+  });
 }
 
 void Supervisor::restart(Node& child) {
@@ -42,24 +50,15 @@ void Supervisor::restart(Node& child) {
     return;
   }
   ctx_.emit(Event{.type = EventType::restarting, .path = child.path(), .delay_ms = delay});
-  const std::vector<Node*> range = restart_range(child);
+  const std::vector<Node*> range = restart_group(child);
   if (delay > 0 && range.size() == 1) {
-    child.mark_restarting(ctx_.now() + delay);
-    Context& ctx = ctx_;
-    const NodeId self = id_;
-    const NodeId id = child.id();
-    child.restart_timer = ctx_.arm(delay, [&ctx, self, id] {
-      if (auto* sup = dynamic_cast<Supervisor*>(ctx.node(self))) {
-        sup->mailbox_.push_back(Message{.kind = Message::Kind::due, .child = id});
-        sup->schedule_pump();
-      }
-    });
+    arm_restart(child, delay);
     return;
   }
   // one_for_all / rest_for_one: stop the others of the group in reverse order, then
   // start the group in order. Temporary children of the group are dropped (removed
   // when they stop), and children stopped by an operator come back, as in OTP.
-  Job job{.kind = JobKind::restart, .automatic = true, .delay = delay, .subject = child.id()};
+  Job job{.purpose = Restart{.delay = delay}};
   for (auto it = range.rbegin(); it != range.rend(); ++it) {
     if (*it != &child && (*it)->state() != ChildState::stopped) job.to_stop.push_back((*it)->id());
   }
@@ -76,8 +75,8 @@ void Supervisor::restart_now(NodeId subject) {
     begin_give_up();
     return;
   }
-  Job job{.kind = JobKind::restart, .automatic = true, .subject = subject};
-  for (Node* n : restart_range(*child)) {
+  Job job{.purpose = Restart{}};
+  for (Node* n : restart_group(*child)) {
     if (n->state() != ChildState::restarting) continue;
     ctx_.cancel(n->restart_timer);
     job.to_start.push_back(n->id());

@@ -79,7 +79,8 @@ void SupervisorTree::on_child(const std::string& path, const Reply& reply, Milli
   if (node == nullptr) {
     reply(OpResult::failure(ErrorCode::not_found, "no child at " + path));
   } else if (node->parent() == nullptr) {
-    reply(OpResult::failure(ErrorCode::bad_request, "the root supervisor cannot be the target; use shutdown"));
+    reply(
+        OpResult::failure(ErrorCode::bad_request, "the root supervisor cannot be the target; use shutdown"));
   } else {
     op(*node->parent(), node->id());
   }
@@ -102,7 +103,8 @@ void SupervisorTree::remove(const std::string& path, Reply reply, Millis now) {
   on_child(path, reply, now, [&](Supervisor& sup, NodeId id) { sup.op_remove(id, reply); });
 }
 
-void SupervisorTree::add(const std::string& supervisor_path, config::ChildSpec spec, Reply reply, Millis now) {
+void SupervisorTree::add(const std::string& supervisor_path, config::ChildSpec spec, Reply reply,
+                         Millis now) {
   ctx_.set_now(now);
   Node* node = find(supervisor_path);
   if (node == nullptr) {
@@ -115,8 +117,8 @@ void SupervisorTree::add(const std::string& supervisor_path, config::ChildSpec s
   ctx_.drain();
 }
 
-void SupervisorTree::add_dynamic(const std::string& supervisor_path, std::vector<std::string> args, Reply reply,
-                                 Millis now) {
+void SupervisorTree::add_dynamic(const std::string& supervisor_path, std::vector<std::string> args,
+                                 Reply reply, Millis now) {
   ctx_.set_now(now);
   Node* node = find(supervisor_path);
   if (node == nullptr) {
@@ -186,7 +188,8 @@ std::optional<config::ChildSpec> SupervisorTree::spec(const std::string& path) c
 void SupervisorTree::child_started(NodeId) { ctx_.host().outcome(Outcome{.kind = OutcomeKind::booted}); }
 
 void SupervisorTree::child_start_failed(NodeId, const Failure& failure) {
-  ctx_.host().outcome(Outcome{.kind = OutcomeKind::boot_failed, .path = failure.path, .error = failure.error});
+  ctx_.host().outcome(
+      Outcome{.kind = OutcomeKind::boot_failed, .path = failure.path, .error = failure.error});
 }
 
 void SupervisorTree::child_stopped(NodeId) { ctx_.host().outcome(Outcome{.kind = OutcomeKind::stopped}); }

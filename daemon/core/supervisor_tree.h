@@ -45,14 +45,16 @@ class SupervisorTree final : private ChildObserver {
   void restart(const std::string& path, Reply reply, Millis now);
   void remove(const std::string& path, Reply reply, Millis now);
   void add(const std::string& supervisor_path, config::ChildSpec spec, Reply reply, Millis now);
-  void add_dynamic(const std::string& supervisor_path, std::vector<std::string> args, Reply reply, Millis now);
+  void add_dynamic(const std::string& supervisor_path, std::vector<std::string> args, Reply reply,
+                   Millis now);
   OpResult signal(const std::string& path, int signo);
 
   // reload (SPEC §5): the plan for moving to `new_root` (one entry per path of the old
   // and new trees, in tree order), and applying it. apply_reload answers `done` once
   // every stop/start of the plan has finished, and emits `reloaded`.
   ReloadPlan plan_reload(const config::ChildSpec& new_root) const;
-  void apply_reload(const config::ChildSpec& new_root, std::function<void(const ReloadPlan&)> done, Millis now);
+  void apply_reload(const config::ChildSpec& new_root, std::function<void(const ReloadPlan&)> done,
+                    Millis now);
 
   // Queries (which_children, count_children, get_childspec).
   std::optional<StatusNode> status(const std::string& path) const;

@@ -35,7 +35,9 @@ enum class ExitReason { normal, shutdown, abnormal };
 // The states of SPEC §5 `status`.
 enum class ChildState { stopped, starting, running, stopping, restarting };
 
-enum class EventType { started, exited, start_failed, restarting, gave_up, added, removed, reloaded, log_dropped };
+enum class EventType {
+  started, exited, start_failed, restarting, gave_up, added, removed, reloaded, log_dropped
+};
 
 struct Event {
   EventType type = EventType::started;
@@ -46,7 +48,8 @@ struct Event {
   std::string error;                   // start_failed
   Millis delay_ms = 0;                 // restarting
   std::uint64_t bytes = 0;             // log_dropped
-  std::array<int, 5> plan_counts{};    // reloaded: entries per ReloadAction (add, remove, restart, update, unchanged)
+  // reloaded: entries per ReloadAction (add, remove, restart, update, unchanged)
+  std::array<int, 5> plan_counts{};
 };
 
 // Error codes of SPEC §6: the core answers with the wire's own codes (one enum, one table).
@@ -58,7 +61,9 @@ struct OpResult {
   std::string message;
   std::string path;  // add: the new child's path
 
-  static OpResult success(std::string path = {}) { return {true, ErrorCode::bad_request, {}, std::move(path)}; }
+  static OpResult success(std::string path = {}) {
+    return {true, ErrorCode::bad_request, {}, std::move(path)};
+  }
   static OpResult failure(ErrorCode c, std::string msg) { return {false, c, std::move(msg), {}}; }
 };
 

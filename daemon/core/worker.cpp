@@ -1,7 +1,8 @@
+// The worker's actions: what each cell of the table (worker_table.cpp) does. The table
+// decides; nothing here tests the state again.
 #include "daemon/core/worker.h"
 
 #include <algorithm>
-#include <csignal>
 
 #include <fmt/format.h>
 
@@ -23,170 +24,191 @@ Worker::~Worker() {
   if (token_ != 0) ctx_.remove_spawn(token_);
 }
 
-void Worker::start() {
-  state_ = ChildState::starting;
-  pid_.reset();
-  stop_pending_ = false;
-  ready_timed_out_ = false;
+bool Worker::dispatch(const Input& in) {
+  const Action action = decide(state_, in.event);
+  perform(action, in);
+  return action != Action::ignore;
+}
+
+void Worker::perform(Action action, const Input& in) {
+  switch (action) {
+    case Action::missing:  // refused by the table's static_assert
+    case Action::ignore:
+      return;
+    case Action::spawn:
+      spawn();
+      return;
+    case Action::ack:
+      ctx_.cancel(restart_timer);
+      state_ = WorkerState::stopped;
+      report_stopped();
+      return;
+    case Action::defer:
+      state_ = WorkerState::cancelling;
+      return;
+    case Action::term:
+      begin_stop();
+      return;
+    case Action::await:
+      ctx_.cancel(ready_timer_);
+      state_ = WorkerState::killing;
+      return;
+    case Action::park:
+      state_ = WorkerState::backoff;
+      next_restart_at_ = in.restart_at;
+      return;
+    case Action::unpark:
+      ctx_.cancel(restart_timer);
+      state_ = WorkerState::stopped;
+      return;
+    case Action::exec:
+      pid_ = in.pid;
+      started_at_ = ctx_.now();
+      if (spec_->worker.ready.kind == config::Ready::Kind::none) {
+        report_running();
+        return;
+      }
+      state_ = WorkerState::awaiting_ready;
+      ready_timer_ = ctx_.arm(spec_->worker.ready.timeout_ms, [&ctx = ctx_, id = id_] {
+        if (auto* w = dynamic_cast<Worker*>(ctx.node(id))) {
+          w->ready_timer_ = 0;
+          w->dispatch({.event = WorkerEvent::ready_timeout});
+        }
+      });
+      return;
+    case Action::abort:
+      pid_ = in.pid;
+      started_at_ = ctx_.now();
+      begin_stop();
+      return;
+    case Action::failed: {
+      std::string error = start_failure(in);  // depends on the state left here
+      if (in.event == WorkerEvent::exited) record_exit(in.status);
+      report_start_failed(std::move(error));
+      return;
+    }
+    case Action::halted:
+      finish_process();
+      state_ = WorkerState::stopped;
+      ctx_.emit(Event{.type = EventType::start_failed, .path = path_, .error = std::string(in.error)});
+      report_stopped();
+      return;
+    case Action::up:
+      ctx_.cancel(ready_timer_);
+      report_running();
+      return;
+    case Action::unready:
+      // The start has failed; the process must be gone before the failure is reported.
+      state_ = WorkerState::failing;
+      ctx_.host().signal(token_, kSigKill);
+      ctx_.host().signal(token_, kSigCont);
+      return;
+    case Action::died: {
+      const int pid = pid_;
+      record_exit(in.status);
+      const ExitReason reason = classify(in.status);
+      ctx_.emit(
+          Event{.type = EventType::exited, .path = path_, .pid = pid, .exit = in.status, .reason = reason});
+      notify([reason](ChildObserver& o, NodeId id) { o.child_exited(id, reason); });
+      return;
+    }
+    case Action::gone: {
+      const int pid = pid_;
+      const bool had_process = has_process(state_);
+      record_exit(in.status);
+      ctx_.emit(Event{.type = EventType::exited,
+                      .path = path_,
+                      .pid = had_process ? std::optional<int>(pid) : std::nullopt,
+                      .exit = in.status,
+                      .reason = ExitReason::shutdown});
+      report_stopped();
+      return;
+    }
+    case Action::kill:
+      kill_timer_ = 0;
+      state_ = WorkerState::killing;
+      ctx_.host().signal(token_, kSigKill);
+      return;
+    case Action::pass:
+      ctx_.host().signal(token_, in.signo);
+      return;
+  }
+}
+
+void Worker::spawn() {
+  state_ = WorkerState::spawning;
   token_ = ctx_.add_spawn(this);
   ctx_.host().spawn(token_, path_, spec_->worker);
 }
 
-void Worker::on_spawned(int pid) {
-  pid_ = pid;
-  started_at_ = ctx_.now();
-  if (stop_pending_) {
-    begin_stop();
-    return;
-  }
-  if (spec_->worker.ready.kind == config::Ready::Kind::none) {
-    become_running();
-    return;
-  }
-  const NodeId id = id_;
-  Context& ctx = ctx_;
-  ready_timer_ = ctx_.arm(spec_->worker.ready.timeout_ms, [&ctx, id] {
-    if (auto* w = dynamic_cast<Worker*>(ctx.node(id))) w->on_ready_timeout();
-  });
-}
-
-void Worker::on_ready() {
-  if (state_ != ChildState::starting || !pid_ || ready_timed_out_) return;
-  ctx_.cancel(ready_timer_);
-  become_running();
-}
-
-void Worker::become_running() {
-  state_ = ChildState::running;
-  ctx_.emit(Event{.type = EventType::started, .path = path_, .pid = pid_});
-  notify([](ChildObserver& o, NodeId id) { o.child_started(id); });
-}
-
-void Worker::on_ready_timeout() {
-  ready_timer_ = 0;
-  if (state_ != ChildState::starting) return;
-  // The start has failed; the process must be gone before the failure is reported.
-  ready_timed_out_ = true;
-  ctx_.host().signal(token_, kSigKill);
-  ctx_.host().signal(token_, kSigCont);
-}
-
-void Worker::on_spawn_failed(const std::string& error) {
-  finish_process();
-  pid_.reset();
-  state_ = ChildState::stopped;
-  ctx_.emit(Event{.type = EventType::start_failed, .path = path_, .error = error});
-  if (stop_pending_) {
-    notify([](ChildObserver& o, NodeId id) { o.child_stopped(id); });
-    return;
-  }
-  Failure failure{path_, error};
-  notify([failure](ChildObserver& o, NodeId id) { o.child_start_failed(id, failure); });
-}
-
-void Worker::on_exited(ExitStatus status) {
-  finish_process();
-  const ChildState was = state_;
-  const std::optional<int> pid = pid_;
-  last_exit_ = status;
-  last_uptime_ = ctx_.now() - started_at_;
-  pid_.reset();
-  state_ = ChildState::stopped;
-  switch (was) {
-    case ChildState::starting: {
-      std::string error = ready_timed_out_
-                              ? fmt::format("ready: timed out after {} ms", spec_->worker.ready.timeout_ms)
-                              : fmt::format("exited before ready: {}", describe(status));
-      ctx_.emit(Event{.type = EventType::start_failed, .path = path_, .error = error});
-      Failure failure{path_, std::move(error)};
-      notify([failure](ChildObserver& o, NodeId id) { o.child_start_failed(id, failure); });
-      return;
-    }
-    case ChildState::running: {
-      const ExitReason reason = classify(status);
-      ctx_.emit(Event{.type = EventType::exited, .path = path_, .pid = pid, .exit = status, .reason = reason});
-      notify([reason](ChildObserver& o, NodeId id) { o.child_exited(id, reason); });
-      return;
-    }
-    case ChildState::stopping:
-      ctx_.emit(Event{.type = EventType::exited, .path = path_, .pid = pid, .exit = status,
-                      .reason = ExitReason::shutdown});
-      notify([](ChildObserver& o, NodeId id) { o.child_stopped(id); });
-      return;
-    case ChildState::stopped:
-    case ChildState::restarting:
-      return;  // no process of ours: the token was already forgotten
-  }
-}
-
-void Worker::finish_process() {
-  ctx_.cancel(ready_timer_);
-  ctx_.cancel(kill_timer_);
-  if (token_ != 0) ctx_.remove_spawn(token_);
-}
-
-ExitReason Worker::classify(ExitStatus status) const {
-  if (status.signaled) return ExitReason::abnormal;
-  const auto& ok = spec_->worker.success_exit_codes;
-  return std::find(ok.begin(), ok.end(), status.value) != ok.end() ? ExitReason::normal : ExitReason::abnormal;
-}
-
-void Worker::stop() {
-  switch (state_) {
-    case ChildState::stopped:
-    case ChildState::restarting:
-      ctx_.cancel(restart_timer);
-      state_ = ChildState::stopped;
-      notify([](ChildObserver& o, NodeId id) { o.child_stopped(id); });
-      return;
-    case ChildState::starting:
-      if (!pid_) {
-        stop_pending_ = true;  // the host has not answered the spawn yet
-        return;
-      }
-      begin_stop();
-      return;
-    case ChildState::running:
-      begin_stop();
-      return;
-    case ChildState::stopping:
-      return;
-  }
-}
-
 void Worker::begin_stop() {
-  state_ = ChildState::stopping;
   ctx_.cancel(ready_timer_);
   const config::Shutdown& sd = spec_->shutdown;
   switch (sd.kind) {
     case config::Shutdown::Kind::brutal_kill:
+      state_ = WorkerState::killing;
       ctx_.host().signal(token_, kSigKill);
       return;
     case config::Shutdown::Kind::timeout:
     case config::Shutdown::Kind::infinity:
       break;
   }
+  state_ = WorkerState::stopping;
   // SIGCONT after the stop signal, so a stopped (SIGSTOP) process still acts on it.
   ctx_.host().signal(token_, spec_->worker.stop_signal);
   ctx_.host().signal(token_, kSigCont);
   if (sd.kind == config::Shutdown::Kind::timeout) {
-    const NodeId id = id_;
-    Context& ctx = ctx_;
-    kill_timer_ = ctx_.arm(sd.ms, [&ctx, id] {
-      if (auto* w = dynamic_cast<Worker*>(ctx.node(id))) w->on_kill_timeout();
+    kill_timer_ = ctx_.arm(sd.ms, [&ctx = ctx_, id = id_] {
+      if (auto* w = dynamic_cast<Worker*>(ctx.node(id))) w->dispatch({.event = WorkerEvent::kill_timeout});
     });
   }
 }
 
-void Worker::on_kill_timeout() {
-  kill_timer_ = 0;
-  if (state_ == ChildState::stopping) ctx_.host().signal(token_, kSigKill);
+void Worker::report_running() {
+  state_ = WorkerState::running;
+  ctx_.emit(Event{.type = EventType::started, .path = path_, .pid = pid_});
+  notify([](ChildObserver& o, NodeId id) { o.child_started(id); });
 }
 
-bool Worker::send_signal(int signo) {
-  if (!pid_ || state_ == ChildState::stopped || state_ == ChildState::restarting) return false;
-  ctx_.host().signal(token_, signo);
-  return true;
+void Worker::report_start_failed(std::string error) {
+  finish_process();
+  state_ = WorkerState::stopped;
+  ctx_.emit(Event{.type = EventType::start_failed, .path = path_, .error = error});
+  Failure failure{path_, std::move(error)};
+  notify([failure](ChildObserver& o, NodeId id) { o.child_start_failed(id, failure); });
+}
+
+void Worker::report_stopped() {
+  notify([](ChildObserver& o, NodeId id) { o.child_stopped(id); });
+}
+
+std::string Worker::start_failure(const Input& in) const {
+  if (in.event == WorkerEvent::spawn_failed) return std::string(in.error);
+  if (state_ == WorkerState::failing) {
+    return fmt::format("ready: timed out after {} ms", spec_->worker.ready.timeout_ms);
+  }
+  return fmt::format("exited before ready: {}", describe(in.status));
+}
+
+void Worker::record_exit(ExitStatus status) {
+  finish_process();
+  last_exit_ = status;
+  last_uptime_ = ctx_.now() - started_at_;
+  state_ = WorkerState::stopped;
+}
+
+void Worker::finish_process() {
+  ctx_.cancel(ready_timer_);
+  ctx_.cancel(kill_timer_);
+  if (token_ != 0) ctx_.remove_spawn(token_);
+  token_ = 0;
+}
+
+ExitReason Worker::classify(ExitStatus status) const {
+  if (status.signaled) return ExitReason::abnormal;
+  const auto& ok = spec_->worker.success_exit_codes;
+  return std::find(ok.begin(), ok.end(), status.value) != ok.end() ? ExitReason::normal
+                                                                   : ExitReason::abnormal;
 }
 
 Millis Worker::next_backoff_delay(double random_unit) {

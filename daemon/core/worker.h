@@ -1,50 +1,190 @@
 // Worker: a child that is one OS process (group), started and signalled through the Host.
+//
+// A worker's life is one table, WorkerState × WorkerEvent -> action, decided in one place
+// (Worker::decide in worker_table.cpp, as s6-supervise's actions[state][event]); the public
+// ChildState of SPEC §5 is a function of the WorkerState (public_state()).
+//
+// States (public state in brackets):
+//   stopped        [stopped]    no process, nothing pending
+//   backoff        [restarting] no process; the parent restarts it later (timer or retry)
+//   spawning       [starting]   the host was asked for a process and has not answered
+//   cancelling     [starting]   as spawning, but a stop came: stop the process once it exists
+//   awaiting_ready [starting]   exec done, `ready` configured: waiting for it (ready timer armed)
+//   failing        [starting]   the ready timeout fired: SIGKILL sent, the exit reports start_failed
+//   running        [running]    started (exec done, and ready if configured)
+//   stopping       [stopping]   stop signal sent (kill timer armed with shutdown = ms)
+//   killing        [stopping]   SIGKILL sent (brutal_kill, or the kill timer fired)
+//
+// Events: start, stop (the parent); park, unpark (the parent: wait for a delayed restart,
+// or drop the wait); spawned, spawn_failed, ready, exited (the host); ready_timeout,
+// kill_timeout (our timers); signal (the operator).
+//
+// Transitions ("-" = the event means nothing in that state, or cannot come: it is ignored,
+// and `signal` answers false). Reports to the parent go through the queue.
+//
+//               stopped backoff spawning cancelling awaiting_ready failing running stopping killing
+// start         spawn   spawn   -        -          -              -       -       -        -
+// stop          ack     ack     defer    -          term           await   term    -        -
+// park          park    park    -        -          -              -       -       -        -
+// unpark        unpark  unpark  -        -          -              -       -       -        -
+// spawned       -       -       exec     abort      -              -       -       -        -
+// spawn_failed  -       -       failed   halted     -              -       -       -        -
+// ready         -       -       -        -          up             -       -       -        -
+// ready_timeout -       -       -        -          unready        -       -       -        -
+// exited        -       -       failed*  gone*      failed         failed  died    gone     gone
+// kill_timeout  -       -       -        -          -              -       -       kill     -
+// signal        -       -       -        -          pass           pass    pass    pass     pass
+//   (* cannot come, the host reports `spawned` first; decided anyway so no pair is left open)
+//
+//   spawn   -> spawning: ask the host for a process (a new spawn token)
+//   ack     -> stopped: answer `stopped` at once (cancels a pending delayed restart)
+//   defer   -> cancelling: the host has not answered the spawn yet
+//   term    -> stopping: stop signal + SIGCONT, kill timer; -> killing under brutal_kill
+//   await   -> killing: already SIGKILLed; its exit answers `stopped`, not start_failed
+//   park    -> backoff: shown as restarting until the parent's restart
+//   unpark  -> stopped: the parent drops the restart (no answer)
+//   exec    -> running (`started`), or awaiting_ready with the ready timer armed
+//   abort   -> as term: the process exists now, stop it
+//   failed  -> stopped: `start_failed` (spawn error, exit before ready, or ready timeout)
+//   halted  -> stopped: the spawn failed after a stop: event start_failed, answer `stopped`
+//   up      -> running: `started`
+//   unready -> failing: SIGKILL + SIGCONT, wait for the exit
+//   died    -> stopped: `exited` with normal or abnormal (success_exit_codes)
+//   gone    -> stopped: `exited` with shutdown, answer `stopped`
+//   kill    -> killing: SIGKILL
+//   pass    -> (same): send the operator's signal to the group
+//
+// A new state (round 2: health failing, watchdog, cgroup draining) is an enumerator, a
+// case in to_string(), public_state() and has_process(), kWorkerStates + 1, a column of the
+// table in worker_table.cpp (there too events are rows, states columns) and of this one.
+// A new event is a row in both. The build refuses a table with a cell left out.
 #pragma once
+
+#include <cstddef>
+#include <string_view>
 
 #include "daemon/core/node.h"
 
 namespace arbor::core {
+
+enum class WorkerState {
+  stopped, backoff, spawning, cancelling, awaiting_ready, failing, running, stopping, killing
+};
+enum class WorkerEvent {
+  start, stop, park, unpark, spawned, spawn_failed, ready, ready_timeout, exited, kill_timeout, signal
+};
+// The sizes of the table. A state or event added to an enum without updating these fails
+// to build: to_string() names it, and worker_table.cpp asserts that the one past the end
+// has no name.
+inline constexpr std::size_t kWorkerStates = 9;
+inline constexpr std::size_t kWorkerEvents = 11;
+
+// SPEC §5's state for a worker in `s`.
+ChildState public_state(WorkerState s);
+// True in the states where the worker has a live process (a pid, a group to signal).
+bool has_process(WorkerState s);
+
+constexpr std::string_view to_string(WorkerState s) {
+  switch (s) {
+    case WorkerState::stopped: return "stopped";
+    case WorkerState::backoff: return "backoff";
+    case WorkerState::spawning: return "spawning";
+    case WorkerState::cancelling: return "cancelling";
+    case WorkerState::awaiting_ready: return "awaiting_ready";
+    case WorkerState::failing: return "failing";
+    case WorkerState::running: return "running";
+    case WorkerState::stopping: return "stopping";
+    case WorkerState::killing: return "killing";
+  }
+  return {};
+}
+
+constexpr std::string_view to_string(WorkerEvent e) {
+  switch (e) {
+    case WorkerEvent::start: return "start";
+    case WorkerEvent::stop: return "stop";
+    case WorkerEvent::park: return "park";
+    case WorkerEvent::unpark: return "unpark";
+    case WorkerEvent::spawned: return "spawned";
+    case WorkerEvent::spawn_failed: return "spawn_failed";
+    case WorkerEvent::ready: return "ready";
+    case WorkerEvent::ready_timeout: return "ready_timeout";
+    case WorkerEvent::exited: return "exited";
+    case WorkerEvent::kill_timeout: return "kill_timeout";
+    case WorkerEvent::signal: return "signal";
+  }
+  return {};
+}
 
 class Worker final : public Node {
  public:
   using Node::Node;
   ~Worker() override;
 
-  void start() override;
-  void stop() override;
+  void start() override { dispatch({.event = WorkerEvent::start}); }
+  void stop() override { dispatch({.event = WorkerEvent::stop}); }
   bool is_worker() const override { return true; }
+  ChildState state() const override { return public_state(state_); }
+  void mark_stopped() override { dispatch({.event = WorkerEvent::unpark}); }
+  void mark_restarting(Millis at) override { dispatch({.event = WorkerEvent::park, .restart_at = at}); }
 
   // Host results for this worker's current spawn token.
-  void on_spawned(int pid);
-  void on_spawn_failed(const std::string& error);
-  void on_ready();
-  void on_exited(ExitStatus status);
+  void on_spawned(int pid) { dispatch({.event = WorkerEvent::spawned, .pid = pid}); }
+  void on_spawn_failed(const std::string& error) {
+    dispatch({.event = WorkerEvent::spawn_failed, .error = error});
+  }
+  void on_ready() { dispatch({.event = WorkerEvent::ready}); }
+  void on_exited(ExitStatus status) { dispatch({.event = WorkerEvent::exited, .status = status}); }
 
-  // Sends `signo` to the running process group (arborctl signal). False if not running.
-  bool send_signal(int signo);
+  // Sends `signo` to the running process group (arborctl signal). False if there is none.
+  bool send_signal(int signo) { return dispatch({.event = WorkerEvent::signal, .signo = signo}); }
 
-  std::optional<int> pid() const { return pid_; }
+  WorkerState worker_state() const { return state_; }
+  std::optional<int> pid() const { return has_process(state_) ? std::optional<int>(pid_) : std::nullopt; }
   Millis started_at() const { return started_at_; }
   const std::optional<ExitStatus>& last_exit() const { return last_exit_; }
 
   // Backoff bookkeeping: the delay before the next automatic restart (0 without backoff).
   Millis next_backoff_delay(double random_unit);
 
+  // What the table does for one (state, event) pair.
+  enum class Action {
+    missing,  // not a real action: a table cell left out (a static_assert refuses it)
+    ignore, spawn, ack, defer, term, await, park, unpark, exec, abort, failed, halted, up, unready, died,
+    gone, kill, pass
+  };
+  static Action decide(WorkerState s, WorkerEvent e);
+
  private:
+  struct Input {
+    WorkerEvent event;
+    int pid = 0;                 // spawned
+    ExitStatus status{};         // exited
+    std::string_view error;      // spawn_failed
+    int signo = 0;               // signal
+    Millis restart_at = 0;       // park
+  };
+
+  // Looks up the action for (state_, in.event) and performs it. False if it was `ignore`.
+  bool dispatch(const Input& in);
+  void perform(Action action, const Input& in);
+
+  void spawn();
   void begin_stop();
-  void become_running();
-  void on_ready_timeout();
-  void on_kill_timeout();
+  void report_running();
+  void report_start_failed(std::string error);
+  void report_stopped();
   void finish_process();
+  void record_exit(ExitStatus status);
+  std::string start_failure(const Input& in) const;
   ExitReason classify(ExitStatus status) const;
 
+  WorkerState state_ = WorkerState::stopped;
   SpawnToken token_ = 0;
-  std::optional<int> pid_;
+  int pid_ = 0;  // meaningful while has_process(state_)
   Millis started_at_ = 0;
   Millis last_uptime_ = 0;
   std::optional<ExitStatus> last_exit_;
-  bool stop_pending_ = false;  // stop() came before the host said spawned
-  bool ready_timed_out_ = false;
   TimerToken ready_timer_ = 0;
   TimerToken kill_timer_ = 0;
   int consecutive_restarts_ = 0;

@@ -17,8 +17,9 @@ config::ChildSpec ready_worker(const std::string& id, std::int64_t timeout_ms = 
 }
 
 TEST(Boot, StartsInOrderAndReportsBooted) {
-  Harness h(root(Strategy::one_for_one,
-                 {worker("a"), supervisor("s", Strategy::one_for_one, {worker("x"), worker("y")}), worker("b")}));
+  Harness h(
+      root(Strategy::one_for_one,
+           {worker("a"), supervisor("s", Strategy::one_for_one, {worker("x"), worker("y")}), worker("b")}));
   h.boot();
   EXPECT_EQ(h.take_log(), (Log{"spawn a", "spawn s/x", "spawn s/y", "spawn b"}));
   EXPECT_EQ(h.outcome(), core::OutcomeKind::booted);

@@ -190,8 +190,9 @@ config::ChildSpec worker(const std::string& id, config::RestartType restart) {
   return s;
 }
 
-config::ChildSpec supervisor(const std::string& id, config::Strategy strategy, std::vector<config::ChildSpec> children,
-                             int max_restarts, std::int64_t max_seconds) {
+config::ChildSpec supervisor(const std::string& id, config::Strategy strategy,
+                             std::vector<config::ChildSpec> children, int max_restarts,
+                             std::int64_t max_seconds) {
   config::ChildSpec s;
   s.id = id;
   s.type = config::ChildType::supervisor;

@@ -108,11 +108,12 @@ class Harness {
 
 // Spec builders.
 config::ChildSpec worker(const std::string& id, config::RestartType restart = config::RestartType::permanent);
-config::ChildSpec supervisor(const std::string& id, config::Strategy strategy, std::vector<config::ChildSpec> children,
-                             int max_restarts = 3, std::int64_t max_seconds = 5);
+config::ChildSpec supervisor(const std::string& id, config::Strategy strategy,
+                             std::vector<config::ChildSpec> children, int max_restarts = 3,
+                             std::int64_t max_seconds = 5);
 config::ChildSpec dynamic(const std::string& id, std::optional<std::size_t> max_children = std::nullopt,
                           config::RestartType restart = config::RestartType::temporary);
-config::ChildSpec root(config::Strategy strategy, std::vector<config::ChildSpec> children, int max_restarts = 3,
-                       std::int64_t max_seconds = 5);
+config::ChildSpec root(config::Strategy strategy, std::vector<config::ChildSpec> children,
+                       int max_restarts = 3, std::int64_t max_seconds = 5);
 
 }  // namespace arbor::testing

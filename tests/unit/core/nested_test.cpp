@@ -50,8 +50,8 @@ TEST(Nested, MiddleGivesUpUnderRestForOne) {
   h.boot();
   h.take_log();
   exhaust_mid(h);
-  EXPECT_EQ(h.take_log(),
-            (Log{"spawn mid/x", "signal mid/y TERM", "signal last TERM", "spawn mid/x", "spawn mid/y", "spawn last"}));
+  EXPECT_EQ(h.take_log(), (Log{"spawn mid/x", "signal mid/y TERM", "signal last TERM", "spawn mid/x",
+                               "spawn mid/y", "spawn last"}));
 }
 
 TEST(Nested, TransientSupervisorThatGaveUpIsNotRestarted) {

@@ -36,11 +36,12 @@ TEST(Reload, PlanNamesEveryPathAndTheFieldThatCausedIt) {
   next.supervisor.children[0].worker.command = {"/bin/false"};                      // a: restart
   next.supervisor.children[1].shutdown = config::Shutdown::brutal();                // b: update
   next.supervisor.children[2].supervisor.strategy = Strategy::one_for_all;          // s: update
-  next.supervisor.children[2].supervisor.children.erase(next.supervisor.children[2].supervisor.children.begin());
+  next.supervisor.children[2].supervisor.children.erase(
+      next.supervisor.children[2].supervisor.children.begin());
   next.supervisor.children.push_back(worker("c"));                                   // c: add
   EXPECT_EQ(plan_lines(h.tree.plan_reload(next)),
-            (Log{"/ unchanged ", "a restart command", "b update shutdown", "s update strategy", "s/y unchanged ",
-                 "s/x remove gone", "c add new"}));
+            (Log{"/ unchanged ", "a restart command", "b update shutdown", "s update strategy",
+                 "s/y unchanged ", "s/x remove gone", "c add new"}));
 }
 
 TEST(Reload, AppliesThePlanAndKeepsUnchangedPids) {
@@ -50,7 +51,8 @@ TEST(Reload, AppliesThePlanAndKeepsUnchangedPids) {
   const auto pid_y = h.tree.status("s/y")->pid;
   auto next = base();
   next.supervisor.children[0].worker.command = {"/bin/false"};
-  next.supervisor.children[2].supervisor.children.erase(next.supervisor.children[2].supervisor.children.begin());
+  next.supervisor.children[2].supervisor.children.erase(
+      next.supervisor.children[2].supervisor.children.begin());
   next.supervisor.children.insert(next.supervisor.children.begin() + 1, worker("c"));
   h.take_log();
   apply(h, next);

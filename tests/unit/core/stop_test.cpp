@@ -11,8 +11,9 @@ using config::Strategy;
 using Log = std::vector<std::string>;
 
 TEST(Stop, TreeStopsInReverseOrderDepthFirst) {
-  Harness h(root(Strategy::one_for_one,
-                 {worker("a"), supervisor("s", Strategy::one_for_one, {worker("x"), worker("y")}), worker("b")}));
+  Harness h(
+      root(Strategy::one_for_one,
+           {worker("a"), supervisor("s", Strategy::one_for_one, {worker("x"), worker("y")}), worker("b")}));
   h.boot();
   h.take_log();
   h.tree.shutdown(h.now);

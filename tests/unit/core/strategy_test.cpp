@@ -43,7 +43,8 @@ INSTANTIATE_TEST_SUITE_P(
              {"signal c TERM", "signal b TERM", "signal a TERM", "spawn a", "spawn b", "spawn c", "spawn d"}},
         Case{Strategy::rest_for_one, "a",
              {"signal d TERM", "signal c TERM", "signal b TERM", "spawn a", "spawn b", "spawn c", "spawn d"}},
-        Case{Strategy::rest_for_one, "b", {"signal d TERM", "signal c TERM", "spawn b", "spawn c", "spawn d"}},
+        Case{Strategy::rest_for_one, "b",
+             {"signal d TERM", "signal c TERM", "spawn b", "spawn c", "spawn d"}},
         Case{Strategy::rest_for_one, "d", {"spawn d"}}),
     [](const ::testing::TestParamInfo<Case>& info) {
       return std::string(info.param.strategy == Strategy::one_for_one   ? "one_for_one"
@@ -75,7 +76,8 @@ TEST(Strategy, GroupRestartStartsOperatorStoppedChildrenAndDropsTemporaries) {
 }
 
 TEST(Strategy, TemporaryDeathInGroupIsNotAGroupRestart) {
-  Harness h(root(Strategy::one_for_all, {worker("a"), worker("t", config::RestartType::temporary), worker("c")}));
+  Harness h(root(Strategy::one_for_all,
+                 {worker("a"), worker("t", config::RestartType::temporary), worker("c")}));
   h.boot();
   h.take_log();
   h.crash("t");
