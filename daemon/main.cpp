@@ -10,11 +10,11 @@
 
 #include <CLI/CLI.hpp>
 
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "config/load.h"
 #include "daemon/app/app.h"
+#include "daemon/app/stderr_sink.h"
 #include "daemon/host/group_record.h"
 
 namespace {
@@ -57,11 +57,6 @@ std::optional<int> parse_flags(int argc, char** argv, Flags& flags) {
   return std::nullopt;
 }
 
-// NO_COLOR (no-color.org): any non-empty value turns colours off, even on a terminal.
-spdlog::color_mode log_colours() {
-  const char* no_color = std::getenv("NO_COLOR");
-  return no_color != nullptr && no_color[0] != '\0' ? spdlog::color_mode::never : spdlog::color_mode::automatic;
-}
 
 // Descriptors 0-2 must exist: otherwise the first pipe or socket arbord opens would take
 // one of those numbers, and a worker with "inherit" output would write into it.
@@ -106,8 +101,9 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  auto logger = spdlog::stderr_color_mt("arbord", log_colours());
-  spdlog::set_default_logger(logger);
+  // arbord's log never blocks the loop on a stderr nobody reads (daemon/app/stderr_sink.h).
+  auto sink = std::make_shared<arbor::app::StderrSink>();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("arbord", sink));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v");
   spdlog::set_level(level);
   if (!loaded.errors.empty()) {
@@ -117,7 +113,7 @@ int main(int argc, char** argv) {
   for (const auto& w : loaded.warnings) spdlog::warn("config {}: {}", flags.config, to_string(w));
 
   raise_fd_limit();
-  arbor::app::AppOptions options{std::move(*loaded.tree), flags.config, flags.socket};
+  arbor::app::AppOptions options{std::move(*loaded.tree), flags.config, flags.socket, sink};
   if (!flags.socket.empty()) options.tree.socket = flags.socket;
   // Before anything starts: kill what a SIGKILLed arbord on this socket left running, and
   // record our own groups for the next one (docs/DESIGN.md, "arbord killed by SIGKILL").

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/app/event_log.h"
+#include "daemon/app/stderr_sink.h"
 #include "daemon/core/node.h"
 #include "daemon/control/control_server.h"
 
@@ -15,6 +16,7 @@ namespace arbor::app {
 
 App::App(AppOptions options) : options_(std::move(options)), random_(std::random_device{}()) {
   uv_loop_init(&loop_);
+  if (options_.log_sink) options_.log_sink->attach(&loop_);
   host::RunnerCallbacks callbacks;
   callbacks.spawned = [this](std::uint64_t token, int pid) { tree_->on_spawned(token, pid, now()); };
   callbacks.start_failed = [this](std::uint64_t token, std::string error) {
@@ -43,6 +45,7 @@ App::~App() {
   tree_.reset();
   timers_.reset();
   runner_.reset();
+  if (options_.log_sink) options_.log_sink->detach();
   uv_run(&loop_, UV_RUN_NOWAIT);  // let close callbacks run
   if (uv_loop_close(&loop_) != 0) spdlog::debug("event loop closed with handles still open");
 }

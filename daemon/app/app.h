@@ -24,10 +24,14 @@ class ControlServer;
 
 namespace arbor::app {
 
+class StderrSink;
+
 struct AppOptions {
   config::TreeSpec tree;
   std::string config_path;
   std::string socket_path;
+  // arbord's log sink, watched on the loop while stderr is full (null: not arbord's own log).
+  std::shared_ptr<StderrSink> log_sink;
 };
 
 // Exit statuses of SPEC §4.
