@@ -130,20 +130,17 @@ void Reaper::on_pidfds(uv_poll_t* handle, int /*status*/, int /*events*/) {
 }
 
 void Reaper::on_sigchld(uv_signal_t* handle, int /*signo*/) {
-  if (auto* self = static_cast<Reaper*>(handle->data)) {
-    ++self->sigchld_seen_;
-    uv_check_start(self->scan_, &Reaper::on_check);
-  }
+  if (auto* self = static_cast<Reaper*>(handle->data)) self->schedule_scan();
+}
+
+void Reaper::schedule_scan() {
+  // A leader exit found by the scan itself needs no second one: the scan goes on until none.
+  if (scan_ != nullptr && !scanning_) uv_check_start(scan_, &Reaper::on_check);
 }
 
 void Reaper::on_check(uv_check_t* handle) {
   uv_check_stop(handle);
-  auto* self = static_cast<Reaper*>(handle->data);
-  if (self == nullptr) return;
-  const bool orphan_died = self->sigchld_seen_ > self->leader_exits_;
-  self->sigchld_seen_ = 0;
-  self->leader_exits_ = 0;
-  if (orphan_died || self->cleaning_ > 0) self->reap_children();
+  if (auto* self = static_cast<Reaper*>(handle->data)) self->reap_children();
 }
 
 void Reaper::handle_leader_exit(Group& group) {
@@ -156,7 +153,9 @@ void Reaper::handle_leader_exit(Group& group) {
     return;  // not exited yet
   }
   group.status = to_status(info);
-  ++leader_exits_;
+  // Its children (in whatever session) are ours now, and may be dead already: the SIGCHLDs
+  // they raised may have merged with the leader's, so scan at the end of this iteration.
+  schedule_scan();
   if (hooks_.leader_exited) hooks_.leader_exited(group.id, group.status);
   kill(-group.pgid, SIGKILL);
   if (waitid_retry(P_PIDFD, static_cast<id_t>(group.pidfd), &info, WEXITED) < 0) {
@@ -185,6 +184,11 @@ void Reaper::probe(Group& group) {
 void Reaper::reap_children() {
   // One waitable child per iteration, each reaped before the next look, so the loop ends.
   // The kernel walks the child list for P_ALL: O(children) per call, but no syscall per child.
+  scanning_ = true;
+  struct Done {
+    bool& flag;
+    ~Done() { flag = false; }
+  } done{scanning_};
   for (;;) {
     siginfo_t info{};
     if (waitid_retry(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT | __WALL) < 0 || info.si_pid == 0) return;

@@ -10,6 +10,14 @@
 // handler reaps every waitable child (reading its pgid first) and re-probes that group.
 // Nothing polls on a timer. A pgid is never signalled after its group was seen empty.
 //
+// Linux coalesces SIGCHLDs that arrive together (one pending signal for any number of
+// deaths), so counting them says nothing about how many children wait: every loop
+// iteration that saw a SIGCHLD or a leader exit ends with one scan that reaps waitable
+// children until there is none, whatever their group or session. No zombie outlives the
+// iteration that learned of it. The scan is a constant number of system calls per
+// event (one per zombie, plus the last that finds none); the kernel walks the child list
+// for it, O(children) in kernel time but no system call per child.
+//
 // The SIGCHLD handler reaps *every* child of the process (waitid P_ALL): nothing else in
 // arbord may fork or uv_spawn children it expects to wait for.
 #pragma once
@@ -71,6 +79,7 @@ class Reaper {
   static void on_check(uv_check_t* handle);
   void handle_leader_exit(Group& group);
   void probe(Group& group);
+  void schedule_scan();
   void reap_children();
   void release_leader_handles(Group& group) noexcept;
 
@@ -80,15 +89,10 @@ class Reaper {
   int epoll_ = -1;                   // the leaders' pidfds, keyed by pgid
   uv_poll_t* pidfds_ = nullptr;      // epoll_ in the loop; referenced while watched_ > 0
   std::size_t watched_ = 0;
-  // The child scan is O(children) in the kernel, so a burst of SIGCHLDs delivered in one
-  // loop iteration is answered by one scan, from the check phase of that iteration, and
-  // only when it is needed: a group is still being cleaned, or more SIGCHLDs arrived than
-  // leader exits the pidfds explained (so an orphan died). A plain worker death thus
-  // costs O(1). An orphan whose SIGCHLD coalesced with a leader's waits as a zombie for
-  // the next scan; it never delays a worker's `exited`, which only cleaning groups need.
+  // A burst of SIGCHLDs and leader exits in one loop iteration is answered by one scan,
+  // from the check phase of that iteration.
   uv_check_t* scan_ = nullptr;
-  std::size_t sigchld_seen_ = 0;
-  std::size_t leader_exits_ = 0;
+  bool scanning_ = false;
   std::size_t cleaning_ = 0;  // groups whose leader is reaped but members remain
   std::unordered_map<pid_t, Group> groups_;          // by pgid; node addresses are stable
 };
