@@ -20,6 +20,9 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
     tree_->on_spawn_failed(token, error, now());
   };
   callbacks.ready = [this](std::uint64_t token) { tree_->on_ready(token, now()); };
+  callbacks.status_text = [this](std::uint64_t token, std::string text) {
+    tree_->on_status_text(token, std::move(text));
+  };
   callbacks.exited = [this](std::uint64_t token, host::WaitStatus status) {
     tree_->on_exited(token, core::ExitStatus{status.signaled, status.value}, now());
   };

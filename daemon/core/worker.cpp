@@ -26,6 +26,7 @@ Worker::~Worker() {
 void Worker::start() {
   state_ = ChildState::starting;
   pid_.reset();
+  status_text_.reset();
   stop_pending_ = false;
   ready_timed_out_ = false;
   token_ = ctx_.add_spawn(this);

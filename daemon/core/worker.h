@@ -19,6 +19,8 @@ class Worker final : public Node {
   void on_spawn_failed(const std::string& error);
   void on_ready();
   void on_exited(ExitStatus status);
+  // The latest STATUS= text the process sent (sd_notify); cleared at each spawn.
+  void on_status_text(std::string text) { status_text_ = std::move(text); }
 
   // Sends `signo` to the running process group (arborctl signal). False if not running.
   bool send_signal(int signo);
@@ -26,6 +28,7 @@ class Worker final : public Node {
   std::optional<int> pid() const { return pid_; }
   Millis started_at() const { return started_at_; }
   const std::optional<ExitStatus>& last_exit() const { return last_exit_; }
+  const std::optional<std::string>& status_text() const { return status_text_; }
 
   // Backoff bookkeeping: the delay before the next automatic restart (0 without backoff).
   Millis next_backoff_delay(double random_unit);
@@ -43,6 +46,7 @@ class Worker final : public Node {
   Millis started_at_ = 0;
   Millis last_uptime_ = 0;
   std::optional<ExitStatus> last_exit_;
+  std::optional<std::string> status_text_;
   bool stop_pending_ = false;  // stop() came before the host said spawned
   bool ready_timed_out_ = false;
   TimerToken ready_timer_ = 0;

@@ -182,11 +182,17 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path, co
   worker.pid = pid;
   if (record) record->added(pid);
   if (readiness) {
-    readiness->start(pid, [this, token] {
+    auto on_ready = [this, token] {
       queue.post([this, token] {
         if (callbacks.ready) callbacks.ready(token);
       });
-    });
+    };
+    auto on_status = [this, token](std::string text) {
+      queue.post([this, token, text = std::move(text)]() mutable {
+        if (callbacks.status_text) callbacks.status_text(token, std::move(text));
+      });
+    };
+    readiness->start(pid, std::move(on_ready), std::move(on_status));
     worker.readiness = std::move(readiness);
   }
   if (log) {

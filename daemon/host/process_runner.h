@@ -6,7 +6,7 @@
 //    through Callbacks, tagged with the caller's token (one token per spawn attempt).
 //  - For a token, exactly one of {start_failed, exited} ends its life; spawned precedes
 //    exited; ready (only when spec.ready is notify/fd) comes between spawned and exited
-//    at most once.
+//    at most once; status_text (notify only) any number of times between them.
 //  - exited is reported only after the worker's whole process group is gone (the
 //    leader reaped and every other member killed and reaped), so the caller may
 //    start the worker again at once without any process of the old one still alive.
@@ -40,6 +40,9 @@ struct RunnerCallbacks {
   std::function<void(std::uint64_t token, int pid)> spawned;
   std::function<void(std::uint64_t token, std::string error)> start_failed;  // "exec: No such file or directory"
   std::function<void(std::uint64_t token)> ready;
+  // A STATUS= line over the notify socket (workers with "ready": {"notify": true}), at any
+  // time between spawned and exited.
+  std::function<void(std::uint64_t token, std::string text)> status_text;
   std::function<void(std::uint64_t token, WaitStatus status)> exited;
   std::function<void(const std::string& path, std::uint64_t bytes)> log_dropped;
 };

@@ -64,9 +64,10 @@ std::unique_ptr<Readiness> Readiness::create(uv_loop_t* loop, const config::Read
 
 Readiness::~Readiness() { close(); }
 
-void Readiness::start(pid_t leader, std::function<void()> on_ready) {
+void Readiness::start(pid_t leader, std::function<void()> on_ready, std::function<void(std::string)> on_status) {
   leader_ = leader;
   on_ready_ = std::move(on_ready);
+  on_status_ = std::move(on_status);
   if (child_fd_ >= 0) ::close(child_fd_);
   child_fd_ = -1;
   poll_ = new_handle<uv_poll_t>(this);
@@ -127,21 +128,29 @@ void Readiness::read_socket() {
       }
     }
     if (cred == nullptr || (cred->pid != leader_ && getpgid(cred->pid) != leader_)) continue;
-    std::string_view payload(buf, static_cast<std::size_t>(n));
-    while (!payload.empty()) {
-      const std::size_t end = payload.find('\n');
-      if (payload.substr(0, end) == "READY=1") {
-        signal_ready();
-        return;
-      }
-      payload = end == std::string_view::npos ? std::string_view{} : payload.substr(end + 1);
+    handle_datagram(std::string_view(buf, static_cast<std::size_t>(n)));
+  }
+}
+
+void Readiness::handle_datagram(std::string_view payload) {
+  // Newline-separated assignments (sd_notify(3)). Only READY=1 and STATUS= mean something
+  // here; WATCHDOG=1 (round 2), STOPPING=1 and the rest are read and dropped.
+  while (!payload.empty()) {
+    const std::size_t end = payload.find('\n');
+    const std::string_view line = payload.substr(0, end);
+    if (line == "READY=1") {
+      signal_ready();
+    } else if (line.substr(0, 7) == "STATUS=" && on_status_) {
+      on_status_(std::string(line.substr(7)));
     }
+    if (fd_ < 0) return;  // a callback closed the channel
+    payload = end == std::string_view::npos ? std::string_view{} : payload.substr(end + 1);
   }
 }
 
 void Readiness::signal_ready() {
-  auto on_ready = std::move(on_ready_);
-  close();
+  auto on_ready = std::move(on_ready_);  // at most once
+  if (kind_ == config::Ready::Kind::fd) close();  // a notify socket stays for later messages
   if (on_ready) on_ready();
 }
 

@@ -1,8 +1,10 @@
 // The readiness signal of one worker: a newline on fd N, or READY=1 over NOTIFY_SOCKET.
 //
-// Only reports readiness; the timeout belongs to the core. After the first readiness (or
-// EOF on the fd pipe) the channel closes itself, so a running worker costs arbord no
-// descriptor for it.
+// Only reports readiness; the timeout belongs to the core. An fd pipe closes itself after
+// the first newline (or EOF), so a running worker costs arbord no descriptor for it. A
+// notify socket stays open for the worker's whole life, as systemd's does: later
+// datagrams are read and acted on (STATUS=) or ignored (WATCHDOG=1, STOPPING=1, unknown
+// assignments), never refused with ECONNREFUSED (redis logs an error at each stop then).
 #pragma once
 
 #include <sys/types.h>
@@ -31,8 +33,9 @@ class Readiness {
   const std::string& notify_socket() const { return notify_name_; }
 
   // After fork: drops the parent's copy of the child end and starts watching. Datagrams
-  // count only from `leader` or from a process in its group (pgid == leader).
-  void start(pid_t leader, std::function<void()> on_ready);
+  // count only from `leader` or from a process in its group (pgid == leader). `on_ready`
+  // runs at most once; `on_status` with the text of each STATUS= assignment.
+  void start(pid_t leader, std::function<void()> on_ready, std::function<void(std::string)> on_status = {});
 
   // Reads what is already pending, synchronously (at the leader's exit, while it is a
   // zombie, so a READY=1 sent just before exiting is still attributed).
@@ -46,6 +49,7 @@ class Readiness {
   static void on_readable(uv_poll_t* handle, int status, int events);
   void read_pipe();
   void read_socket();
+  void handle_datagram(std::string_view payload);
   void signal_ready();
 
   config::Ready::Kind kind_ = config::Ready::Kind::none;
@@ -56,6 +60,7 @@ class Readiness {
   uv_poll_t* poll_ = nullptr;
   uv_loop_t* loop_ = nullptr;
   std::function<void()> on_ready_;
+  std::function<void(std::string)> on_status_;
 };
 
 }  // namespace arbor::host

@@ -21,11 +21,11 @@
 namespace arbor::host::testing {
 
 struct Event {
-  enum class Kind { spawned, start_failed, ready, exited, log_dropped };
+  enum class Kind { spawned, start_failed, ready, exited, log_dropped, status_text };
   Kind kind;
   std::uint64_t token = 0;
   int pid = 0;
-  std::string text;  // start_failed: the error; log_dropped: the path
+  std::string text;  // start_failed: the error; log_dropped: the path; status_text: the text
   WaitStatus status;
   std::uint64_t bytes = 0;
   bool group_gone_at_callback = false;  // exited: kill(-pgid, 0) == ESRCH when reported
