@@ -11,6 +11,10 @@
 #include <unordered_map>
 #include <utility>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
 #include "daemon/host/callback_queue.h"
 #include "daemon/host/exec_env.h"
 #include "daemon/host/group_record.h"
@@ -31,6 +35,8 @@ struct ProcessRunner::Impl {
     std::unique_ptr<Readiness> readiness;
     std::uint64_t capture_id = 0;  // 0: output not captured
     pid_t pid = 0;                 // the leader, also the pgid
+    std::string path;
+    std::vector<pid_t> escaped;  // groups of processes that escaped, in the record
   };
 
   Impl(uv_loop_t* loop_in, RunnerOptions options_in, RunnerCallbacks callbacks_in)
@@ -41,11 +47,14 @@ struct ProcessRunner::Impl {
         reaper(loop_in, Reaper::Hooks{
                             [this](std::uint64_t token, WaitStatus) { on_leader_exited(token); },
                             [this](std::uint64_t token, WaitStatus status) { on_group_gone(token, status); },
+                            [this](std::uint64_t token, const std::vector<pid_t>& pids,
+                                   const std::vector<pid_t>& pgids) { on_escaped(token, pids, pgids); },
                         }) {}
 
   void spawn(std::uint64_t token, const std::string& path, const config::WorkerSpec& spec);
   void on_leader_exited(std::uint64_t token);
   void on_group_gone(std::uint64_t token, WaitStatus status);
+  void on_escaped(std::uint64_t token, const std::vector<pid_t>& pids, const std::vector<pid_t>& pgids);
   std::shared_ptr<LogFile> log_file_for(const std::string& path, std::string& error);
   void start_failed(std::uint64_t token, std::string error);
   void close();
@@ -180,6 +189,7 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path, co
   });
   Worker& worker = workers[token];
   worker.pid = pid;
+  worker.path = path;
   if (record) record->added(pid);
   if (readiness) {
     auto on_ready = [this, token] {
@@ -213,13 +223,30 @@ void ProcessRunner::Impl::on_leader_exited(std::uint64_t token) {
   it->second.readiness->close();
 }
 
+void ProcessRunner::Impl::on_escaped(std::uint64_t token, const std::vector<pid_t>& pids,
+                                     const std::vector<pid_t>& pgids) {
+  auto it = workers.find(token);
+  if (it == workers.end()) return;
+  spdlog::warn(
+      "{}: exited but left processes {} running in other sessions (the program daemonized; run it in the "
+      "foreground, e.g. nginx `daemon off;`) — they are killed with the worker",
+      it->second.path, fmt::join(pids, " "));
+  for (const pid_t pgid : pgids) {
+    if (record) record->added(pgid);
+    it->second.escaped.push_back(pgid);
+  }
+}
+
 void ProcessRunner::Impl::on_group_gone(std::uint64_t token, WaitStatus status) {
   auto it = workers.find(token);
   if (it == workers.end()) return;
   // Every writer of the pipe is dead (unless one escaped the group), so after this the
   // log holds all the worker's output before `exited` is reported.
   if (auto capture = captures.find(it->second.capture_id); capture != captures.end()) capture->second->drain();
-  if (record) record->removed(it->second.pid);
+  if (record) {
+    record->removed(it->second.pid);
+    for (const pid_t pgid : it->second.escaped) record->removed(pgid);
+  }
   workers.erase(it);
   queue.post([this, token, status] {
     if (callbacks.exited) callbacks.exited(token, status);
@@ -235,6 +262,11 @@ void ProcessRunner::Impl::close() {
   }
   workers.clear();
   captures.clear();  // flushes partial lines
+  // Nothing of a worker may outlive arbord: what escaped unseen (a daemon started by a
+  // worker that never exited 0) is still our child, and goes now.
+  if (const auto strays = reaper.kill_strays(); !strays.empty()) {
+    spdlog::warn("killed processes {} that workers left running in other sessions", fmt::join(strays, " "));
+  }
   reaper.close();
 }
 

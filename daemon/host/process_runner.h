@@ -12,6 +12,9 @@
 //    start the worker again at once without any process of the old one still alive.
 //  - signal() reaches the worker's process group only while its leader is not yet
 //    reaped, so a signal can never hit an unrelated process that reused the pid/pgid.
+//  - A leader that exits 0 and leaves processes in other sessions (it daemonized) gets
+//    one warning naming them; they are killed with its group, recorded in the group
+//    record meanwhile, and exited waits for them too (see reaper.h).
 #pragma once
 
 #include <uv.h>
@@ -72,7 +75,8 @@ class ProcessRunner {
 
   // Closes every libuv handle and descriptor the runner owns (call before uv_loop_close,
   // then run the loop once more so the close callbacks run). Pending callbacks are
-  // dropped. Processes are not touched: stop the workers first (live() == 0).
+  // dropped. Workers are not touched: stop them first (live() == 0). Any other child of
+  // the process still there (a daemon a worker left unseen) is SIGKILLed with its group.
   // Must not be followed by spawn(); may be called from a callback.
   void close();
 

@@ -1,13 +1,18 @@
 #include "daemon/host/reaper.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -31,6 +36,39 @@ int waitid_retry(idtype_t type, id_t id, siginfo_t* info, int options) {
   } while (rc < 0 && errno == EINTR);
   return rc;
 }
+
+// This process's children, from /proc/self/task/*/children (orphans are given to one of
+// its threads). One read per page of pids; the kernel walks the child list for each.
+std::vector<pid_t> list_children() {
+  std::vector<pid_t> pids;
+  DIR* tasks = opendir("/proc/self/task");
+  if (tasks == nullptr) return pids;
+  std::string text;
+  while (dirent* entry = readdir(tasks)) {
+    if (entry->d_name[0] == '.') continue;
+    const std::string name = std::string("/proc/self/task/") + entry->d_name + "/children";
+    const int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) break;
+      text.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    text += ' ';
+  }
+  closedir(tasks);
+  const char* p = text.c_str();
+  for (char* end = nullptr;; p = end) {
+    const long pid = std::strtol(p, &end, 10);
+    if (end == p) break;
+    if (pid > 0) pids.push_back(static_cast<pid_t>(pid));
+  }
+  return pids;
+}
+
+bool group_exists(pid_t pgid) { return kill(-pgid, 0) == 0 || errno != ESRCH; }
 
 }  // namespace
 
@@ -96,6 +134,7 @@ bool Reaper::signal_group(pid_t pgid, int signo) noexcept {
 void Reaper::close() noexcept {
   for (auto& [pgid, group] : groups_) release_leader_handles(group);
   groups_.clear();
+  escaped_owner_.clear();
   cleaning_ = 0;
   close_handle(sigchld_);
   close_handle(scan_);
@@ -158,6 +197,9 @@ void Reaper::handle_leader_exit(Group& group) {
   schedule_scan();
   if (hooks_.leader_exited) hooks_.leader_exited(group.id, group.status);
   kill(-group.pgid, SIGKILL);
+  // Exit 0 is what a launcher does once its daemon runs; other exits (a crash, a stop by
+  // signal) skip the O(children) listing, so a plain exit stays cheap (see DESIGN.md).
+  if (!group.status.signaled && group.status.value == 0) find_escapees(group);
   if (waitid_retry(P_PIDFD, static_cast<id_t>(group.pidfd), &info, WEXITED) < 0) {
     waitid_retry(P_PID, static_cast<id_t>(group.pgid), &info, WEXITED | WNOHANG);
   }
@@ -166,9 +208,49 @@ void Reaper::handle_leader_exit(Group& group) {
   probe(group);
 }
 
+void Reaper::find_escapees(Group& group) {
+  std::vector<pid_t> pids;
+  std::vector<pid_t> pgids;
+  for (const pid_t pid : list_children()) {
+    if (groups_.count(pid) != 0) continue;  // a leader
+    // Our child, unreaped (alive or a zombie): its pid and its pgid cannot be reused yet,
+    // so both may be signalled.
+    const pid_t pgid = getpgid(pid);
+    if (pgid <= 0 || groups_.count(pgid) != 0) continue;  // a member of a worker's group
+    if (auto owner = escaped_owner_.find(pgid); owner != escaped_owner_.end() && owner->second != group.pgid) {
+      continue;  // escaped from another worker, seen at its exit
+    }
+    kill(-pgid, SIGKILL);
+    kill(pid, SIGKILL);
+    pids.push_back(pid);
+    if (escaped_owner_.emplace(pgid, group.pgid).second) pgids.push_back(pgid);
+  }
+  if (pids.empty()) return;
+  group.escaped.insert(group.escaped.end(), pgids.begin(), pgids.end());
+  if (hooks_.escaped) hooks_.escaped(group.id, pids, pgids);
+}
+
+std::vector<pid_t> Reaper::kill_strays() {
+  std::vector<pid_t> strays;
+  for (const pid_t pid : list_children()) {
+    if (auto it = groups_.find(pid); it != groups_.end() && !it->second.leader_reaped) continue;
+    const pid_t pgid = getpgid(pid);
+    if (pgid > 0 && groups_.count(pgid) == 0) kill(-pgid, SIGKILL);
+    kill(pid, SIGKILL);
+    strays.push_back(pid);
+  }
+  return strays;
+}
+
 void Reaper::probe(Group& group) {
   const bool was_cleaning = group.cleaning;
-  if (kill(-group.pgid, 0) == 0 || errno != ESRCH) {
+  // An escaped group seen empty is forgotten at once: its number may be reused after.
+  std::erase_if(group.escaped, [this](pid_t pgid) {
+    if (group_exists(pgid)) return false;
+    escaped_owner_.erase(pgid);
+    return true;
+  });
+  if (group_exists(group.pgid) || !group.escaped.empty()) {
     // Members remain: their deaths raise SIGCHLD, and the scan runs while we are cleaning.
     if (!was_cleaning) ++cleaning_;
     group.cleaning = true;
@@ -203,10 +285,12 @@ void Reaper::reap_children() {
     // An orphan (a worker's descendant reparented to us). getpgid works on a zombie, and
     // must be read before the reap frees the pid.
     const pid_t pgid = getpgid(pid);
+    pid_t pgid_owner = pgid;  // the worker's group, for a member of an escaped group
     siginfo_t gone{};
     if (waitid_retry(P_PID, static_cast<id_t>(pid), &gone, WEXITED | WNOHANG | __WALL) < 0) return;
     if (pgid <= 0) continue;
-    if (auto it = groups_.find(pgid); it != groups_.end() && it->second.leader_reaped) probe(it->second);
+    if (auto owner = escaped_owner_.find(pgid); owner != escaped_owner_.end()) pgid_owner = owner->second;
+    if (auto it = groups_.find(pgid_owner); it != groups_.end() && it->second.leader_reaped) probe(it->second);
   }
 }
 

@@ -18,6 +18,15 @@
 // event (one per zombie, plus the last that finds none); the kernel walks the child list
 // for it, O(children) in kernel time but no system call per child.
 //
+// Escaped processes (a program that daemonizes: setsid() in a child, the launcher exits 0)
+// are children of arbord too, the subreaper, but in another session and group, so the
+// group cleanup misses them. When a leader exits with status 0 (what a launcher does)
+// arbord lists its own children (/proc/self/task/*/children): each live one that is
+// neither a watched leader nor a member of a watched or already escaped group has
+// escaped from this worker; its group is SIGKILLed with the worker's, and the worker's
+// group counts as gone only once those are gone too. See docs/DESIGN.md for why this
+// moment and this attribution, and what they miss until cgroups.
+//
 // The SIGCHLD handler reaps *every* child of the process (waitid P_ALL): nothing else in
 // arbord may fork or uv_spawn children it expects to wait for.
 #pragma once
@@ -28,6 +37,7 @@
 #include <cstdint>
 #include <functional>
 #include <unordered_map>
+#include <vector>
 
 #include "daemon/host/process_runner.h"
 
@@ -41,6 +51,9 @@ class Reaper {
     std::function<void(std::uint64_t id, WaitStatus)> leader_exited;
     // The leader is reaped and the whole group is gone; `id` is forgotten.
     std::function<void(std::uint64_t id, WaitStatus)> group_gone;
+    // At the leader's exit: processes `pids` (in groups `pgids`) had escaped the group;
+    // they are being killed, and group_gone waits for them.
+    std::function<void(std::uint64_t id, const std::vector<pid_t>& pids, const std::vector<pid_t>& pgids)> escaped;
   };
 
   Reaper(uv_loop_t* loop, Hooks hooks);
@@ -61,6 +74,10 @@ class Reaper {
   // Groups not yet known to be gone.
   std::size_t live() const noexcept { return groups_.size(); }
 
+  // SIGKILLs every child of the process that is not a watched leader, with its group:
+  // escaped processes no exit revealed (arbord is exiting). Returns their pids.
+  std::vector<pid_t> kill_strays();
+
   // Releases handles and pidfds; processes are left alone (and still our children).
   void close() noexcept;
 
@@ -72,6 +89,7 @@ class Reaper {
     bool leader_reaped = false;
     bool cleaning = false;  // counted in cleaning_
     WaitStatus status;
+    std::vector<pid_t> escaped;  // groups of escaped processes not yet seen empty
   };
 
   static void on_pidfds(uv_poll_t* handle, int status, int events);
@@ -79,6 +97,7 @@ class Reaper {
   static void on_check(uv_check_t* handle);
   void handle_leader_exit(Group& group);
   void probe(Group& group);
+  void find_escapees(Group& group);
   void schedule_scan();
   void reap_children();
   void release_leader_handles(Group& group) noexcept;
@@ -95,6 +114,7 @@ class Reaper {
   bool scanning_ = false;
   std::size_t cleaning_ = 0;  // groups whose leader is reaped but members remain
   std::unordered_map<pid_t, Group> groups_;          // by pgid; node addresses are stable
+  std::unordered_map<pid_t, pid_t> escaped_owner_;   // an escaped group -> its worker's pgid
 };
 
 }  // namespace arbor::host

@@ -226,14 +226,24 @@ void daemonize() {
   if (middle < 0) usage("--daemonize: fork failed");
   if (middle == 0) {
     setsid();
+    int started[2];
+    if (pipe(started) < 0) _exit(1);
     const pid_t daemon = fork();
-    if (daemon != 0) _exit(daemon < 0 ? 1 : 0);
+    if (daemon != 0) {  // the middle child exits once the daemon has said who it is
+      close(started[1]);
+      char byte;
+      while (read(started[0], &byte, 1) < 0 && errno == EINTR) {
+      }
+      _exit(daemon < 0 ? 1 : 0);
+    }
     signal(SIGTERM, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
     write_str(1, "daemon pid=" + std::to_string(getpid()) + " pgid=" + std::to_string(getpgrp()) +
                      " sid=" + std::to_string(getsid(0)) + "\n");
     const int null = open("/dev/null", O_RDWR);
     for (int fd = 0; fd <= 2; ++fd) dup2(null, fd);
+    close(started[0]);
+    close(started[1]);
     for (;;) pause();
   }
   while (waitpid(middle, nullptr, 0) < 0 && errno == EINTR) {

@@ -1,10 +1,12 @@
 // Signals, process groups, grandchildren and pid-reuse safety.
 #include <dirent.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -81,6 +83,49 @@ TEST_F(HostTest, CoalescedSigchldsOfOrphansInOtherSessionsLeaveNoZombie) {
     EXPECT_TRUE(run_until([] { return children_in_state('Z').empty(); }, 2000))
         << children_in_state('Z').size() << " zombies left after round " << round;
   }
+}
+
+// "daemon pid=P pgid=G sid=S" from the worker's log: the process --daemonize left.
+std::pair<pid_t, pid_t> daemon_ids(const std::vector<std::string>& lines) {
+  for (const std::string& line : lines) {
+    int pid = 0;
+    int pgid = 0;
+    if (std::sscanf(line.c_str(), "daemon pid=%d pgid=%d", &pid, &pgid) == 2) return {pid, pgid};
+  }
+  return {0, 0};
+}
+
+// Issue 11, fault 3: a launcher that double-forks a daemon into a new session and exits 0
+// (nginx without `daemon off;`). The daemon is killed with the worker's group and `exited`
+// comes only once it is gone, so a restart can bind the daemon's port again.
+TEST_F(HostTest, ADaemonThatALauncherExiting0LeftIsKilledBeforeExited) {
+  spawn(1, child({"--daemonize", "--after", "0"}));
+  const Event* end = wait_end(1);
+  ASSERT_NE(end, nullptr);
+  EXPECT_EQ(end->status.value, 0);
+  const auto [daemon, pgid] = daemon_ids(log_lines("w"));
+  ASSERT_GT(daemon, 0) << "no daemon line in the log";
+  pgids_.insert(pgid);
+  errno = 0;
+  EXPECT_TRUE(kill(-pgid, 0) == -1 && errno == ESRCH) << "daemon " << daemon << " outlived its worker";
+}
+
+// A daemon left by a worker that did not exit 0 is not looked for then (see reaper.h); it
+// is still killed when the runner closes, so nothing outlives arbord.
+TEST_F(HostTest, ADaemonLeftUnseenIsKilledWhenTheRunnerCloses) {
+  spawn(1, child({"--daemonize", "--after", "0", "--exit", "3"}));
+  const Event* end = wait_end(1);
+  ASSERT_NE(end, nullptr);
+  EXPECT_EQ(end->status.value, 3);
+  std::pair<pid_t, pid_t> ids;
+  ASSERT_TRUE(run_until([&] { return (ids = daemon_ids(log_lines("w"))).first > 0; }));
+  EXPECT_EQ(kill(ids.first, 0), 0) << "the daemon should still run";
+  runner_->close();
+  // The closed runner reaps no more: the SIGKILLed daemon is ours to reap.
+  int status = 0;
+  EXPECT_TRUE(eventually([&] { return waitpid(ids.first, &status, WNOHANG) == ids.first; }, std::chrono::seconds(5)))
+      << "daemon " << ids.first << " outlived the runner";
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }
 
 TEST_F(HostTest, TermKillsAndIsReportedAsSignal15) {
