@@ -30,7 +30,8 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
     emit(core::Event{.type = core::EventType::log_dropped, .path = path, .bytes = bytes});
   };
   runner_ = std::make_unique<host::ProcessRunner>(
-      &loop_, host::RunnerOptions{options_.tree.log_dir, options_.tree.logs}, std::move(callbacks));
+      &loop_, host::RunnerOptions{options_.tree.log_dir, options_.tree.logs, nullptr, options_.group_record},
+      std::move(callbacks));
   timers_ = std::make_unique<UvTimers>(&loop_, [this](core::TimerToken token) { tree_->on_timer(token, now()); });
   core::Host& self = *this;
   // The tree takes the specs (reload reads them back from it): a second copy of every
@@ -41,6 +42,7 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
 }
 
 App::~App() {
+  for (auto* h : {&sigterm_, &sigint_, &sighup_}) h->reset();
   control_.reset();
   tree_.reset();
   timers_.reset();
@@ -62,9 +64,14 @@ int App::run() {
     return exit_boot_failed;
   }
   for (auto [handle, signo] : {std::pair{&sigterm_, SIGTERM}, {&sigint_, SIGINT}, {&sighup_, SIGHUP}}) {
-    uv_signal_init(&loop_, handle);
-    handle->data = this;
-    uv_signal_start(handle, [](uv_signal_t* h, int s) { static_cast<App*>(h->data)->on_signal(s); }, signo);
+    *handle = host::UvHandle<uv_signal_t>::create(this, [this](uv_signal_t* h) { return uv_signal_init(&loop_, h); });
+    if (!*handle) continue;
+    uv_signal_start(
+        handle->get(),
+        [](uv_signal_t* h, int s) {
+          if (auto* app = static_cast<App*>(h->data)) app->on_signal(s);
+        },
+        signo);
   }
   spdlog::info("arbord {} starting the tree from {}", ARBOR_VERSION, options_.config_path);
   tree_->boot(now());
@@ -164,9 +171,7 @@ void App::finish(int status) {
   finished_ = true;
   if (control_) control_->close();
   // Every process is gone by now: the core reports an ending only after its stops.
-  for (uv_signal_t* h : {&sigterm_, &sigint_, &sighup_}) {
-    if (h->data != nullptr) uv_close(reinterpret_cast<uv_handle_t*>(h), nullptr);
-  }
+  for (auto* h : {&sigterm_, &sigint_, &sighup_}) h->reset();
   timers_->close_all();
   runner_->close();
 }

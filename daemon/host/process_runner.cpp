@@ -23,6 +23,7 @@
 #include "daemon/host/readiness.h"
 #include "daemon/host/reaper.h"
 #include "daemon/host/spawn.h"
+#include "daemon/host/sys.h"
 
 namespace arbor::host {
 
@@ -42,9 +43,11 @@ struct ProcessRunner::Impl {
   Impl(uv_loop_t* loop_in, RunnerOptions options_in, RunnerCallbacks callbacks_in)
       : loop(loop_in),
         options(std::move(options_in)),
+        sys(options.sys != nullptr ? *options.sys : Sys::real()),
+        record(options.record),
         callbacks(std::move(callbacks_in)),
         queue(loop_in),
-        reaper(loop_in, Reaper::Hooks{
+        reaper(loop_in, sys, Reaper::Hooks{
                             [this](std::uint64_t token, WaitStatus) { on_leader_exited(token); },
                             [this](std::uint64_t token, WaitStatus status) { on_group_gone(token, status); },
                             [this](std::uint64_t token, const std::vector<pid_t>& pids,
@@ -61,6 +64,8 @@ struct ProcessRunner::Impl {
 
   uv_loop_t* loop;
   RunnerOptions options;
+  Sys& sys;
+  GroupRecord* record;
   RunnerCallbacks callbacks;
   bool closed = false;
   CallbackQueue queue;  // declared before what it outlives: captures report drops into it
@@ -75,9 +80,6 @@ struct ProcessRunner::Impl {
   // grow for as long as arbord runs.
   std::unordered_map<std::string, std::weak_ptr<LogFile>> log_files;
   std::size_t log_files_swept_at = 0;
-  // The groups of live workers, for the next arbord if this one is SIGKILLed (see
-  // group_record.h); null when main() installed none (tests, or the file is unusable).
-  std::unique_ptr<GroupRecord> record = GroupRecord::adopt();
 };
 
 namespace {
@@ -125,7 +127,8 @@ std::shared_ptr<LogFile> ProcessRunner::Impl::log_file_for(const std::string& pa
       if (callbacks.log_dropped) callbacks.log_dropped(path, bytes);
     });
   };
-  auto file = LogFile::open(loop, open_logs, options.log_dir, name, options.logs, std::move(on_dropped), error);
+  auto file =
+      LogFile::open(loop, open_logs, options.log_dir, name, options.logs, std::move(on_dropped), error, sys);
   if (file) log_files[name] = file;
   if (log_files.size() > 2 * log_files_swept_at + 64) {
     std::erase_if(log_files, [](const auto& entry) { return entry.second.expired(); });
@@ -142,7 +145,7 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path, co
   std::string error;
   std::unique_ptr<Readiness> readiness;
   if (spec.ready.kind != config::Ready::Kind::none) {
-    readiness = Readiness::create(loop, spec.ready, error);
+    readiness = Readiness::create(loop, sys, spec.ready, error);
     if (!readiness) return start_failed(token, error);
   }
 
@@ -152,8 +155,8 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path, co
   if (spec.stdout_spec.kind == config::Output::Kind::log || spec.stderr_spec.kind == config::Output::Kind::log) {
     log = log_file_for(path, error);
     if (!log) return start_failed(token, error);
-    if (pipe2(log_pipe, O_CLOEXEC) < 0) return start_failed(token, stage_error("pipe", errno));
-    fcntl(log_pipe[0], F_SETFL, O_NONBLOCK);
+    if (sys.pipe2(log_pipe, O_CLOEXEC) < 0) return start_failed(token, stage_error("pipe", errno));
+    sys.fcntl(log_pipe[0], F_SETFL, O_NONBLOCK);
   }
 
   auto overrides = spec.env;
@@ -176,10 +179,10 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path, co
     plan.ready_target = spec.ready.fd;
   }
 
-  SpawnResult result = spawn_process(plan);
-  if (log_pipe[1] >= 0) ::close(log_pipe[1]);
+  SpawnResult result = spawn_process(plan, sys);
+  if (log_pipe[1] >= 0) sys.close(log_pipe[1]);
   if (!result.ok()) {
-    if (log_pipe[0] >= 0) ::close(log_pipe[0]);
+    if (log_pipe[0] >= 0) sys.close(log_pipe[0]);
     return start_failed(token, std::move(result.error));
   }
 
@@ -207,9 +210,8 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path, co
   }
   if (log) {
     const std::uint64_t id = ++next_capture_id;
-    captures.emplace(id, std::make_unique<LogCapture>(loop, log_pipe[0], std::move(log), [this, id] {
-                       queue.post([this, id] { captures.erase(id); });
-                     }));
+    auto on_eof = [this, id] { queue.post([this, id] { captures.erase(id); }); };
+    captures.emplace(id, std::make_unique<LogCapture>(loop, log_pipe[0], std::move(log), std::move(on_eof), sys));
     worker.capture_id = id;
   }
   reaper.watch(token, pid, result.pidfd);

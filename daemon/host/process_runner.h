@@ -28,6 +28,9 @@
 
 namespace arbor::host {
 
+class GroupRecord;
+class Sys;
+
 // How a process ended, as waitid reported it.
 struct WaitStatus {
   bool signaled = false;  // true: killed by `value` (a signal number); false: exited with code `value`
@@ -37,6 +40,11 @@ struct WaitStatus {
 struct RunnerOptions {
   std::string log_dir;     // where "log" outputs go: <log_dir>/<path with / as .>.log
   config::LogsSpec logs;   // rotation
+  Sys* sys = nullptr;      // the kernel (see sys.h); null: Sys::real(). Outlives the runner.
+  // The groups of live workers, for the next arbord if this one is SIGKILLed (see
+  // group_record.h); null: nothing is recorded (tests, or the file is unusable). Outlives
+  // the runner.
+  GroupRecord* record = nullptr;
 };
 
 struct RunnerCallbacks {

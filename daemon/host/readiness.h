@@ -15,14 +15,17 @@
 #include <string>
 
 #include "config/tree_spec.h"
+#include "daemon/host/sys.h"
+#include "daemon/host/uv_handle.h"
 
 namespace arbor::host {
 
 class Readiness {
  public:
   // Creates the channel for `ready` (kind fd or notify). On failure returns nullptr and
-  // sets `error` ("pipe: ...", "notify socket: ...").
-  static std::unique_ptr<Readiness> create(uv_loop_t* loop, const config::Ready& ready, std::string& error);
+  // sets `error` ("pipe: ...", "notify socket: ..."). `sys` outlives the channel.
+  static std::unique_ptr<Readiness> create(uv_loop_t* loop, Sys& sys, const config::Ready& ready,
+                                           std::string& error);
   ~Readiness();
   Readiness(const Readiness&) = delete;
   Readiness& operator=(const Readiness&) = delete;
@@ -45,7 +48,7 @@ class Readiness {
   void close() noexcept;
 
  private:
-  Readiness() = default;
+  explicit Readiness(Sys& sys) : sys_(sys) {}
   static void on_readable(uv_poll_t* handle, int status, int events);
   void read_pipe();
   void read_socket();
@@ -57,7 +60,8 @@ class Readiness {
   int child_fd_ = -1;  // write end (fd kind), closed by start()
   std::string notify_name_;
   pid_t leader_ = 0;
-  uv_poll_t* poll_ = nullptr;
+  Sys& sys_;
+  UvHandle<uv_poll_t> poll_;
   uv_loop_t* loop_ = nullptr;
   std::function<void()> on_ready_;
   std::function<void(std::string)> on_status_;

@@ -40,6 +40,8 @@
 #include <vector>
 
 #include "daemon/host/process_runner.h"
+#include "daemon/host/sys.h"
+#include "daemon/host/uv_handle.h"
 
 namespace arbor::host {
 
@@ -56,7 +58,8 @@ class Reaper {
     std::function<void(std::uint64_t id, const std::vector<pid_t>& pids, const std::vector<pid_t>& pgids)> escaped;
   };
 
-  Reaper(uv_loop_t* loop, Hooks hooks);
+  // `sys` outlives the reaper.
+  Reaper(uv_loop_t* loop, Sys& sys, Hooks hooks);
   ~Reaper();
   Reaper(const Reaper&) = delete;
   Reaper& operator=(const Reaper&) = delete;
@@ -102,15 +105,20 @@ class Reaper {
   void reap_children();
   void release_leader_handles(Group& group) noexcept;
 
+  int waitid_retry(idtype_t type, id_t id, siginfo_t* info, int options);
+  bool group_exists(pid_t pgid);
+  std::vector<pid_t> list_children();
+
   uv_loop_t* loop_;
+  Sys& sys_;
   Hooks hooks_;
-  uv_signal_t* sigchld_ = nullptr;
+  UvHandle<uv_signal_t> sigchld_;
   int epoll_ = -1;                   // the leaders' pidfds, keyed by pgid
-  uv_poll_t* pidfds_ = nullptr;      // epoll_ in the loop; referenced while watched_ > 0
+  UvHandle<uv_poll_t> pidfds_;       // epoll_ in the loop; referenced while watched_ > 0
   std::size_t watched_ = 0;
   // A burst of SIGCHLDs and leader exits in one loop iteration is answered by one scan,
   // from the check phase of that iteration.
-  uv_check_t* scan_ = nullptr;
+  UvHandle<uv_check_t> scan_;
   bool scanning_ = false;
   std::size_t cleaning_ = 0;  // groups whose leader is reaped but members remain
   std::unordered_map<pid_t, Group> groups_;          // by pgid; node addresses are stable

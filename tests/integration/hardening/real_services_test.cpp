@@ -109,6 +109,8 @@ TEST(RealServices, SystemdNotifyStatusAfterReadyIsShownInStatus) {
       },
       5s))
       << "status_text is \"" << text << "\"";
+  // The shell writes the last status after arbord has read the datagram.
+  EXPECT_TRUE(poll_until([&] { return read_text(out).size() >= 28; }, 5s));
   EXPECT_EQ(read_text(out), "ready=0\nstatus1=0\nstatus2=0\n");
   arbord.signal(SIGTERM);
   EXPECT_EQ(arbord.wait_exit(), 0);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "daemon/host/process_runner.h"
+#include "daemon/host/sys.h"
 
 namespace arbor::host::testing {
 
@@ -62,6 +63,7 @@ class HostTest : public ::testing::Test {
   std::string log_path(const std::string& worker_path) const;
   std::vector<std::string> log_lines(const std::string& worker_path) const;
 
+  Sys* sys_ = nullptr;  // set before SetUp to run the runner on a fake kernel (sys_fault_test)
   uv_loop_t loop_{};
   uv_timer_t watchdog_{};
   std::string dir_;  // a fresh temporary directory, removed afterwards
