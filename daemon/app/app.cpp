@@ -64,7 +64,8 @@ int App::run() {
     return exit_boot_failed;
   }
   for (auto [handle, signo] : {std::pair{&sigterm_, SIGTERM}, {&sigint_, SIGINT}, {&sighup_, SIGHUP}}) {
-    *handle = host::UvHandle<uv_signal_t>::create(this, [this](uv_signal_t* h) { return uv_signal_init(&loop_, h); });
+    auto init = [this](uv_signal_t* h) { return uv_signal_init(&loop_, h); };
+    *handle = host::UvHandle<uv_signal_t>::create(this, init);
     if (!*handle) continue;
     uv_signal_start(
         handle->get(),

@@ -166,7 +166,8 @@ void GroupRecord::append(const std::string& line) {
 void GroupRecord::compact() {
   // Write the live set to a new file, locked before it takes the name.
   const std::string tmp = path_ + ".tmp";
-  const int fd = sys_.open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+  const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW;
+  const int fd = sys_.open(tmp.c_str(), flags, 0600);
   if (fd < 0) return;  // e.g. EMFILE: keep appending to the old file
   std::string text;
   for (const auto& [pgid, start] : live_) text += "+" + std::to_string(pgid) + " " + std::to_string(start) + "\n";

@@ -211,7 +211,8 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path, co
   if (log) {
     const std::uint64_t id = ++next_capture_id;
     auto on_eof = [this, id] { queue.post([this, id] { captures.erase(id); }); };
-    captures.emplace(id, std::make_unique<LogCapture>(loop, log_pipe[0], std::move(log), std::move(on_eof), sys));
+    auto capture = std::make_unique<LogCapture>(loop, log_pipe[0], std::move(log), std::move(on_eof), sys);
+    captures.emplace(id, std::move(capture));
     worker.capture_id = id;
   }
   reaper.watch(token, pid, result.pidfd);

@@ -65,7 +65,8 @@ std::unique_ptr<Readiness> Readiness::create(uv_loop_t* loop, Sys& sys, const co
 
 Readiness::~Readiness() { close(); }
 
-void Readiness::start(pid_t leader, std::function<void()> on_ready, std::function<void(std::string)> on_status) {
+void Readiness::start(pid_t leader, std::function<void()> on_ready,
+                      std::function<void(std::string)> on_status) {
   leader_ = leader;
   on_ready_ = std::move(on_ready);
   on_status_ = std::move(on_status);

@@ -222,9 +222,8 @@ void Reaper::find_escapees(Group& group) {
     // so both may be signalled.
     const pid_t pgid = sys_.getpgid(pid);
     if (pgid <= 0 || groups_.count(pgid) != 0) continue;  // a member of a worker's group
-    if (auto owner = escaped_owner_.find(pgid); owner != escaped_owner_.end() && owner->second != group.pgid) {
-      continue;  // escaped from another worker, seen at its exit
-    }
+    const auto owner = escaped_owner_.find(pgid);
+    if (owner != escaped_owner_.end() && owner->second != group.pgid) continue;  // another worker's
     sys_.kill(-pgid, SIGKILL);
     sys_.kill(pid, SIGKILL);
     pids.push_back(pid);
@@ -295,7 +294,8 @@ void Reaper::reap_children() {
     if (waitid_retry(P_PID, static_cast<id_t>(pid), &gone, WEXITED | WNOHANG | __WALL) < 0) return;
     if (pgid <= 0) continue;
     if (auto owner = escaped_owner_.find(pgid); owner != escaped_owner_.end()) pgid_owner = owner->second;
-    if (auto it = groups_.find(pgid_owner); it != groups_.end() && it->second.leader_reaped) probe(it->second);
+    const auto it = groups_.find(pgid_owner);
+    if (it != groups_.end() && it->second.leader_reaped) probe(it->second);
   }
 }
 

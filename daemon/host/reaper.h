@@ -55,7 +55,9 @@ class Reaper {
     std::function<void(std::uint64_t id, WaitStatus)> group_gone;
     // At the leader's exit: processes `pids` (in groups `pgids`) had escaped the group;
     // they are being killed, and group_gone waits for them.
-    std::function<void(std::uint64_t id, const std::vector<pid_t>& pids, const std::vector<pid_t>& pgids)> escaped;
+    using Escaped = std::function<void(std::uint64_t id, const std::vector<pid_t>& pids,
+                                       const std::vector<pid_t>& pgids)>;
+    Escaped escaped;
   };
 
   // `sys` outlives the reaper.
