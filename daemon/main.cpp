@@ -117,7 +117,9 @@ int main(int argc, char** argv) {
   if (!flags.socket.empty()) options.tree.socket = flags.socket;
   // Before anything starts: kill what a SIGKILLed arbord on this socket left running, and
   // record our own groups for the next one (docs/DESIGN.md, "arbord killed by SIGKILL").
-  arbor::host::GroupRecord::install(arbor::host::GroupRecord::take_over(options.tree.socket + ".groups"));
+  // The record outlives the App, which hands it to the process runner.
+  const auto record = arbor::host::GroupRecord::take_over(options.tree.socket + ".groups");
+  options.group_record = record.get();
   arbor::app::App app(std::move(options));
   return app.run();
 }

@@ -23,6 +23,9 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
     tree_->on_spawn_failed(token, error, now());
   };
   callbacks.ready = [this](std::uint64_t token) { tree_->on_ready(token, now()); };
+  callbacks.status_text = [this](std::uint64_t token, std::string text) {
+    tree_->on_status_text(token, std::move(text));
+  };
   callbacks.exited = [this](std::uint64_t token, host::WaitStatus status) {
     tree_->on_exited(token, core::ExitStatus{status.signaled, status.value}, now());
   };
@@ -30,7 +33,8 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
     emit(core::Event{.type = core::EventType::log_dropped, .path = path, .bytes = bytes});
   };
   runner_ = std::make_unique<host::ProcessRunner>(
-      &loop_, host::RunnerOptions{options_.tree.log_dir, options_.tree.logs}, std::move(callbacks));
+      &loop_, host::RunnerOptions{options_.tree.log_dir, options_.tree.logs, nullptr, options_.group_record},
+      std::move(callbacks));
   timers_ = std::make_unique<UvTimers>(&loop_, [this](core::TimerToken token) { tree_->on_timer(token, now()); });
   core::Host& self = *this;
   // The tree takes the specs (reload reads them back from it): a second copy of every
@@ -41,6 +45,7 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
 }
 
 App::~App() {
+  for (auto* h : {&sigterm_, &sigint_, &sighup_}) h->reset();
   control_.reset();
   tree_.reset();
   timers_.reset();
@@ -63,9 +68,15 @@ int App::run() {
     return exit_boot_failed;
   }
   for (auto [handle, signo] : {std::pair{&sigterm_, SIGTERM}, {&sigint_, SIGINT}, {&sighup_, SIGHUP}}) {
-    uv_signal_init(&loop_, handle);
-    handle->data = this;
-    uv_signal_start(handle, [](uv_signal_t* h, int s) { static_cast<App*>(h->data)->on_signal(s); }, signo);
+    auto init = [this](uv_signal_t* h) { return uv_signal_init(&loop_, h); };
+    *handle = host::UvHandle<uv_signal_t>::create(this, init);
+    if (!*handle) continue;
+    uv_signal_start(
+        handle->get(),
+        [](uv_signal_t* h, int s) {
+          if (auto* app = static_cast<App*>(h->data)) app->on_signal(s);
+        },
+        signo);
   }
   spdlog::info("arbord {} starting the tree from {}", ARBOR_VERSION, options_.config_path);
   tree_->boot(now());
@@ -179,9 +190,7 @@ void App::finish(int status) {
   finished_ = true;
   if (control_) control_->close();
   // Every process is gone by now: the core reports an ending only after its stops.
-  for (uv_signal_t* h : {&sigterm_, &sigint_, &sighup_}) {
-    if (h->data != nullptr) uv_close(reinterpret_cast<uv_handle_t*>(h), nullptr);
-  }
+  for (auto* h : {&sigterm_, &sigint_, &sighup_}) h->reset();
   timers_->close_all();
   runner_->close();
 }

@@ -17,9 +17,14 @@
 #include "daemon/core/host.h"
 #include "daemon/core/supervisor_tree.h"
 #include "daemon/host/process_runner.h"
+#include "daemon/host/uv_handle.h"
 
 namespace arbor::control {
 class ControlServer;
+}
+
+namespace arbor::host {
+class GroupRecord;
 }
 
 namespace arbor::app {
@@ -32,6 +37,7 @@ struct AppOptions {
   std::string socket_path;
   // arbord's log sink, watched on the loop while stderr is full (null: not arbord's own log).
   std::shared_ptr<StderrSink> log_sink;
+  host::GroupRecord* group_record = nullptr;  // owned by main(), outlives the App; may be null
 };
 
 // Exit statuses of SPEC §4.
@@ -81,9 +87,9 @@ class App final : private core::Host {
   std::unique_ptr<core::SupervisorTree> tree_;
   EventBus events_;
   SdNotify systemd_;
-  uv_signal_t sigterm_{};
-  uv_signal_t sigint_{};
-  uv_signal_t sighup_{};
+  host::UvHandle<uv_signal_t> sigterm_;
+  host::UvHandle<uv_signal_t> sigint_;
+  host::UvHandle<uv_signal_t> sighup_;
   bool stopping_ = false;
   bool finished_ = false;
   int exit_status_ = exit_clean;

@@ -2,55 +2,34 @@
 
 namespace arbor::app {
 
-namespace {
-struct TimerData {
-  UvTimers* owner;
-  core::TimerToken token;
-};
-}  // namespace
-
 core::Millis loop_now(uv_loop_t* loop) {
   uv_update_time(loop);
   return static_cast<core::Millis>(uv_now(loop));
 }
 
-UvTimers::~UvTimers() { close_all(); }
-
 void UvTimers::arm(core::TimerToken token, core::Millis deadline) {
-  auto* handle = new uv_timer_t;
-  uv_timer_init(loop_, handle);
-  handle->data = new TimerData{this, token};
-  timers_[token] = handle;
+  auto timer = std::make_unique<Timer>();
+  timer->owner = this;
+  timer->token = token;
+  auto init = [this](uv_timer_t* h) { return uv_timer_init(loop_, h); };
+  timer->handle = host::UvHandle<uv_timer_t>::create(timer.get(), init);
+  if (!timer->handle) return;  // uv_timer_init does not fail in libuv 1.x
   const core::Millis now = loop_now(loop_);
-  uv_timer_start(handle, &UvTimers::on_timer, static_cast<std::uint64_t>(deadline > now ? deadline - now : 0), 0);
+  uv_timer_start(timer->handle.get(), &UvTimers::on_timer,
+                 static_cast<std::uint64_t>(deadline > now ? deadline - now : 0), 0);
+  timers_[token] = std::move(timer);  // closes a timer armed before under the same token
 }
 
-void UvTimers::cancel(core::TimerToken token) {
-  auto it = timers_.find(token);
-  if (it == timers_.end()) return;
-  release(it->second);
-  timers_.erase(it);
-}
+// Closing a handle (UvHandle::reset, from the Timer's destruction) also stops it.
+void UvTimers::cancel(core::TimerToken token) { timers_.erase(token); }
 
-void UvTimers::close_all() {
-  for (auto& [token, handle] : timers_) release(handle);
-  timers_.clear();
-}
-
-void UvTimers::release(uv_timer_t* handle) {
-  uv_timer_stop(handle);
-  delete static_cast<TimerData*>(handle->data);
-  handle->data = nullptr;
-  uv_close(reinterpret_cast<uv_handle_t*>(handle),
-           [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-}
+void UvTimers::close_all() { timers_.clear(); }
 
 void UvTimers::on_timer(uv_timer_t* handle) {
-  auto* data = static_cast<TimerData*>(handle->data);
-  UvTimers* self = data->owner;
-  const core::TimerToken token = data->token;
-  self->timers_.erase(token);
-  release(handle);
+  const auto* timer = static_cast<Timer*>(handle->data);
+  UvTimers* self = timer->owner;
+  const core::TimerToken token = timer->token;
+  self->timers_.erase(token);  // `timer` and `handle`'s data are gone from here
   self->on_fire_(token);
 }
 

@@ -5,16 +5,18 @@
 #include <uv.h>
 
 #include <functional>
+#include <memory>
 #include <unordered_map>
 
 #include "daemon/core/types.h"
+#include "daemon/host/uv_handle.h"
 
 namespace arbor::app {
 
 class UvTimers {
  public:
   UvTimers(uv_loop_t* loop, std::function<void(core::TimerToken)> on_fire) : loop_(loop), on_fire_(std::move(on_fire)) {}
-  ~UvTimers();
+  ~UvTimers() = default;
   UvTimers(const UvTimers&) = delete;
   UvTimers& operator=(const UvTimers&) = delete;
 
@@ -24,12 +26,16 @@ class UvTimers {
   std::size_t armed() const { return timers_.size(); }
 
  private:
+  struct Timer {
+    UvTimers* owner = nullptr;
+    core::TimerToken token = 0;
+    host::UvHandle<uv_timer_t> handle;  // data: this Timer
+  };
   static void on_timer(uv_timer_t* handle);
-  static void release(uv_timer_t* handle);
 
   uv_loop_t* loop_;
   std::function<void(core::TimerToken)> on_fire_;
-  std::unordered_map<core::TimerToken, uv_timer_t*> timers_;
+  std::unordered_map<core::TimerToken, std::unique_ptr<Timer>> timers_;
 };
 
 // The monotonic clock the core sees: libuv's loop time, in ms.

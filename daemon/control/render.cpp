@@ -28,6 +28,7 @@ json status_json(const core::StatusNode& node, const WallTime& wall_time) {
   j["restarts"] = node.restarts;
   j["started_at"] = node.pid && node.started_at ? json(wall_time(*node.started_at)) : json(nullptr);
   j["last_exit"] = node.last_exit ? exit_json(*node.last_exit) : json(nullptr);
+  j["status_text"] = node.status_text ? json(*node.status_text) : json(nullptr);
   if (node.state == core::ChildState::restarting && node.next_restart_at) {
     j["next_restart_at"] = wall_time(*node.next_restart_at);
   }
@@ -89,6 +90,12 @@ void append_status(std::string& out, const core::StatusNode& node, const WallTim
   }
   out += ",\"state\":";
   append_name(out, core::to_string(node.state));
+  out += ",\"status_text\":";
+  if (node.status_text) {
+    append_string(out, *node.status_text);
+  } else {
+    out += "null";
+  }
   out += ",\"type\":";
   append_name(out, config::to_string(node.type));
   out += '}';

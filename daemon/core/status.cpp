@@ -18,6 +18,7 @@ StatusNode status_of(const Node& node) {
     out.pid = w.pid();
     if (w.pid()) out.started_at = w.started_at();
     out.last_exit = w.last_exit();
+    out.status_text = w.status_text();
   } else {
     for (const auto& child : static_cast<const Supervisor&>(node).children()) {
       out.children.push_back(status_of(*child));

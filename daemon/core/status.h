@@ -22,6 +22,7 @@ struct StatusNode {
   std::optional<Millis> started_at;        // monotonic; the shell converts to wall time
   std::optional<ExitStatus> last_exit;     // workers
   std::optional<Millis> next_restart_at;   // state restarting
+  std::optional<std::string> status_text;  // workers: the latest sd_notify STATUS=
   std::vector<StatusNode> children;        // supervisors
 };
 

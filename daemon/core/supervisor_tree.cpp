@@ -44,6 +44,10 @@ void SupervisorTree::on_ready(SpawnToken token, Millis now) {
   ctx_.drain();
 }
 
+void SupervisorTree::on_status_text(SpawnToken token, std::string text) {
+  if (Worker* w = ctx_.spawn(token)) w->on_status_text(std::move(text));
+}
+
 void SupervisorTree::on_exited(SpawnToken token, ExitStatus status, Millis now) {
   ctx_.set_now(now);
   if (Worker* w = ctx_.spawn(token)) w->on_exited(status);

@@ -36,6 +36,8 @@ class SupervisorTree final : private ChildObserver {
   void on_spawned(SpawnToken token, int pid, Millis now);
   void on_spawn_failed(SpawnToken token, const std::string& error, Millis now);
   void on_ready(SpawnToken token, Millis now);
+  // A STATUS= text from the worker's notify socket: only stored, shown by status.
+  void on_status_text(SpawnToken token, std::string text);
   void on_exited(SpawnToken token, ExitStatus status, Millis now);
   void on_timer(TimerToken token, Millis now);
 

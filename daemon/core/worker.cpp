@@ -137,6 +137,7 @@ void Worker::perform(Action action, const Input& in) {
 
 void Worker::spawn() {
   state_ = WorkerState::spawning;
+  status_text_.reset();
   token_ = ctx_.add_spawn(this);
   ctx_.host().spawn(token_, path_, spec_->worker);
 }

@@ -135,6 +135,8 @@ class Worker final : public Node {
   }
   void on_ready() { dispatch({.event = WorkerEvent::ready}); }
   void on_exited(ExitStatus status) { dispatch({.event = WorkerEvent::exited, .status = status}); }
+  // The latest STATUS= text the process sent (sd_notify); cleared at each spawn.
+  void on_status_text(std::string text) { status_text_ = std::move(text); }
 
   // Sends `signo` to the running process group (arborctl signal). False if there is none.
   bool send_signal(int signo) { return dispatch({.event = WorkerEvent::signal, .signo = signo}); }
@@ -143,6 +145,7 @@ class Worker final : public Node {
   std::optional<int> pid() const { return has_process(state_) ? std::optional<int>(pid_) : std::nullopt; }
   Millis started_at() const { return started_at_; }
   const std::optional<ExitStatus>& last_exit() const { return last_exit_; }
+  const std::optional<std::string>& status_text() const { return status_text_; }
 
   // Backoff bookkeeping: the delay before the next automatic restart (0 without backoff).
   Millis next_backoff_delay(double random_unit);
@@ -185,6 +188,7 @@ class Worker final : public Node {
   Millis started_at_ = 0;
   Millis last_uptime_ = 0;
   std::optional<ExitStatus> last_exit_;
+  std::optional<std::string> status_text_;
   TimerToken ready_timer_ = 0;
   TimerToken kill_timer_ = 0;
   int consecutive_restarts_ = 0;

@@ -6,23 +6,22 @@
 
 namespace arbor::host {
 
-CallbackQueue::CallbackQueue(uv_loop_t* loop) : idle_(new_handle<uv_idle_t>(this)) {
-  uv_idle_init(loop, idle_);
-}
+CallbackQueue::CallbackQueue(uv_loop_t* loop)
+    : idle_(UvHandle<uv_idle_t>::create(this, [loop](uv_idle_t* h) { return uv_idle_init(loop, h); })) {}
 
 CallbackQueue::~CallbackQueue() { close(); }
 
 void CallbackQueue::post(std::function<void()> fn) {
   if (closed_) return;
   pending_.push_back(std::move(fn));
-  uv_idle_start(idle_, &CallbackQueue::on_idle);
+  uv_idle_start(idle_.get(), &CallbackQueue::on_idle);
 }
 
 void CallbackQueue::close() noexcept {
   if (closed_) return;
   closed_ = true;
   pending_.clear();
-  close_handle(idle_);
+  idle_.reset();
 }
 
 void CallbackQueue::on_idle(uv_idle_t* handle) {
@@ -39,7 +38,7 @@ void CallbackQueue::drain() {
     if (closed_) return;
     fn();
   }
-  if (!closed_ && pending_.empty()) uv_idle_stop(idle_);
+  if (!closed_ && pending_.empty()) uv_idle_stop(idle_.get());
 }
 
 }  // namespace arbor::host

@@ -11,6 +11,8 @@
 #include <deque>
 #include <functional>
 
+#include "daemon/host/uv_handle.h"
+
 namespace arbor::host {
 
 class CallbackQueue {
@@ -30,7 +32,7 @@ class CallbackQueue {
   static void on_idle(uv_idle_t* handle);
   void drain();
 
-  uv_idle_t* idle_ = nullptr;
+  UvHandle<uv_idle_t> idle_;
   std::deque<std::function<void()>> pending_;
   bool closed_ = false;
 };

@@ -18,15 +18,10 @@
 namespace arbor::host {
 namespace {
 
-std::unique_ptr<GroupRecord>& installed() {
-  static std::unique_ptr<GroupRecord> record;
-  return record;
-}
-
-bool write_all(int fd, const std::string& text) {
+bool write_all(Sys& sys, int fd, const std::string& text) {
   std::size_t done = 0;
   while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    const ssize_t n = sys.write(fd, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
     done += static_cast<std::size_t>(n);
@@ -34,11 +29,11 @@ bool write_all(int fd, const std::string& text) {
   return true;
 }
 
-std::string read_all(int fd) {
+std::string read_all(Sys& sys, int fd) {
   std::string text;
   char buf[4096];
   for (;;) {
-    const ssize_t n = ::pread(fd, buf, sizeof buf, static_cast<off_t>(text.size()));
+    const ssize_t n = sys.pread(fd, buf, sizeof buf, static_cast<off_t>(text.size()));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return text;
     text.append(buf, static_cast<std::size_t>(n));
@@ -47,37 +42,37 @@ std::string read_all(int fd) {
 
 // mkdir -p of the folder of `path` (it is the socket's, which the control server would
 // create later with the same mode).
-void make_parent_dirs(const std::string& path) {
+void make_parent_dirs(Sys& sys, const std::string& path) {
   for (std::size_t pos = path.find('/', 1); pos != std::string::npos; pos = path.find('/', pos + 1)) {
-    ::mkdir(path.substr(0, pos).c_str(), 0755);
+    sys.mkdir(path.substr(0, pos).c_str(), 0755);
   }
 }
 
 // Opens and locks `path`, making sure the locked file is the one the name points to (a
 // live arbord's rewrite may have renamed a new file over it between open and flock).
 // Returns -1 with errno set (EWOULDBLOCK: a live arbord holds it).
-int open_locked(const std::string& path) {
+int open_locked(Sys& sys, const std::string& path) {
   for (int attempt = 0; attempt < 8; ++attempt) {
     const int flags = O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW;
-    int fd = ::open(path.c_str(), flags, 0600);
+    int fd = sys.open(path.c_str(), flags, 0600);
     if (fd < 0 && errno == ENOENT) {
-      make_parent_dirs(path);
-      fd = ::open(path.c_str(), flags, 0600);
+      make_parent_dirs(sys, path);
+      fd = sys.open(path.c_str(), flags, 0600);
     }
     if (fd < 0) return -1;
-    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+    if (sys.flock(fd, LOCK_EX | LOCK_NB) < 0) {
       const int err = errno;
-      ::close(fd);
+      sys.close(fd);
       errno = err;
       return -1;
     }
     struct stat held {};
     struct stat named {};
-    if (fstat(fd, &held) == 0 && stat(path.c_str(), &named) == 0 && held.st_ino == named.st_ino &&
+    if (sys.fstat(fd, &held) == 0 && sys.stat(path.c_str(), &named) == 0 && held.st_ino == named.st_ino &&
         held.st_dev == named.st_dev) {
       return fd;
     }
-    ::close(fd);
+    sys.close(fd);
   }
   errno = EAGAIN;
   return -1;
@@ -89,7 +84,7 @@ unsigned long long GroupRecord::start_time(pid_t pid) {
   const std::string name = "/proc/" + std::to_string(pid) + "/stat";
   const int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;
-  const std::string stat = read_all(fd);
+  const std::string stat = read_all(Sys::real(), fd);
   ::close(fd);
   // "pid (comm) state ppid ..." where comm may hold spaces and ')': fields after the last ')'.
   const std::size_t paren = stat.rfind(')');
@@ -102,8 +97,8 @@ unsigned long long GroupRecord::start_time(pid_t pid) {
   return std::strtoull(field.c_str(), nullptr, 10);
 }
 
-std::unique_ptr<GroupRecord> GroupRecord::take_over(const std::string& path) {
-  const int fd = open_locked(path);
+std::unique_ptr<GroupRecord> GroupRecord::take_over(const std::string& path, Sys& sys) {
+  const int fd = open_locked(sys, path);
   if (fd < 0) {
     if (errno == EWOULDBLOCK) {
       spdlog::warn("{} is locked by another arbord: its groups are left alone, and none are recorded", path);
@@ -113,11 +108,11 @@ std::unique_ptr<GroupRecord> GroupRecord::take_over(const std::string& path) {
     }
     return nullptr;
   }
-  std::unique_ptr<GroupRecord> record(new GroupRecord(path, fd));
+  std::unique_ptr<GroupRecord> record(new GroupRecord(path, fd, sys));
 
   // Replay the changes: what is left was live when the previous arbord died.
   std::map<pid_t, unsigned long long> left;
-  std::istringstream in(read_all(fd));
+  std::istringstream in(read_all(sys, fd));
   std::string line;
   while (std::getline(in, line)) {
     long long pgid = 0;
@@ -131,23 +126,19 @@ std::unique_ptr<GroupRecord> GroupRecord::take_over(const std::string& path) {
   for (const auto& [pgid, start] : left) {
     const unsigned long long now = start_time(pgid);
     if (now != 0 && now != start) continue;  // the pid was reused: nothing of ours is left (see header)
-    if (kill(-pgid, SIGKILL) == 0) {
+    if (sys.kill(-pgid, SIGKILL) == 0) {
       spdlog::warn("killed leftover process group {} of a previous arbord (it was killed without stopping its workers)",
                    pgid);
     }
   }
-  if (ftruncate(fd, 0) < 0) spdlog::warn("cannot empty {}: {}", path, std::strerror(errno));
+  if (sys.ftruncate(fd, 0) < 0) spdlog::warn("cannot empty {}: {}", path, std::strerror(errno));
   return record;
 }
 
-void GroupRecord::install(std::unique_ptr<GroupRecord> record) { installed() = std::move(record); }
-
-std::unique_ptr<GroupRecord> GroupRecord::adopt() { return std::move(installed()); }
-
 GroupRecord::~GroupRecord() {
   // A clean exit has stopped every group: nothing to clean up next time.
-  if (live_.empty()) ::unlink(path_.c_str());
-  if (fd_ >= 0) ::close(fd_);
+  if (live_.empty()) sys_.unlink(path_.c_str());
+  if (fd_ >= 0) sys_.close(fd_);
 }
 
 void GroupRecord::added(pid_t pgid) {
@@ -163,7 +154,7 @@ void GroupRecord::removed(pid_t pgid) {
 
 void GroupRecord::append(const std::string& line) {
   if (lines_ >= 2 * live_.size() + 64) compact();
-  if (write_all(fd_, line)) {
+  if (write_all(sys_, fd_, line)) {
     ++lines_;
     write_failed_ = false;
   } else if (!write_failed_) {
@@ -175,16 +166,18 @@ void GroupRecord::append(const std::string& line) {
 void GroupRecord::compact() {
   // Write the live set to a new file, locked before it takes the name.
   const std::string tmp = path_ + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+  const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW;
+  const int fd = sys_.open(tmp.c_str(), flags, 0600);
   if (fd < 0) return;  // e.g. EMFILE: keep appending to the old file
   std::string text;
   for (const auto& [pgid, start] : live_) text += "+" + std::to_string(pgid) + " " + std::to_string(start) + "\n";
-  if (flock(fd, LOCK_EX | LOCK_NB) < 0 || !write_all(fd, text) || ::rename(tmp.c_str(), path_.c_str()) < 0) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
+  if (sys_.flock(fd, LOCK_EX | LOCK_NB) < 0 || !write_all(sys_, fd, text) ||
+      sys_.rename(tmp.c_str(), path_.c_str()) < 0) {
+    sys_.close(fd);
+    sys_.unlink(tmp.c_str());
     return;
   }
-  ::close(fd_);
+  sys_.close(fd_);
   fd_ = fd;
   lines_ = live_.size();
 }

@@ -31,25 +31,26 @@
 #include <string>
 #include <unordered_map>
 
+#include "daemon/host/sys.h"
+
 namespace arbor::host {
 
 class GroupRecord {
  public:
   // Locks `path` (creating it), kills the leftover groups it lists (see above), logs them,
   // and empties it. Returns nullptr when another live arbord holds the lock or the file
-  // cannot be used (logged; arbord then runs without the record).
-  static std::unique_ptr<GroupRecord> take_over(const std::string& path);
-
-  // The record the ProcessRunner uses. main() installs it before the App (and so the
-  // runner) is built; the runner takes it once. Absent: nothing is recorded.
-  static void install(std::unique_ptr<GroupRecord> record);
-  static std::unique_ptr<GroupRecord> adopt();
+  // cannot be used (logged; arbord then runs without the record). main() does this before
+  // anything starts and passes the record to the runner (RunnerOptions::record); it
+  // outlives the runner. `sys` outlives the record.
+  static std::unique_ptr<GroupRecord> take_over(const std::string& path, Sys& sys = Sys::real());
 
   ~GroupRecord();
   GroupRecord(const GroupRecord&) = delete;
   GroupRecord& operator=(const GroupRecord&) = delete;
 
-  // A worker leader `pgid` was started / its whole group is gone.
+  // A worker leader `pgid` was started / its whole group is gone. Also for the group of
+  // a process that escaped a worker (reaper.h): "+PGID START" with START 0 when that
+  // group's leader is already dead, which take_over reads as "leader gone".
   void added(pid_t pgid);
   void removed(pid_t pgid);
 
@@ -57,12 +58,13 @@ class GroupRecord {
   static unsigned long long start_time(pid_t pid);
 
  private:
-  GroupRecord(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  GroupRecord(std::string path, int fd, Sys& sys) : path_(std::move(path)), fd_(fd), sys_(sys) {}
   void append(const std::string& line);
   void compact();
 
   std::string path_;
   int fd_ = -1;
+  Sys& sys_;
   std::unordered_map<pid_t, unsigned long long> live_;
   std::size_t lines_ = 0;  // lines in the file
   bool write_failed_ = false;  // logged once

@@ -16,14 +16,11 @@ constexpr int kReadsPerWakeup = 16;
 
 }  // namespace
 
-LogCapture::LogCapture(uv_loop_t* loop, int read_fd, std::shared_ptr<LogFile> file, std::function<void()> on_eof)
-    : fd_(read_fd), file_(std::move(file)), on_eof_(std::move(on_eof)) {
-  poll_ = new_handle<uv_poll_t>(this);
-  if (uv_poll_init(loop, poll_, fd_) != 0) {
-    discard_handle(poll_);
-    return;
-  }
-  uv_poll_start(poll_, UV_READABLE, &LogCapture::on_readable);
+LogCapture::LogCapture(uv_loop_t* loop, int read_fd, std::shared_ptr<LogFile> file,
+                       std::function<void()> on_eof, Sys& sys)
+    : fd_(read_fd), sys_(sys), file_(std::move(file)), on_eof_(std::move(on_eof)) {
+  poll_ = UvHandle<uv_poll_t>::create(this, [&](uv_poll_t* h) { return uv_poll_init(loop, h, fd_); });
+  if (poll_) uv_poll_start(poll_.get(), UV_READABLE, &LogCapture::on_readable);
 }
 
 LogCapture::~LogCapture() { close(); }
@@ -37,7 +34,7 @@ void LogCapture::drain() { read_some(-1); }
 void LogCapture::read_some(int max_reads) {
   char buf[kMaxLine];
   for (int i = 0; fd_ >= 0 && (max_reads < 0 || i < max_reads); ++i) {
-    ssize_t n = read(fd_, buf, sizeof buf);
+    ssize_t n = sys_.read(fd_, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return;  // EAGAIN: the pipe is empty for now
     if (n == 0) {
@@ -84,8 +81,8 @@ void LogCapture::consume(std::string_view data) {
 
 void LogCapture::close() noexcept {
   if (fd_ < 0) return;
-  close_handle(poll_);
-  ::close(fd_);
+  poll_.reset();
+  sys_.close(fd_);
   fd_ = -1;
   if (!pending_.empty()) {
     pending_.push_back('\n');

@@ -16,6 +16,8 @@
 #include <string_view>
 
 #include "daemon/host/log_file.h"
+#include "daemon/host/sys.h"
+#include "daemon/host/uv_handle.h"
 
 namespace arbor::host {
 
@@ -25,7 +27,9 @@ class LogCapture {
 
   // Starts reading `read_fd` (non-blocking; taken over). `on_eof` runs once, from the loop,
   // after EOF has closed the capture (its owner may then destroy it, later, not inside).
-  LogCapture(uv_loop_t* loop, int read_fd, std::shared_ptr<LogFile> file, std::function<void()> on_eof);
+  // `sys` outlives the capture.
+  LogCapture(uv_loop_t* loop, int read_fd, std::shared_ptr<LogFile> file, std::function<void()> on_eof,
+             Sys& sys = Sys::real());
   ~LogCapture();
   LogCapture(const LogCapture&) = delete;
   LogCapture& operator=(const LogCapture&) = delete;
@@ -45,7 +49,8 @@ class LogCapture {
   void consume(std::string_view data);
 
   int fd_;
-  uv_poll_t* poll_ = nullptr;
+  Sys& sys_;
+  UvHandle<uv_poll_t> poll_;
   std::shared_ptr<LogFile> file_;
   std::function<void()> on_eof_;
   std::string pending_;  // the current partial line

@@ -16,14 +16,14 @@ namespace {
 constexpr std::uint64_t kReportAfterMs = 1000;
 
 // mkdir -p; returns 0 or an errno.
-int make_dirs(const std::string& dir) {
+int make_dirs(Sys& sys, const std::string& dir) {
   for (std::size_t pos = 1; pos <= dir.size(); ++pos) {
     if (pos != dir.size() && dir[pos] != '/') continue;
     const std::string prefix = dir.substr(0, pos);
-    if (mkdir(prefix.c_str(), 0755) < 0 && errno != EEXIST) return errno;
+    if (sys.mkdir(prefix.c_str(), 0755) < 0 && errno != EEXIST) return errno;
   }
   struct stat st {};
-  if (stat(dir.c_str(), &st) < 0) return errno;
+  if (sys.stat(dir.c_str(), &st) < 0) return errno;
   return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
 }
 
@@ -41,13 +41,15 @@ void OpenLogs::closed(LogFile& file) { lru_.erase(file.lru_pos_); }
 
 std::shared_ptr<LogFile> LogFile::open(uv_loop_t* loop, OpenLogs& open_logs, const std::string& dir,
                                        const std::string& file_name, const config::LogsSpec& logs,
-                                       std::function<void(std::uint64_t)> on_dropped, std::string& error) {
-  if (int err = make_dirs(dir); err != 0) {
+                                       std::function<void(std::uint64_t)> on_dropped, std::string& error,
+                                       Sys& sys) {
+  if (int err = make_dirs(sys, dir); err != 0) {
     error = stage_error("open log", err);
     return nullptr;
   }
   std::shared_ptr<LogFile> file(new LogFile());
   file->loop_ = loop;
+  file->sys_ = &sys;
   file->open_logs_ = &open_logs;
   file->path_ = dir + "/" + file_name;
   file->logs_ = logs;
@@ -66,7 +68,7 @@ LogFile::~LogFile() {
 
 void LogFile::close_fd() {
   if (fd_ < 0) return;
-  ::close(fd_);
+  sys_->close(fd_);
   fd_ = -1;
   open_logs_->closed(*this);
 }
@@ -74,25 +76,25 @@ void LogFile::close_fd() {
 bool LogFile::reopen() {
   close_fd();
   size_ = 0;
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0644);
+  fd_ = sys_->open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0644);
   if (fd_ < 0) return false;
   open_logs_->opened(*this);  // may close another file, never this one
   struct stat st {};
-  if (fstat(fd_, &st) == 0) size_ = static_cast<std::uint64_t>(st.st_size);
+  if (sys_->fstat(fd_, &st) == 0) size_ = static_cast<std::uint64_t>(st.st_size);
   return true;
 }
 
 void LogFile::rotate() {
   if (logs_.keep <= 0) {
-    if (fd_ >= 0 && ftruncate(fd_, 0) == 0) size_ = 0;
+    if (fd_ >= 0 && sys_->ftruncate(fd_, 0) == 0) size_ = 0;
     if (size_ != 0) reopen();
     size_ = 0;  // even if that failed, so that the caller makes progress
     return;
   }
   for (int i = logs_.keep; i >= 2; --i) {
-    std::rename(rotated_path(i - 1).c_str(), rotated_path(i).c_str());
+    sys_->rename(rotated_path(i - 1).c_str(), rotated_path(i).c_str());
   }
-  std::rename(path_.c_str(), rotated_path(1).c_str());
+  sys_->rename(path_.c_str(), rotated_path(1).c_str());
   reopen();
   size_ = 0;
 }
@@ -127,7 +129,7 @@ void LogFile::write_chunk(std::string_view chunk) {
   }
   open_logs_->used(*this);
   while (!chunk.empty()) {
-    ssize_t n = ::write(fd_, chunk.data(), chunk.size());
+    ssize_t n = sys_->write(fd_, chunk.data(), chunk.size());
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {  // ENOSPC, EIO, EFBIG...: never block the worker, drop and count
       count_dropped(chunk.size());

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "config/tree_spec.h"
+#include "daemon/host/sys.h"
 
 namespace arbor::host {
 
@@ -45,10 +46,11 @@ class LogFile {
  public:
   // Creates `dir` (mkdir -p) and opens `dir/file_name` for appending. `on_dropped` is
   // told the bytes lost in one failing episode. Returns nullptr and sets `error`
-  // ("open log: Permission denied") on failure.
+  // ("open log: Permission denied") on failure. `sys` outlives the file.
   static std::shared_ptr<LogFile> open(uv_loop_t* loop, OpenLogs& open_logs, const std::string& dir,
                                        const std::string& file_name, const config::LogsSpec& logs,
-                                       std::function<void(std::uint64_t bytes)> on_dropped, std::string& error);
+                                       std::function<void(std::uint64_t bytes)> on_dropped, std::string& error,
+                                       Sys& sys = Sys::real());
   ~LogFile();
   LogFile(const LogFile&) = delete;
   LogFile& operator=(const LogFile&) = delete;
@@ -75,6 +77,7 @@ class LogFile {
   void report_dropped();
 
   uv_loop_t* loop_ = nullptr;
+  Sys* sys_ = nullptr;
   OpenLogs* open_logs_ = nullptr;
   std::list<LogFile*>::iterator lru_pos_;  // valid while fd_ >= 0
   std::string path_;

@@ -11,6 +11,10 @@
 #include <unordered_map>
 #include <utility>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
 #include "daemon/host/callback_queue.h"
 #include "daemon/host/exec_env.h"
 #include "daemon/host/group_record.h"
@@ -19,6 +23,7 @@
 #include "daemon/host/readiness.h"
 #include "daemon/host/reaper.h"
 #include "daemon/host/spawn.h"
+#include "daemon/host/sys.h"
 
 namespace arbor::host {
 
@@ -31,27 +36,36 @@ struct ProcessRunner::Impl {
     std::unique_ptr<Readiness> readiness;
     std::uint64_t capture_id = 0;  // 0: output not captured
     pid_t pid = 0;                 // the leader, also the pgid
+    std::string path;
+    std::vector<pid_t> escaped;  // groups of processes that escaped, in the record
   };
 
   Impl(uv_loop_t* loop_in, RunnerOptions options_in, RunnerCallbacks callbacks_in)
       : loop(loop_in),
         options(std::move(options_in)),
+        sys(options.sys != nullptr ? *options.sys : Sys::real()),
+        record(options.record),
         callbacks(std::move(callbacks_in)),
         queue(loop_in),
-        reaper(loop_in, Reaper::Hooks{
+        reaper(loop_in, sys, Reaper::Hooks{
                             [this](std::uint64_t token, WaitStatus) { on_leader_exited(token); },
                             [this](std::uint64_t token, WaitStatus status) { on_group_gone(token, status); },
+                            [this](std::uint64_t token, const std::vector<pid_t>& pids,
+                                   const std::vector<pid_t>& pgids) { on_escaped(token, pids, pgids); },
                         }) {}
 
   void spawn(std::uint64_t token, const std::string& path, const config::WorkerSpec& spec);
   void on_leader_exited(std::uint64_t token);
   void on_group_gone(std::uint64_t token, WaitStatus status);
+  void on_escaped(std::uint64_t token, const std::vector<pid_t>& pids, const std::vector<pid_t>& pgids);
   std::shared_ptr<LogFile> log_file_for(const std::string& path, std::string& error);
   void start_failed(std::uint64_t token, std::string error);
   void close();
 
   uv_loop_t* loop;
   RunnerOptions options;
+  Sys& sys;
+  GroupRecord* record;
   RunnerCallbacks callbacks;
   bool closed = false;
   CallbackQueue queue;  // declared before what it outlives: captures report drops into it
@@ -66,9 +80,6 @@ struct ProcessRunner::Impl {
   // grow for as long as arbord runs.
   std::unordered_map<std::string, std::weak_ptr<LogFile>> log_files;
   std::size_t log_files_swept_at = 0;
-  // The groups of live workers, for the next arbord if this one is SIGKILLed (see
-  // group_record.h); null when main() installed none (tests, or the file is unusable).
-  std::unique_ptr<GroupRecord> record = GroupRecord::adopt();
 };
 
 namespace {
@@ -116,7 +127,8 @@ std::shared_ptr<LogFile> ProcessRunner::Impl::log_file_for(const std::string& pa
       if (callbacks.log_dropped) callbacks.log_dropped(path, bytes);
     });
   };
-  auto file = LogFile::open(loop, open_logs, options.log_dir, name, options.logs, std::move(on_dropped), error);
+  auto file =
+      LogFile::open(loop, open_logs, options.log_dir, name, options.logs, std::move(on_dropped), error, sys);
   if (file) log_files[name] = file;
   if (log_files.size() > 2 * log_files_swept_at + 64) {
     std::erase_if(log_files, [](const auto& entry) { return entry.second.expired(); });
@@ -133,7 +145,7 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path, co
   std::string error;
   std::unique_ptr<Readiness> readiness;
   if (spec.ready.kind != config::Ready::Kind::none) {
-    readiness = Readiness::create(loop, spec.ready, error);
+    readiness = Readiness::create(loop, sys, spec.ready, error);
     if (!readiness) return start_failed(token, error);
   }
 
@@ -143,8 +155,8 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path, co
   if (spec.stdout_spec.kind == config::Output::Kind::log || spec.stderr_spec.kind == config::Output::Kind::log) {
     log = log_file_for(path, error);
     if (!log) return start_failed(token, error);
-    if (pipe2(log_pipe, O_CLOEXEC) < 0) return start_failed(token, stage_error("pipe", errno));
-    fcntl(log_pipe[0], F_SETFL, O_NONBLOCK);
+    if (sys.pipe2(log_pipe, O_CLOEXEC) < 0) return start_failed(token, stage_error("pipe", errno));
+    sys.fcntl(log_pipe[0], F_SETFL, O_NONBLOCK);
   }
 
   auto overrides = spec.env;
@@ -167,10 +179,10 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path, co
     plan.ready_target = spec.ready.fd;
   }
 
-  SpawnResult result = spawn_process(plan);
-  if (log_pipe[1] >= 0) ::close(log_pipe[1]);
+  SpawnResult result = spawn_process(plan, sys);
+  if (log_pipe[1] >= 0) sys.close(log_pipe[1]);
   if (!result.ok()) {
-    if (log_pipe[0] >= 0) ::close(log_pipe[0]);
+    if (log_pipe[0] >= 0) sys.close(log_pipe[0]);
     return start_failed(token, std::move(result.error));
   }
 
@@ -180,20 +192,27 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path, co
   });
   Worker& worker = workers[token];
   worker.pid = pid;
+  worker.path = path;
   if (record) record->added(pid);
   if (readiness) {
-    readiness->start(pid, [this, token] {
+    auto on_ready = [this, token] {
       queue.post([this, token] {
         if (callbacks.ready) callbacks.ready(token);
       });
-    });
+    };
+    auto on_status = [this, token](std::string text) {
+      queue.post([this, token, text = std::move(text)]() mutable {
+        if (callbacks.status_text) callbacks.status_text(token, std::move(text));
+      });
+    };
+    readiness->start(pid, std::move(on_ready), std::move(on_status));
     worker.readiness = std::move(readiness);
   }
   if (log) {
     const std::uint64_t id = ++next_capture_id;
-    captures.emplace(id, std::make_unique<LogCapture>(loop, log_pipe[0], std::move(log), [this, id] {
-                       queue.post([this, id] { captures.erase(id); });
-                     }));
+    auto on_eof = [this, id] { queue.post([this, id] { captures.erase(id); }); };
+    auto capture = std::make_unique<LogCapture>(loop, log_pipe[0], std::move(log), std::move(on_eof), sys);
+    captures.emplace(id, std::move(capture));
     worker.capture_id = id;
   }
   reaper.watch(token, pid, result.pidfd);
@@ -207,13 +226,30 @@ void ProcessRunner::Impl::on_leader_exited(std::uint64_t token) {
   it->second.readiness->close();
 }
 
+void ProcessRunner::Impl::on_escaped(std::uint64_t token, const std::vector<pid_t>& pids,
+                                     const std::vector<pid_t>& pgids) {
+  auto it = workers.find(token);
+  if (it == workers.end()) return;
+  spdlog::warn(
+      "{}: exited but left processes {} running in other sessions (the program daemonized; run it in the "
+      "foreground, e.g. nginx `daemon off;`) — they are killed with the worker",
+      it->second.path, fmt::join(pids, " "));
+  for (const pid_t pgid : pgids) {
+    if (record) record->added(pgid);
+    it->second.escaped.push_back(pgid);
+  }
+}
+
 void ProcessRunner::Impl::on_group_gone(std::uint64_t token, WaitStatus status) {
   auto it = workers.find(token);
   if (it == workers.end()) return;
   // Every writer of the pipe is dead (unless one escaped the group), so after this the
   // log holds all the worker's output before `exited` is reported.
   if (auto capture = captures.find(it->second.capture_id); capture != captures.end()) capture->second->drain();
-  if (record) record->removed(it->second.pid);
+  if (record) {
+    record->removed(it->second.pid);
+    for (const pid_t pgid : it->second.escaped) record->removed(pgid);
+  }
   workers.erase(it);
   queue.post([this, token, status] {
     if (callbacks.exited) callbacks.exited(token, status);
@@ -229,6 +265,11 @@ void ProcessRunner::Impl::close() {
   }
   workers.clear();
   captures.clear();  // flushes partial lines
+  // Nothing of a worker may outlive arbord: what escaped unseen (a daemon started by a
+  // worker that never exited 0) is still our child, and goes now.
+  if (const auto strays = reaper.kill_strays(); !strays.empty()) {
+    spdlog::warn("killed processes {} that workers left running in other sessions", fmt::join(strays, " "));
+  }
   reaper.close();
 }
 

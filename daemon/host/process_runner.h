@@ -6,12 +6,15 @@
 //    through Callbacks, tagged with the caller's token (one token per spawn attempt).
 //  - For a token, exactly one of {start_failed, exited} ends its life; spawned precedes
 //    exited; ready (only when spec.ready is notify/fd) comes between spawned and exited
-//    at most once.
+//    at most once; status_text (notify only) any number of times between them.
 //  - exited is reported only after the worker's whole process group is gone (the
 //    leader reaped and every other member killed and reaped), so the caller may
 //    start the worker again at once without any process of the old one still alive.
 //  - signal() reaches the worker's process group only while its leader is not yet
 //    reaped, so a signal can never hit an unrelated process that reused the pid/pgid.
+//  - A leader that exits 0 and leaves processes in other sessions (it daemonized) gets
+//    one warning naming them; they are killed with its group, recorded in the group
+//    record meanwhile, and exited waits for them too (see reaper.h).
 #pragma once
 
 #include <uv.h>
@@ -25,6 +28,9 @@
 
 namespace arbor::host {
 
+class GroupRecord;
+class Sys;
+
 // How a process ended, as waitid reported it.
 struct WaitStatus {
   bool signaled = false;  // true: killed by `value` (a signal number); false: exited with code `value`
@@ -34,12 +40,20 @@ struct WaitStatus {
 struct RunnerOptions {
   std::string log_dir;     // where "log" outputs go: <log_dir>/<path with / as .>.log
   config::LogsSpec logs;   // rotation
+  Sys* sys = nullptr;      // the kernel (see sys.h); null: Sys::real(). Outlives the runner.
+  // The groups of live workers, for the next arbord if this one is SIGKILLed (see
+  // group_record.h); null: nothing is recorded (tests, or the file is unusable). Outlives
+  // the runner.
+  GroupRecord* record = nullptr;
 };
 
 struct RunnerCallbacks {
   std::function<void(std::uint64_t token, int pid)> spawned;
   std::function<void(std::uint64_t token, std::string error)> start_failed;  // "exec: No such file or directory"
   std::function<void(std::uint64_t token)> ready;
+  // A STATUS= line over the notify socket (workers with "ready": {"notify": true}), at any
+  // time between spawned and exited.
+  std::function<void(std::uint64_t token, std::string text)> status_text;
   std::function<void(std::uint64_t token, WaitStatus status)> exited;
   std::function<void(const std::string& path, std::uint64_t bytes)> log_dropped;
 };
@@ -69,7 +83,8 @@ class ProcessRunner {
 
   // Closes every libuv handle and descriptor the runner owns (call before uv_loop_close,
   // then run the loop once more so the close callbacks run). Pending callbacks are
-  // dropped. Processes are not touched: stop the workers first (live() == 0).
+  // dropped. Workers are not touched: stop them first (live() == 0). Any other child of
+  // the process still there (a daemon a worker left unseen) is SIGKILLed with its group.
   // Must not be followed by spawn(); may be called from a callback.
   void close();
 

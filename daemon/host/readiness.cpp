@@ -16,8 +16,9 @@
 
 namespace arbor::host {
 
-std::unique_ptr<Readiness> Readiness::create(uv_loop_t* loop, const config::Ready& ready, std::string& error) {
-  std::unique_ptr<Readiness> self(new Readiness());
+std::unique_ptr<Readiness> Readiness::create(uv_loop_t* loop, Sys& sys, const config::Ready& ready,
+                                             std::string& error) {
+  std::unique_ptr<Readiness> self(new Readiness(sys));
   self->loop_ = loop;
   self->kind_ = ready.kind;
   switch (ready.kind) {
@@ -29,27 +30,27 @@ std::unique_ptr<Readiness> Readiness::create(uv_loop_t* loop, const config::Read
         return nullptr;
       }
       int fds[2];
-      if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
+      if (sys.pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
         error = stage_error("pipe", errno);
         return nullptr;
       }
       // The child's end must block like an ordinary fd would.
-      fcntl(fds[1], F_SETFL, 0);
+      sys.fcntl(fds[1], F_SETFL, 0);
       self->fd_ = fds[0];
       self->child_fd_ = fds[1];
       return self;
     }
     case config::Ready::Kind::notify: {
       // Abstract and autobound (as s6 does): no file to clean up, a fresh name per worker.
-      self->fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+      self->fd_ = sys.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
       sockaddr_un addr{};
       addr.sun_family = AF_UNIX;
       socklen_t len = sizeof(sa_family_t);  // an address of just the family asks for autobind
       const int on = 1;
-      bool ok = self->fd_ >= 0 && bind(self->fd_, reinterpret_cast<sockaddr*>(&addr), len) == 0 &&
-                setsockopt(self->fd_, SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == 0;
+      bool ok = self->fd_ >= 0 && sys.bind(self->fd_, reinterpret_cast<sockaddr*>(&addr), len) == 0 &&
+                sys.setsockopt(self->fd_, SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == 0;
       len = sizeof addr;
-      ok = ok && getsockname(self->fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+      ok = ok && sys.getsockname(self->fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
       if (!ok) {
         error = stage_error("notify socket", errno);
         return nullptr;  // the destructor closes fd_
@@ -64,17 +65,15 @@ std::unique_ptr<Readiness> Readiness::create(uv_loop_t* loop, const config::Read
 
 Readiness::~Readiness() { close(); }
 
-void Readiness::start(pid_t leader, std::function<void()> on_ready) {
+void Readiness::start(pid_t leader, std::function<void()> on_ready,
+                      std::function<void(std::string)> on_status) {
   leader_ = leader;
   on_ready_ = std::move(on_ready);
-  if (child_fd_ >= 0) ::close(child_fd_);
+  on_status_ = std::move(on_status);
+  if (child_fd_ >= 0) sys_.close(child_fd_);
   child_fd_ = -1;
-  poll_ = new_handle<uv_poll_t>(this);
-  if (uv_poll_init(loop_, poll_, fd_) != 0) {
-    discard_handle(poll_);
-    return;
-  }
-  uv_poll_start(poll_, UV_READABLE, &Readiness::on_readable);
+  poll_ = UvHandle<uv_poll_t>::create(this, [&](uv_poll_t* h) { return uv_poll_init(loop_, h, fd_); });
+  if (poll_) uv_poll_start(poll_.get(), UV_READABLE, &Readiness::on_readable);
 }
 
 void Readiness::on_readable(uv_poll_t* handle, int /*status*/, int /*events*/) {
@@ -93,7 +92,7 @@ void Readiness::drain() {
 void Readiness::read_pipe() {
   char buf[512];
   for (;;) {
-    ssize_t n = read(fd_, buf, sizeof buf);
+    ssize_t n = sys_.read(fd_, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return;  // EAGAIN: wait for more
     if (n == 0) {       // EOF before a newline: not ready; the exit will be reported
@@ -117,7 +116,7 @@ void Readiness::read_socket() {
     msg.msg_iovlen = 1;
     msg.msg_control = control;
     msg.msg_controllen = sizeof control;
-    ssize_t n = recvmsg(fd_, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    ssize_t n = sys_.recvmsg(fd_, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return;
     const ucred* cred = nullptr;
@@ -126,29 +125,37 @@ void Readiness::read_socket() {
         cred = reinterpret_cast<const ucred*>(CMSG_DATA(c));
       }
     }
-    if (cred == nullptr || (cred->pid != leader_ && getpgid(cred->pid) != leader_)) continue;
-    std::string_view payload(buf, static_cast<std::size_t>(n));
-    while (!payload.empty()) {
-      const std::size_t end = payload.find('\n');
-      if (payload.substr(0, end) == "READY=1") {
-        signal_ready();
-        return;
-      }
-      payload = end == std::string_view::npos ? std::string_view{} : payload.substr(end + 1);
+    if (cred == nullptr || (cred->pid != leader_ && sys_.getpgid(cred->pid) != leader_)) continue;
+    handle_datagram(std::string_view(buf, static_cast<std::size_t>(n)));
+  }
+}
+
+void Readiness::handle_datagram(std::string_view payload) {
+  // Newline-separated assignments (sd_notify(3)). Only READY=1 and STATUS= mean something
+  // here; WATCHDOG=1 (round 2), STOPPING=1 and the rest are read and dropped.
+  while (!payload.empty()) {
+    const std::size_t end = payload.find('\n');
+    const std::string_view line = payload.substr(0, end);
+    if (line == "READY=1") {
+      signal_ready();
+    } else if (line.substr(0, 7) == "STATUS=" && on_status_) {
+      on_status_(std::string(line.substr(7)));
     }
+    if (fd_ < 0) return;  // a callback closed the channel
+    payload = end == std::string_view::npos ? std::string_view{} : payload.substr(end + 1);
   }
 }
 
 void Readiness::signal_ready() {
-  auto on_ready = std::move(on_ready_);
-  close();
+  auto on_ready = std::move(on_ready_);  // at most once
+  if (kind_ == config::Ready::Kind::fd) close();  // a notify socket stays for later messages
   if (on_ready) on_ready();
 }
 
 void Readiness::close() noexcept {
-  close_handle(poll_);
-  if (fd_ >= 0) ::close(fd_);
-  if (child_fd_ >= 0) ::close(child_fd_);
+  poll_.reset();
+  if (fd_ >= 0) sys_.close(fd_);
+  if (child_fd_ >= 0) sys_.close(child_fd_);
   fd_ = child_fd_ = -1;
 }
 

@@ -1,8 +1,10 @@
 // The readiness signal of one worker: a newline on fd N, or READY=1 over NOTIFY_SOCKET.
 //
-// Only reports readiness; the timeout belongs to the core. After the first readiness (or
-// EOF on the fd pipe) the channel closes itself, so a running worker costs arbord no
-// descriptor for it.
+// Only reports readiness; the timeout belongs to the core. An fd pipe closes itself after
+// the first newline (or EOF), so a running worker costs arbord no descriptor for it. A
+// notify socket stays open for the worker's whole life, as systemd's does: later
+// datagrams are read and acted on (STATUS=) or ignored (WATCHDOG=1, STOPPING=1, unknown
+// assignments), never refused with ECONNREFUSED (redis logs an error at each stop then).
 #pragma once
 
 #include <sys/types.h>
@@ -13,14 +15,17 @@
 #include <string>
 
 #include "config/tree_spec.h"
+#include "daemon/host/sys.h"
+#include "daemon/host/uv_handle.h"
 
 namespace arbor::host {
 
 class Readiness {
  public:
   // Creates the channel for `ready` (kind fd or notify). On failure returns nullptr and
-  // sets `error` ("pipe: ...", "notify socket: ...").
-  static std::unique_ptr<Readiness> create(uv_loop_t* loop, const config::Ready& ready, std::string& error);
+  // sets `error` ("pipe: ...", "notify socket: ..."). `sys` outlives the channel.
+  static std::unique_ptr<Readiness> create(uv_loop_t* loop, Sys& sys, const config::Ready& ready,
+                                           std::string& error);
   ~Readiness();
   Readiness(const Readiness&) = delete;
   Readiness& operator=(const Readiness&) = delete;
@@ -31,8 +36,10 @@ class Readiness {
   const std::string& notify_socket() const { return notify_name_; }
 
   // After fork: drops the parent's copy of the child end and starts watching. Datagrams
-  // count only from `leader` or from a process in its group (pgid == leader).
-  void start(pid_t leader, std::function<void()> on_ready);
+  // count only from `leader` or from a process in its group (pgid == leader). `on_ready`
+  // runs at most once; `on_status` with the text of each STATUS= assignment.
+  void start(pid_t leader, std::function<void()> on_ready,
+             std::function<void(std::string)> on_status = {});
 
   // Reads what is already pending, synchronously (at the leader's exit, while it is a
   // zombie, so a READY=1 sent just before exiting is still attributed).
@@ -42,10 +49,11 @@ class Readiness {
   void close() noexcept;
 
  private:
-  Readiness() = default;
+  explicit Readiness(Sys& sys) : sys_(sys) {}
   static void on_readable(uv_poll_t* handle, int status, int events);
   void read_pipe();
   void read_socket();
+  void handle_datagram(std::string_view payload);
   void signal_ready();
 
   config::Ready::Kind kind_ = config::Ready::Kind::none;
@@ -53,9 +61,11 @@ class Readiness {
   int child_fd_ = -1;  // write end (fd kind), closed by start()
   std::string notify_name_;
   pid_t leader_ = 0;
-  uv_poll_t* poll_ = nullptr;
+  Sys& sys_;
+  UvHandle<uv_poll_t> poll_;
   uv_loop_t* loop_ = nullptr;
   std::function<void()> on_ready_;
+  std::function<void(std::string)> on_status_;
 };
 
 }  // namespace arbor::host

@@ -10,6 +10,23 @@
 // handler reaps every waitable child (reading its pgid first) and re-probes that group.
 // Nothing polls on a timer. A pgid is never signalled after its group was seen empty.
 //
+// Linux coalesces SIGCHLDs that arrive together (one pending signal for any number of
+// deaths), so counting them says nothing about how many children wait: every loop
+// iteration that saw a SIGCHLD or a leader exit ends with one scan that reaps waitable
+// children until there is none, whatever their group or session. No zombie outlives the
+// iteration that learned of it. The scan is a constant number of system calls per
+// event (one per zombie, plus the last that finds none); the kernel walks the child list
+// for it, O(children) in kernel time but no system call per child.
+//
+// Escaped processes (a program that daemonizes: setsid() in a child, the launcher exits 0)
+// are children of arbord too, the subreaper, but in another session and group, so the
+// group cleanup misses them. When a leader exits with status 0 (what a launcher does)
+// arbord lists its own children (/proc/self/task/*/children): each live one that is
+// neither a watched leader nor a member of a watched or already escaped group has
+// escaped from this worker; its group is SIGKILLed with the worker's, and the worker's
+// group counts as gone only once those are gone too. See docs/DESIGN.md for why this
+// moment and this attribution, and what they miss until cgroups.
+//
 // The SIGCHLD handler reaps *every* child of the process (waitid P_ALL): nothing else in
 // arbord may fork or uv_spawn children it expects to wait for.
 #pragma once
@@ -20,8 +37,11 @@
 #include <cstdint>
 #include <functional>
 #include <unordered_map>
+#include <vector>
 
 #include "daemon/host/process_runner.h"
+#include "daemon/host/sys.h"
+#include "daemon/host/uv_handle.h"
 
 namespace arbor::host {
 
@@ -33,9 +53,15 @@ class Reaper {
     std::function<void(std::uint64_t id, WaitStatus)> leader_exited;
     // The leader is reaped and the whole group is gone; `id` is forgotten.
     std::function<void(std::uint64_t id, WaitStatus)> group_gone;
+    // At the leader's exit: processes `pids` (in groups `pgids`) had escaped the group;
+    // they are being killed, and group_gone waits for them.
+    using Escaped = std::function<void(std::uint64_t id, const std::vector<pid_t>& pids,
+                                       const std::vector<pid_t>& pgids)>;
+    Escaped escaped;
   };
 
-  Reaper(uv_loop_t* loop, Hooks hooks);
+  // `sys` outlives the reaper.
+  Reaper(uv_loop_t* loop, Sys& sys, Hooks hooks);
   ~Reaper();
   Reaper(const Reaper&) = delete;
   Reaper& operator=(const Reaper&) = delete;
@@ -53,6 +79,10 @@ class Reaper {
   // Groups not yet known to be gone.
   std::size_t live() const noexcept { return groups_.size(); }
 
+  // SIGKILLs every child of the process that is not a watched leader, with its group:
+  // escaped processes no exit revealed (arbord is exiting). Returns their pids.
+  std::vector<pid_t> kill_strays();
+
   // Releases handles and pidfds; processes are left alone (and still our children).
   void close() noexcept;
 
@@ -64,6 +94,7 @@ class Reaper {
     bool leader_reaped = false;
     bool cleaning = false;  // counted in cleaning_
     WaitStatus status;
+    std::vector<pid_t> escaped;  // groups of escaped processes not yet seen empty
   };
 
   static void on_pidfds(uv_poll_t* handle, int status, int events);
@@ -71,26 +102,29 @@ class Reaper {
   static void on_check(uv_check_t* handle);
   void handle_leader_exit(Group& group);
   void probe(Group& group);
+  void find_escapees(Group& group);
+  void schedule_scan();
   void reap_children();
   void release_leader_handles(Group& group) noexcept;
 
+  int waitid_retry(idtype_t type, id_t id, siginfo_t* info, int options);
+  bool group_exists(pid_t pgid);
+  std::vector<pid_t> list_children();
+
   uv_loop_t* loop_;
+  Sys& sys_;
   Hooks hooks_;
-  uv_signal_t* sigchld_ = nullptr;
+  UvHandle<uv_signal_t> sigchld_;
   int epoll_ = -1;                   // the leaders' pidfds, keyed by pgid
-  uv_poll_t* pidfds_ = nullptr;      // epoll_ in the loop; referenced while watched_ > 0
+  UvHandle<uv_poll_t> pidfds_;       // epoll_ in the loop; referenced while watched_ > 0
   std::size_t watched_ = 0;
-  // The child scan is O(children) in the kernel, so a burst of SIGCHLDs delivered in one
-  // loop iteration is answered by one scan, from the check phase of that iteration, and
-  // only when it is needed: a group is still being cleaned, or more SIGCHLDs arrived than
-  // leader exits the pidfds explained (so an orphan died). A plain worker death thus
-  // costs O(1). An orphan whose SIGCHLD coalesced with a leader's waits as a zombie for
-  // the next scan; it never delays a worker's `exited`, which only cleaning groups need.
-  uv_check_t* scan_ = nullptr;
-  std::size_t sigchld_seen_ = 0;
-  std::size_t leader_exits_ = 0;
+  // A burst of SIGCHLDs and leader exits in one loop iteration is answered by one scan,
+  // from the check phase of that iteration.
+  UvHandle<uv_check_t> scan_;
+  bool scanning_ = false;
   std::size_t cleaning_ = 0;  // groups whose leader is reaped but members remain
   std::unordered_map<pid_t, Group> groups_;          // by pgid; node addresses are stable
+  std::unordered_map<pid_t, pid_t> escaped_owner_;   // an escaped group -> its worker's pgid
 };
 
 }  // namespace arbor::host

@@ -219,13 +219,11 @@ struct ChildArgs {
 
 CHILD_SIDE int child_main(void* args) { run_child(*static_cast<ChildArgs*>(args)); }
 
-int pidfd_open(pid_t pid) noexcept { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0U)); }
-
 }  // namespace
 
 std::string stage_error(const char* stage, int err) { return fmt::format("{}: {}", stage, std::strerror(err)); }
 
-SpawnResult spawn_process(const SpawnPlan& plan) noexcept {
+SpawnResult spawn_process(const SpawnPlan& plan, Sys& sys) noexcept {
   SpawnResult result;
   try {
     ChildArgs args;
@@ -243,13 +241,13 @@ SpawnResult spawn_process(const SpawnPlan& plan) noexcept {
     std::array<bool, Slots::count> used{};
     auto unpark = [&] {  // drops the slots' references to the pipes, so their EOF can come
       for (int i = 0; i < Slots::count; ++i) {
-        if (used[i]) dup3(s.null_fd, s.fd[i], O_CLOEXEC);
+        if (used[i]) sys.dup3(s.null_fd, s.fd[i], O_CLOEXEC);
       }
     };
     if (s.end > 0) {
       auto park = [&](int& fd, int slot) {
         if (fd < 0) return true;
-        if (dup3(fd, s.fd[slot], O_CLOEXEC) < 0) return false;
+        if (sys.dup3(fd, s.fd[slot], O_CLOEXEC) < 0) return false;
         fd = s.fd[slot];
         used[slot] = true;
         return true;
@@ -285,20 +283,21 @@ SpawnResult spawn_process(const SpawnPlan& plan) noexcept {
 
     // Nothing reaps the child before this returns (the SIGCHLD handler runs from the loop),
     // so the pidfd surely refers to it even if it has already exited.
-    const int pidfd = pidfd_open(pid);
+    const int pidfd = sys.pidfd_open(pid);
     const int pidfd_errno = errno;
     if (pidfd < 0) {
-      kill(pid, SIGKILL);
-      while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+      sys.kill(pid, SIGKILL);
+      siginfo_t info{};
+      while (sys.waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED) < 0 && errno == EINTR) {
       }
       result.error = stage_error("pidfd", pidfd_errno);
       return result;
     }
     if (args.report.stage >= 0) {
       siginfo_t info{};
-      while (waitid(P_PIDFD, static_cast<id_t>(pidfd), &info, WEXITED) < 0 && errno == EINTR) {
+      while (sys.waitid(P_PIDFD, static_cast<id_t>(pidfd), &info, WEXITED) < 0 && errno == EINTR) {
       }
-      close(pidfd);
+      sys.close(pidfd);
       const auto stage = static_cast<std::size_t>(args.report.stage);
       result.error = stage_error(stage < kStageNames.size() ? kStageNames[stage] : "spawn", args.report.err);
       return result;

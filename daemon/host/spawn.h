@@ -16,6 +16,7 @@
 #include <string>
 
 #include "daemon/host/exec_env.h"
+#include "daemon/host/sys.h"
 
 namespace arbor::host {
 
@@ -50,7 +51,8 @@ struct SpawnResult {
 // Spawns and execs `plan`. Returns once the exec has succeeded (or failed: then the child
 // has been reaped and `error` says which stage failed and why, e.g.
 // "exec: No such file or directory"). Blocks only for the child's setup, as uv_spawn does.
-SpawnResult spawn_process(const SpawnPlan& plan) noexcept;
+// arbord's side makes its system calls through `sys` (the child's stay raw: see sys.h).
+SpawnResult spawn_process(const SpawnPlan& plan, Sys& sys = Sys::real()) noexcept;
 
 // The error text for a failure in the parent before any fork ("pipe: Too many open files").
 std::string stage_error(const char* stage, int err);

@@ -24,13 +24,23 @@
 //   --print-env NAME               "NAME=value" or "NAME unset"
 //   --print-sigs                   "sigblk=HEX sigign=HEX" from /proc/self/status
 //   --print-pgid                   "pid=P pgid=G sid=S"
+//   --spawn-setsid-children N      N children, each in its own session (setsid) and dying with
+//                                  us (PR_SET_PDEATHSIG), sleeping forever; prints
+//                                  "setsid children: P1 P2 ..." (as PostgreSQL's backends)
+//   --daemonize                    the classic double fork: a child calls setsid() and forks the
+//                                  daemon, which prints "daemon pid=P pgid=G sid=S", points
+//                                  0-2 at /dev/null and sleeps forever (SIGTERM/SIGHUP ignored);
+//                                  we continue once the middle child has exited (as nginx's
+//                                  launcher without `daemon off;`)
 // Exits 100 on a usage error. No libuv, no threads: just syscalls and stdio.
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -194,6 +204,52 @@ void write_lines(long long count, long long bytes) {
   for (;;) pause();
 }
 
+void spawn_setsid_children(long long count) {
+  const pid_t parent = getpid();
+  std::string line = "setsid children:";
+  for (long long k = 0; k < count; ++k) {
+    const pid_t pid = fork();
+    if (pid < 0) usage("--spawn-setsid-children: fork failed");
+    if (pid == 0) {
+      setsid();
+      prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+      if (getppid() != parent) _exit(0);  // the parent died before the setting took
+      for (;;) pause();
+    }
+    line += " " + std::to_string(pid);
+  }
+  write_str(1, line + "\n");
+}
+
+void daemonize() {
+  const pid_t middle = fork();
+  if (middle < 0) usage("--daemonize: fork failed");
+  if (middle == 0) {
+    setsid();
+    int started[2];
+    if (pipe(started) < 0) _exit(1);
+    const pid_t daemon = fork();
+    if (daemon != 0) {  // the middle child exits once the daemon has said who it is
+      close(started[1]);
+      char byte;
+      while (read(started[0], &byte, 1) < 0 && errno == EINTR) {
+      }
+      _exit(daemon < 0 ? 1 : 0);
+    }
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    write_str(1, "daemon pid=" + std::to_string(getpid()) + " pgid=" + std::to_string(getpgrp()) +
+                     " sid=" + std::to_string(getsid(0)) + "\n");
+    const int null = open("/dev/null", O_RDWR);
+    for (int fd = 0; fd <= 2; ++fd) dup2(null, fd);
+    close(started[0]);
+    close(started[1]);
+    for (;;) pause();
+  }
+  while (waitpid(middle, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -220,10 +276,12 @@ int main(int argc, char** argv) {
       if (g_record_fd < 0) usage("--record: cannot open file");
     } else if (a == "--print" || a == "--stderr" || a == "--partial" || a == "--lines" || a == "--ready-fd" ||
                a == "--notify-after" || a == "--sleep" || a == "--sleep-before-ready" || a == "--fork" ||
-               a == "--kill-self" || a == "--print-env" || a == "--notify-text") {
+               a == "--kill-self" || a == "--print-env" || a == "--notify-text" ||
+               a == "--spawn-setsid-children") {
       value(i);
     } else if (a != "--notify" && a != "--ignore-term" && a != "--list-fds" && a != "--print-ids" &&
-               a != "--print-umask" && a != "--print-sigs" && a != "--print-pgid") {
+               a != "--print-umask" && a != "--print-sigs" && a != "--print-pgid" &&
+               a != "--daemonize") {
       usage("unknown flag " + a);
     }
   }
@@ -267,6 +325,10 @@ int main(int argc, char** argv) {
         if (pid == 0) grandchild_forever();
         if (pid < 0) usage("--fork: fork failed");
       }
+    } else if (a == "--spawn-setsid-children") {
+      spawn_setsid_children(number(a, value(i)));
+    } else if (a == "--daemonize") {
+      daemonize();
     } else if (a == "--kill-self") {
       raise(static_cast<int>(number(a, value(i))));
     } else if (a == "--list-fds") {

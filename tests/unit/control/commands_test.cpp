@@ -29,11 +29,13 @@ TEST_F(CommandsTest, StatusOfTheRootHasTheShapeOfSpec5) {
   ASSERT_EQ(root["children"].size(), 3u);
   const json& db = root["children"][0];
   EXPECT_EQ(keys(db),
-            (std::set<std::string>{"path", "id", "type", "state", "pid", "restarts", "started_at", "last_exit"}));
+            (std::set<std::string>{"path", "id", "type", "state", "pid", "restarts", "started_at", "last_exit",
+                                   "status_text"}));
   EXPECT_EQ(db["path"], "db");
   EXPECT_TRUE(db["pid"].is_number_integer());
   EXPECT_EQ(db["started_at"], "T1000");
   EXPECT_TRUE(db["last_exit"].is_null());
+  EXPECT_TRUE(db["status_text"].is_null());
   EXPECT_EQ(root["children"][1]["children"][0]["path"], "web/api");
   EXPECT_EQ(root["children"][2]["type"], "dynamic_supervisor");
 }

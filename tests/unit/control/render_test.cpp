@@ -37,7 +37,8 @@ TEST(RenderTest, EventShapes) {
 
 TEST(RenderTest, StatusTextIsStatusJsonPrinted) {
   core::StatusNode running{.path = "web/api", .id = "api", .state = core::ChildState::running, .restarts = 2,
-                           .pid = 4242, .started_at = 1000, .last_exit = core::ExitStatus::signal(9)};
+                           .pid = 4242, .started_at = 1000, .last_exit = core::ExitStatus::signal(9),
+                           .status_text = "serving \"3\" clients\t\u00e9"};
   core::StatusNode restarting{.path = "web/q\"uote\\", .id = "q\"uote\\", .state = core::ChildState::restarting,
                               .restarts = 7, .last_exit = core::ExitStatus::code(3), .next_restart_at = 2500};
   core::StatusNode stopped{.path = "web/idle", .id = "idle"};

@@ -21,7 +21,7 @@ void HostTest::SetUp() {
 
 void HostTest::make_runner(config::LogsSpec logs) {
   if (runner_) runner_->close();
-  RunnerOptions options{dir_ + "/logs", logs};
+  RunnerOptions options{dir_ + "/logs", logs, sys_};
   RunnerCallbacks callbacks;
   callbacks.spawned = [this](std::uint64_t token, int pid) {
     pgids_.insert(pid);
@@ -31,6 +31,9 @@ void HostTest::make_runner(config::LogsSpec logs) {
     events_.push_back({Event::Kind::start_failed, token, 0, std::move(error), {}, 0, false});
   };
   callbacks.ready = [this](std::uint64_t token) { events_.push_back({Event::Kind::ready, token, 0, {}, {}, 0, false}); };
+  callbacks.status_text = [this](std::uint64_t token, std::string text) {
+    events_.push_back({Event::Kind::status_text, token, 0, std::move(text), {}, 0, false});
+  };
   callbacks.exited = [this](std::uint64_t token, WaitStatus status) {
     int pid = 0;
     if (const Event* s = find(Event::Kind::spawned, token)) pid = s->pid;

@@ -17,15 +17,16 @@
 #include <vector>
 
 #include "daemon/host/process_runner.h"
+#include "daemon/host/sys.h"
 
 namespace arbor::host::testing {
 
 struct Event {
-  enum class Kind { spawned, start_failed, ready, exited, log_dropped };
+  enum class Kind { spawned, start_failed, ready, exited, log_dropped, status_text };
   Kind kind;
   std::uint64_t token = 0;
   int pid = 0;
-  std::string text;  // start_failed: the error; log_dropped: the path
+  std::string text;  // start_failed: the error; log_dropped: the path; status_text: the text
   WaitStatus status;
   std::uint64_t bytes = 0;
   bool group_gone_at_callback = false;  // exited: kill(-pgid, 0) == ESRCH when reported
@@ -62,6 +63,7 @@ class HostTest : public ::testing::Test {
   std::string log_path(const std::string& worker_path) const;
   std::vector<std::string> log_lines(const std::string& worker_path) const;
 
+  Sys* sys_ = nullptr;  // set before SetUp to run the runner on a fake kernel (sys_fault_test)
   uv_loop_t loop_{};
   uv_timer_t watchdog_{};
   std::string dir_;  // a fresh temporary directory, removed afterwards

@@ -21,10 +21,20 @@ config::WorkerSpec with_ready(config::WorkerSpec spec, config::Ready::Kind kind,
   return spec;
 }
 
-std::string environ_of(int pid, const std::string& name) {
+std::string environ_once(int pid, const std::string& name) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
   for (std::string entry; std::getline(in, entry, '\0');) {
     if (entry.rfind(name + "=", 0) == 0) return entry.substr(name.size() + 1);
+  }
+  return {};
+}
+
+// `spawned` can come before the kernel has set up the new image's environment (the vfork
+// parent resumes at the exec's point of no return), so read it again until it is there.
+std::string environ_of(int pid, const std::string& name) {
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    if (std::string value = environ_once(pid, name); !value.empty()) return value;
+    usleep(5000);
   }
   return {};
 }
@@ -100,6 +110,28 @@ TEST_F(HostTest, NotifyFromAnUnrelatedProcessIsIgnored) {
   send_datagram(socket, "STATUS=x\nREADY=1\n");
   ASSERT_NE(wait_end(1), nullptr);
   EXPECT_EQ(find(Kind::ready, 1), nullptr);
+}
+
+// Issue 11, fault 2: the notify socket lives as long as the worker. Messages after
+// READY=1 are received (a refused one makes test_child print "--notify: Connection
+// refused" into the log), STATUS= texts are reported in order, WATCHDOG=1 is accepted.
+TEST_F(HostTest, NotifyMessagesAfterReadyAreReceivedAndStatusIsReported) {
+  spawn(1, with_ready(child({"--notify", "--sleep", "50", "--notify-text", "STATUS=warming up", "--sleep", "20",
+                             "--notify-text", "WATCHDOG=1\nSTATUS=serving 3 clients\n", "--notify-text",
+                             "STOPPING=1", "--after", "300"}),
+                      config::Ready::Kind::notify));
+  ASSERT_NE(wait_for(Kind::ready, 1), nullptr);
+  ASSERT_NE(wait_end(1), nullptr);
+  std::vector<std::string> texts;
+  for (const Event& e : events_) {
+    if (e.kind == Kind::status_text && e.token == 1) {
+      texts.push_back(e.text);
+      EXPECT_LT(index_of(Kind::ready, 1), &e - events_.data());
+      EXPECT_LT(&e - events_.data(), index_of(Kind::exited, 1));
+    }
+  }
+  EXPECT_EQ(texts, (std::vector<std::string>{"warming up", "serving 3 clients"}));
+  for (const std::string& line : log_lines("w")) EXPECT_EQ(line.find("--notify"), std::string::npos) << line;
 }
 
 TEST_F(HostTest, NotifyNeedsAWholeReadyLine) {

@@ -1,7 +1,16 @@
 // Signals, process groups, grandchildren and pid-reuse safety.
+#include <dirent.h>
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <vector>
 
 #include "tests/unit/host/host_fixture.h"
 
@@ -14,6 +23,109 @@ config::WorkerSpec ready_on_fd(config::WorkerSpec spec) {
   spec.ready.kind = config::Ready::Kind::fd;
   spec.ready.fd = 3;
   return spec;
+}
+
+// The processes whose parent is this one and whose state is `state` ('Z': zombies).
+std::vector<pid_t> children_in_state(char state) {
+  std::vector<pid_t> found;
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return found;
+  while (dirent* entry = readdir(proc)) {
+    const pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
+    if (pid <= 0) continue;
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat;
+    std::getline(in, stat);
+    const auto paren = stat.rfind(')');
+    if (paren == std::string::npos) continue;
+    std::istringstream fields(stat.substr(paren + 1));
+    char st = 0;
+    pid_t ppid = 0;
+    fields >> st >> ppid;
+    if (ppid == getpid() && st == state) found.push_back(pid);
+  }
+  closedir(proc);
+  return found;
+}
+
+// Polls external state (the kernel delivering parent-death signals), bounded.
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+// Issue 11, fault 1: a leader killed from outside whose children (each in its own session)
+// die with it, while arbord is not running: their SIGCHLDs and the leader's coalesce into
+// one. Every zombie must still be reaped at once, not at some unrelated later exit.
+TEST_F(HostTest, CoalescedSigchldsOfOrphansInOtherSessionsLeaveNoZombie) {
+  for (int round = 0; round < 3; ++round) {
+    const std::uint64_t token = 10 + static_cast<std::uint64_t>(round);
+    spawn(token, ready_on_fd(child({"--spawn-setsid-children", "20", "--ready-fd", "3"})));
+    ASSERT_NE(wait_for(Kind::ready, token), nullptr);
+    const pid_t leader = find(Kind::spawned, token)->pid;
+    // As a stopped arbord would: no SIGCHLD handler runs until all of them are zombies.
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &chld, nullptr), 0);
+    const std::size_t before = children_in_state('Z').size();  // > 0 only if the last round failed
+    kill(leader, SIGKILL);
+    const bool all_dead =
+        eventually([&] { return children_in_state('Z').size() >= before + 21; }, std::chrono::seconds(10));
+    pthread_sigmask(SIG_UNBLOCK, &chld, nullptr);
+    ASSERT_TRUE(all_dead) << "the children did not die with their parent: " << children_in_state('Z').size();
+    ASSERT_NE(wait_end(token), nullptr);
+    // Nothing else will exit: whatever is still a zombie now stays one.
+    EXPECT_TRUE(run_until([] { return children_in_state('Z').empty(); }, 2000))
+        << children_in_state('Z').size() << " zombies left after round " << round;
+  }
+}
+
+// "daemon pid=P pgid=G sid=S" from the worker's log: the process --daemonize left.
+std::pair<pid_t, pid_t> daemon_ids(const std::vector<std::string>& lines) {
+  for (const std::string& line : lines) {
+    int pid = 0;
+    int pgid = 0;
+    if (std::sscanf(line.c_str(), "daemon pid=%d pgid=%d", &pid, &pgid) == 2) return {pid, pgid};
+  }
+  return {0, 0};
+}
+
+// Issue 11, fault 3: a launcher that double-forks a daemon into a new session and exits 0
+// (nginx without `daemon off;`). The daemon is killed with the worker's group and `exited`
+// comes only once it is gone, so a restart can bind the daemon's port again.
+TEST_F(HostTest, ADaemonThatALauncherExiting0LeftIsKilledBeforeExited) {
+  spawn(1, child({"--daemonize", "--after", "0"}));
+  const Event* end = wait_end(1);
+  ASSERT_NE(end, nullptr);
+  EXPECT_EQ(end->status.value, 0);
+  const auto [daemon, pgid] = daemon_ids(log_lines("w"));
+  ASSERT_GT(daemon, 0) << "no daemon line in the log";
+  pgids_.insert(pgid);
+  errno = 0;
+  EXPECT_TRUE(kill(-pgid, 0) == -1 && errno == ESRCH) << "daemon " << daemon << " outlived its worker";
+}
+
+// A daemon left by a worker that did not exit 0 is not looked for then (see reaper.h); it
+// is still killed when the runner closes, so nothing outlives arbord.
+TEST_F(HostTest, ADaemonLeftUnseenIsKilledWhenTheRunnerCloses) {
+  spawn(1, child({"--daemonize", "--after", "0", "--exit", "3"}));
+  const Event* end = wait_end(1);
+  ASSERT_NE(end, nullptr);
+  EXPECT_EQ(end->status.value, 3);
+  std::pair<pid_t, pid_t> ids;
+  ASSERT_TRUE(run_until([&] { return (ids = daemon_ids(log_lines("w"))).first > 0; }));
+  EXPECT_EQ(kill(ids.first, 0), 0) << "the daemon should still run";
+  runner_->close();
+  // The closed runner reaps no more: the SIGKILLed daemon is ours to reap.
+  int status = 0;
+  EXPECT_TRUE(eventually([&] { return waitpid(ids.first, &status, WNOHANG) == ids.first; }, std::chrono::seconds(5)))
+      << "daemon " << ids.first << " outlived the runner";
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }
 
 TEST_F(HostTest, TermKillsAndIsReportedAsSignal15) {
