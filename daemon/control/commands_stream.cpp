@@ -18,7 +18,7 @@ namespace {
 // An EventBus subscription, ended when destroyed.
 class Subscription final : public Handle {
  public:
-  Subscription(Daemon& daemon, std::function<void(const app::StampedEvent&)> fn)
+  Subscription(Daemon& daemon, std::function<void(const events::StampedEvent&)> fn)
       : daemon_(daemon), id_(daemon.subscribe(std::move(fn))) {}
   ~Subscription() override { daemon_.unsubscribe(id_); }
 
@@ -75,7 +75,7 @@ void cmd_watch(Call& call) {
   reply.ok(json::object());
   // Subscribe after the reply so the reply is the first line the client sees.
   reply.keep(std::make_unique<Subscription>(call.daemon,
-                                            [reply](const app::StampedEvent& e) { reply.send(event_json(e)); }));
+                                            [reply](const events::StampedEvent& e) { reply.send(event_json(e)); }));
 }
 
 // {"path", "state" (default "running"), "timeout_ms" (default: none)}.
@@ -95,7 +95,7 @@ void cmd_wait(Call& call) {
   auto waiter = std::make_shared<Waiter>(Waiter{call.daemon, call.reply, path, *want});
   waiter->check();
   if (waiter->done) return;
-  call.reply.keep(std::make_unique<Subscription>(call.daemon, [waiter](const app::StampedEvent&) { waiter->check(); }));
+  call.reply.keep(std::make_unique<Subscription>(call.daemon, [waiter](const events::StampedEvent&) { waiter->check(); }));
   if (timeout) {
     const core::Millis ms = *timeout;
     call.reply.keep(call.daemon.after(ms, [waiter, ms] { waiter->timed_out(ms); }));

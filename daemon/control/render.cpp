@@ -111,7 +111,7 @@ json exit_json(const core::ExitStatus& status) {
   return json{{"code", status.value}};
 }
 
-json event_json(const app::StampedEvent& stamped) {
+json event_json(const events::StampedEvent& stamped) {
   const core::Event& e = stamped.event;
   json j{{"seq", stamped.seq}, {"time", stamped.time}, {"event", core::to_string(e.type)}, {"path", wire_path(e.path)}};
   switch (e.type) {

@@ -7,7 +7,7 @@
 #include <functional>
 #include <string>
 
-#include "daemon/app/event_bus.h"
+#include "daemon/events/event_bus.h"
 #include "daemon/core/reload_plan.h"
 #include "daemon/core/status.h"
 #include "daemon/core/types.h"
@@ -33,7 +33,7 @@ nlohmann::json counts_json(const core::Counts& counts);
 nlohmann::json exit_json(const core::ExitStatus& status);
 
 // {"seq","time","event","path"} plus the fields of its type.
-nlohmann::json event_json(const app::StampedEvent& event);
+nlohmann::json event_json(const events::StampedEvent& event);
 
 // {"plan": [{"path","action","reason"}]}
 nlohmann::json plan_json(const core::ReloadPlan& plan);

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "daemon/protocol/error_code.h"
+#include "daemon/core/error_code.h"
 #include <array>
 
 namespace arbor::core {
@@ -48,9 +48,6 @@ struct Event {
   std::uint64_t bytes = 0;             // log_dropped
   std::array<int, 5> plan_counts{};    // reloaded: entries per ReloadAction (add, remove, restart, update, unchanged)
 };
-
-// Error codes of SPEC §6: the core answers with the wire's own codes (one enum, one table).
-using ErrorCode = protocol::ErrorCode;
 
 struct OpResult {
   bool ok = true;

@@ -26,7 +26,7 @@ class Unsubscribe final : public control::Handle {
 };
 }  // namespace
 
-std::uint64_t FakeDaemon::subscribe(std::function<void(const app::StampedEvent&)> fn) {
+std::uint64_t FakeDaemon::subscribe(std::function<void(const events::StampedEvent&)> fn) {
   ++subscribers;
   return bus.subscribe(std::move(fn));
 }

@@ -25,7 +25,7 @@ class FakeDaemon final : public control::Daemon {
   core::SupervisorTree& tree() override { return h_.tree; }
   core::Millis now() override { return h_.now; }
   std::string wall_time(core::Millis instant) override { return "T" + std::to_string(instant); }
-  std::uint64_t subscribe(std::function<void(const app::StampedEvent&)> fn) override;
+  std::uint64_t subscribe(std::function<void(const events::StampedEvent&)> fn) override;
   void unsubscribe(std::uint64_t id) override { bus.unsubscribe(id); }
   std::string config_path() const override { return config_file; }
   const config::TreeSpec& tree_spec() const override { return spec_; }
@@ -43,7 +43,7 @@ class FakeDaemon final : public control::Daemon {
 
   void set_log_dir(std::string dir) { spec_.log_dir = std::move(dir); }
 
-  app::EventBus bus;
+  events::EventBus bus;
   std::string config_file;
   int subscribers = 0;
   int watches = 0;

@@ -8,7 +8,7 @@ namespace {
 
 using nlohmann::json;
 
-app::StampedEvent stamped(core::Event e) { return app::StampedEvent{42, "2026-01-01T00:00:00.000000Z", std::move(e)}; }
+events::StampedEvent stamped(core::Event e) { return events::StampedEvent{42, "2026-01-01T00:00:00.000000Z", std::move(e)}; }
 
 TEST(RenderTest, ExitShapes) {
   EXPECT_EQ(exit_json(core::ExitStatus::code(3)), (json{{"code", 3}}));

@@ -1,4 +1,4 @@
-#include "daemon/control/connection.h"
+#include "daemon/control/socket/connection.h"
 
 #include <sys/socket.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "daemon/control/socket_path.h"
+#include "daemon/control/socket/socket_path.h"
 
 #include <sys/socket.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "daemon/app/event_bus.h"
+#include "daemon/events/event_bus.h"
 
 #include <chrono>
 #include <ctime>
@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-namespace arbor::app {
+namespace arbor::events {
 
 std::uint64_t EventBus::subscribe(Listener listener) {
   const std::uint64_t id = next_id_++;
@@ -50,4 +50,4 @@ std::string rfc3339_from_monotonic(core::Millis instant, core::Millis monotonic_
   return format_micros(wall_micros() - (monotonic_now - instant) * 1000);
 }
 
-}  // namespace arbor::app
+}  // namespace arbor::events

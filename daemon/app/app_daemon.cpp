@@ -1,6 +1,10 @@
-#include "daemon/control/app_daemon.h"
+#include "daemon/app/app_daemon.h"
 
-namespace arbor::control {
+#include "daemon/app/app.h"
+
+namespace arbor::app {
+
+using control::Handle;
 
 namespace {
 
@@ -62,9 +66,19 @@ class DirWatch final : public Handle {
 
 }  // namespace
 
-std::string AppDaemon::wall_time(core::Millis instant) { return app::rfc3339_from_monotonic(instant, app_.now()); }
+core::SupervisorTree& AppDaemon::tree() { return app_.tree(); }
+core::Millis AppDaemon::now() { return app_.now(); }
+std::string AppDaemon::config_path() const { return app_.options().config_path; }
+const config::TreeSpec& AppDaemon::tree_spec() const { return app_.options().tree; }
+void AppDaemon::request_shutdown(const char* why) { app_.request_shutdown(why); }
+void AppDaemon::reload_started() { app_.notify_reloading(); }
+void AppDaemon::reload_finished() { app_.notify_reloaded(); }
 
-std::uint64_t AppDaemon::subscribe(std::function<void(const app::StampedEvent&)> listener) {
+std::string AppDaemon::wall_time(core::Millis instant) {
+  return events::rfc3339_from_monotonic(instant, app_.now());
+}
+
+std::uint64_t AppDaemon::subscribe(std::function<void(const events::StampedEvent&)> listener) {
   return app_.events().subscribe(std::move(listener));
 }
 
@@ -84,4 +98,4 @@ std::unique_ptr<Handle> AppDaemon::watch_dir(const std::string& dir, std::functi
   return watch;
 }
 
-}  // namespace arbor::control
+}  // namespace arbor::app
