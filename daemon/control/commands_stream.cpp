@@ -3,13 +3,11 @@
 // session, so a client that hangs up takes them with it.
 #include <memory>
 
-#include "daemon/control/args.h"
 #include "daemon/control/command.h"
 #include "daemon/control/render.h"
 
 namespace arbor::control {
 
-using nlohmann::json;
 using protocol::ErrorCode;
 using protocol::ProtocolError;
 
@@ -40,7 +38,7 @@ std::optional<core::ChildState> state_from_string(std::string_view s) {
 // which keeps every destruction out of the callbacks that would cause it.
 struct Waiter {
   Daemon& daemon;
-  Replier reply;
+  Answer<cmd::Wait> reply;
   std::string path;
   core::ChildState want;
   bool done = false;
@@ -53,7 +51,7 @@ struct Waiter {
       reply.fail(ErrorCode::not_found, path + " is gone (removed while waiting)");
     } else if (node->state() == want) {
       finish();
-      reply.ok(json{{"path", path}, {"state", core::to_string(want)}});
+      reply.ok(cmd::Wait::Result{path, std::string(core::to_string(want))});
     }
   }
   void timed_out(core::Millis ms) {
@@ -69,36 +67,31 @@ struct Waiter {
 
 }  // namespace
 
-void cmd_watch(Call& call) {
-  args::only(call.args, {});
-  Replier reply = call.reply;
-  reply.ok(json::object());
+void watch(Context& context, cmd::Watch::Request, const Answer<cmd::Watch>& reply) {
+  reply.ok({});
   // Subscribe after the reply so the reply is the first line the client sees.
-  reply.keep(std::make_unique<Subscription>(call.daemon,
-                                            [reply](const events::StampedEvent& e) { reply.send(event_json(e)); }));
+  reply.keep(std::make_unique<Subscription>(
+      context.daemon, [reply](const events::StampedEvent& e) { reply.line(to_wire(e)); }));
 }
 
-// {"path", "state" (default "running"), "timeout_ms" (default: none)}.
-void cmd_wait(Call& call) {
-  args::only(call.args, {"path", "state", "timeout_ms"});
-  const std::string path = args::path(call.args);
-  const std::string state_name = args::optional_string(call.args, "state").value_or("running");
-  const auto want = state_from_string(state_name);
+void wait(Context& context, cmd::Wait::Request request, const Answer<cmd::Wait>& reply) {
+  const auto want = state_from_string(request.state);
   if (!want) {
     throw ProtocolError(ErrorCode::bad_request,
                         "args.state: expected starting, running, stopping, stopped or restarting, got \"" +
-                            state_name + "\"");
+                            request.state + "\"");
   }
-  const auto timeout = args::optional_int(call.args, "timeout_ms", 0, 365LL * 24 * 3600 * 1000);
-  if (call.daemon.tree().find(path) == nullptr) return call.reply.fail(ErrorCode::not_found, "no child at " + path);
+  const std::string& path = request.path;
+  if (context.daemon.tree().find(path) == nullptr) return reply.fail(ErrorCode::not_found, "no child at " + path);
 
-  auto waiter = std::make_shared<Waiter>(Waiter{call.daemon, call.reply, path, *want});
+  auto waiter = std::make_shared<Waiter>(Waiter{context.daemon, reply, path, *want});
   waiter->check();
   if (waiter->done) return;
-  call.reply.keep(std::make_unique<Subscription>(call.daemon, [waiter](const events::StampedEvent&) { waiter->check(); }));
-  if (timeout) {
-    const core::Millis ms = *timeout;
-    call.reply.keep(call.daemon.after(ms, [waiter, ms] { waiter->timed_out(ms); }));
+  reply.keep(std::make_unique<Subscription>(context.daemon,
+                                            [waiter](const events::StampedEvent&) { waiter->check(); }));
+  if (request.timeout_ms) {
+    const core::Millis ms = *request.timeout_ms;
+    reply.keep(context.daemon.after(ms, [waiter, ms] { waiter->timed_out(ms); }));
   }
 }
 

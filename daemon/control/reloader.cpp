@@ -18,7 +18,7 @@ void Reloader::reload(bool dry_run, std::function<void(const ReloadResult&)> don
   }
   const config::TreeSpec& next = *loaded.tree;
   if (dry_run) {
-    done(ReloadResult{true, {}, {}, plan_json(daemon_.tree().plan_reload(next.root))});
+    done(ReloadResult{true, {}, {}, to_wire(daemon_.tree().plan_reload(next.root))});
     return;
   }
   if (*applying_) {
@@ -38,7 +38,7 @@ void Reloader::reload(bool dry_run, std::function<void(const ReloadResult&)> don
       [&daemon, applying = applying_, done = std::move(done)](const core::ReloadPlan& plan) {
         *applying = false;
         daemon.reload_finished();
-        done(ReloadResult{true, {}, {}, plan_json(plan)});
+        done(ReloadResult{true, {}, {}, to_wire(plan)});
       },
       daemon_.now());
 }

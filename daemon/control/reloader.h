@@ -2,13 +2,12 @@
 // and arbord's SIGHUP so both behave the same.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <functional>
 #include <memory>
 #include <string>
 
 #include "daemon/control/daemon.h"
+#include "daemon/protocol/commands/reload.h"
 #include "daemon/protocol/error_code.h"
 
 namespace arbor::control {
@@ -17,7 +16,7 @@ struct ReloadResult {
   bool ok = false;
   protocol::ErrorCode code = protocol::ErrorCode::bad_spec;  // !ok
   std::string message;                                       // !ok: diagnostics, one per line
-  nlohmann::json plan;                                       // ok: {"plan": [...]}
+  protocol::commands::Reload::Result plan;                   // ok
 };
 
 class Reloader {

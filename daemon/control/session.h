@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "daemon/control/daemon.h"
+#include "daemon/protocol/command.h"
 #include "daemon/protocol/wire.h"
 
 namespace arbor::control {
@@ -24,6 +25,9 @@ class Session {
   // The same with the line already encoded (JSON text, ending in a newline).
   virtual void send_line(std::string line, Kind kind) noexcept = 0;
   virtual bool is_open() const = 0;
+  // The commands this client may call (CommandInfo::access): every client admitted
+  // today (root, or arbord's own uid) may operate.
+  virtual protocol::Access access() const { return protocol::Access::operate; }
   // Keeps `handle` (a subscription, a timer) until the client hangs up.
   virtual void keep(std::unique_ptr<Handle> handle) = 0;
 };

@@ -90,8 +90,8 @@ void reload_on_sighup(ControlServer& server) {
       return;
     }
     std::size_t changed = 0;
-    for (const auto& entry : result.plan["plan"]) changed += entry["action"] != "unchanged" ? 1 : 0;
-    spdlog::info("reload done: {} of {} paths changed", changed, result.plan["plan"].size());
+    for (const auto& entry : result.plan.plan) changed += entry.action != "unchanged" ? 1 : 0;
+    spdlog::info("reload done: {} of {} paths changed", changed, result.plan.plan.size());
   });
 }
 

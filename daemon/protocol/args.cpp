@@ -1,12 +1,10 @@
-#include "daemon/control/args.h"
+#include "daemon/protocol/args.h"
 
 #include "daemon/protocol/wire.h"
 
-namespace arbor::control::args {
+namespace arbor::protocol::args {
 
 using nlohmann::json;
-using protocol::ErrorCode;
-using protocol::ProtocolError;
 
 namespace {
 [[noreturn]] void bad(std::string_view key, std::string_view expected) {
@@ -59,18 +57,22 @@ bool optional_bool(const json& args, std::string_view key, bool fallback) {
   return v->get<bool>();
 }
 
+std::string check_path(const std::string& path) {
+  if (path == "/") return path;
+  std::string_view s = path;
+  if (!s.empty() && s.front() == '/') s.remove_prefix(1);
+  // Empty segments ("a//b", "a/") never name a child; say so rather than "not_found".
+  if (s.empty() || s.back() == '/' || s.find("//") != std::string_view::npos) {
+    throw ProtocolError(ErrorCode::bad_request, json(path).dump() + " is not a child path: give ids joined by " +
+                                                    "\"/\", such as web/api, or / for the root");
+  }
+  return std::string(s);
+}
+
 std::optional<std::string> optional_path(const json& args, std::string_view key) {
   auto p = optional_string(args, key);
   if (!p) return std::nullopt;
-  if (p->empty()) bad(key, "a child path such as \"web/api\" or \"/\"");
-  if (*p == "/") return p;
-  std::string_view s = *p;
-  if (s.front() == '/') s.remove_prefix(1);
-  // Empty segments ("a//b", "a/") never name a child; say so rather than "not_found".
-  if (s.empty() || s.back() == '/' || s.find("//") != std::string_view::npos) {
-    bad(key, "a child path such as \"web/api\" or \"/\"");
-  }
-  return std::string(s);
+  return check_path(*p);
 }
 
 std::string path(const json& args, std::string_view key) {
@@ -79,4 +81,4 @@ std::string path(const json& args, std::string_view key) {
   return *p;
 }
 
-}  // namespace arbor::control::args
+}  // namespace arbor::protocol::args
