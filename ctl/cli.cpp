@@ -3,7 +3,10 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -18,6 +21,58 @@ std::string default_socket() {
   }
   return "/run/arbor/arbord.sock";
 }
+
+namespace {
+
+// Levenshtein distance, for "did you mean".
+std::size_t distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// The first argument that is not an option (or an option's value): the command.
+std::optional<std::string_view> command_word(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--socket") {
+      ++i;
+    } else if (arg.empty() || arg[0] != '-') {
+      return arg;
+    }
+  }
+  return std::nullopt;
+}
+
+// CLI11 says "A subcommand is required" of a word it does not know; say what it is.
+void check_command(int argc, char** argv) {
+  const auto word = command_word(argc, argv);
+  if (!word) return;
+  std::string close;
+  std::string all;
+  for (const VerbEntry& entry : verb_table()) {
+    const std::string_view name = entry.info->name;
+    if (name == *word) return;
+    all += (all.empty() ? "" : ", ") + std::string(name);
+    const bool near = distance(*word, name) <= std::max<std::size_t>(1, word->size() / 3) ||
+                      (word->size() >= 2 && name.starts_with(*word));
+    if (near) close += (close.empty() ? "" : " or ") + std::string(name);
+  }
+  std::string message = "unknown command \"" + std::string(*word) + "\"";
+  message += close.empty() ? "; the commands are " + all : "; did you mean " + close + "?";
+  throw UsageError(message);
+}
+
+}  // namespace
 
 bool wants_json(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
@@ -34,7 +89,10 @@ std::optional<Invocation> parse_cli(int argc, char** argv) {
   app.require_subcommand(1);
   Invocation inv;
   inv.socket = default_socket();
-  app.add_option("--socket", inv.socket, "arbord's control socket ($ARBOR_SOCKET overrides the default)")
+  // The default shown is this user's own (root's socket is not a non-root user's default).
+  app.add_option("--socket", inv.socket,
+                 "arbord's control socket; the default is $ARBOR_SOCKET if set, else /run/arbor/arbord.sock for "
+                 "root and $XDG_RUNTIME_DIR/arbor/arbord.sock for other users")
       ->capture_default_str();
   app.add_flag("--json", inv.json, "print the reply as one JSON document (watch, logs -f: one per line)");
 
@@ -47,6 +105,7 @@ std::optional<Invocation> parse_cli(int argc, char** argv) {
     verbs.emplace_back(sub, std::move(verb));
   }
 
+  check_command(argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

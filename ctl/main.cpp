@@ -1,6 +1,12 @@
 // arborctl: one request to arbord, its reply printed as a table or as JSON (SPEC §5).
 // Every failure is one of the three exceptions of errors.h, caught here.
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "ctl/cli.h"
@@ -18,12 +24,26 @@ void print(const std::string& text) {
   std::fflush(stdout);
 }
 
+// Why a connect was refused, in words that say what to do: a socket of another user
+// (root's arbord, mode 0600) cannot be reached by us at all.
+std::string connect_failure(const std::string& socket, const std::string& reason) {
+  std::string text = "cannot connect to " + socket + ": " + reason;
+  if (reason != std::strerror(EACCES) || ::geteuid() == 0) return text;
+  struct stat st {};
+  std::string owner = "another user";
+  if (::stat(socket.c_str(), &st) == 0 && st.st_uid != ::geteuid()) {
+    const passwd* pw = ::getpwuid(st.st_uid);
+    owner = pw != nullptr ? std::string(pw->pw_name) : "uid " + std::to_string(st.st_uid);
+  }
+  return text + "\n  the socket belongs to " + owner + "'s arbord, which only " + owner +
+         " may control: run arborctl as " + owner + " (sudo arborctl ...), or reach an arbord of your own with " +
+         "--socket PATH or $ARBOR_SOCKET";
+}
+
 // Connects and sends one request; throws Unreachable. Returns why the send failed, if
 // it did.
 std::string open(Client& client, const std::string& socket, const json& request) {
-  if (std::string e = client.connect(socket); !e.empty()) {
-    throw Unreachable("cannot connect to " + socket + ": " + e);
-  }
+  if (std::string e = client.connect(socket); !e.empty()) throw Unreachable(connect_failure(socket, e));
   // A failed send is not the end: arbord may have refused us (forbidden) and closed
   // before our request went out, and that reply is waiting to be read.
   return client.send(request);

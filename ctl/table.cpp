@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <string_view>
 
 namespace arbor::ctl {
 
@@ -44,7 +45,10 @@ std::string Table::render() const {
 
 bool colour_wanted() {
   const char* no_colour = std::getenv("NO_COLOR");
-  return ::isatty(STDOUT_FILENO) == 1 && (no_colour == nullptr || no_colour[0] == '\0');
+  if (no_colour != nullptr && no_colour[0] != '\0') return false;
+  const char* force = std::getenv("CLICOLOR_FORCE");
+  if (force != nullptr && force[0] != '\0' && std::string_view(force) != "0") return true;
+  return ::isatty(STDOUT_FILENO) == 1;
 }
 
 }  // namespace arbor::ctl

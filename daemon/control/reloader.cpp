@@ -11,8 +11,11 @@ void Reloader::reload(bool dry_run, std::function<void(const ReloadResult&)> don
   const std::string path = daemon_.config_path();
   config::LoadResult loaded = config::load_file(path);
   if (!loaded.errors.empty()) {
+    // One line per error, each naming the file as a compiler would: FILE: POINTER: what.
     std::string message;
-    for (const auto& d : loaded.errors) message += (message.empty() ? "" : "\n") + config::to_string(d);
+    for (const auto& d : loaded.errors) {
+      message += (message.empty() ? "" : "\n") + path + ": " + (d.pointer.empty() ? d.message : config::to_string(d));
+    }
     done(ReloadResult{false, protocol::ErrorCode::bad_spec, message, {}});
     return;
   }

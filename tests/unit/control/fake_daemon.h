@@ -79,6 +79,7 @@ class FakeSession final : public control::Session {
     lines.push_back(std::move(message));
   }
   bool is_open() const override { return open; }
+  protocol::Access access() const override { return granted; }
   void keep(std::unique_ptr<control::Handle> h) override { kept.push_back(std::move(h)); }
   void hang_up() {
     open = false;
@@ -88,6 +89,7 @@ class FakeSession final : public control::Session {
   std::vector<nlohmann::json> lines;
   std::vector<std::unique_ptr<control::Handle>> kept;
   bool open = true;
+  protocol::Access granted = protocol::Access::operate;
 };
 
 // A tree (db, web/{api,worker}, jobs as a dynamic supervisor of max 2), booted, with a
