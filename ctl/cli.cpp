@@ -83,16 +83,18 @@ bool wants_json(int argc, char** argv) {
 }
 
 std::optional<Invocation> parse_cli(int argc, char** argv) {
-  CLI::App app{"arborctl: control arbord, the arbor process supervisor, over its Unix socket.\n"
-               "Exit status: 0 done, 1 the daemon refused, 2 usage error, 3 could not reach the daemon.",
-               "arborctl"};
+  CLI::App app{
+      "arborctl: control arbord, the arbor process supervisor, over its Unix socket.\n"
+      "Exit status: 0 done, 1 the daemon refused, 2 usage error, 3 could not reach the daemon.",
+      "arborctl"};
   app.require_subcommand(1);
   Invocation inv;
   inv.socket = default_socket();
   // The default shown is this user's own (root's socket is not a non-root user's default).
-  app.add_option("--socket", inv.socket,
-                 "arbord's control socket; the default is $ARBOR_SOCKET if set, else /run/arbor/arbord.sock for "
-                 "root and $XDG_RUNTIME_DIR/arbor/arbord.sock for other users")
+  app.add_option(
+         "--socket", inv.socket,
+         "arbord's control socket; the default is $ARBOR_SOCKET if set, else /run/arbor/arbord.sock for "
+         "root and $XDG_RUNTIME_DIR/arbor/arbord.sock for other users")
       ->capture_default_str();
   app.add_flag("--json", inv.json, "print the reply as one JSON document (watch, logs -f: one per line)");
 

@@ -26,7 +26,8 @@ class Unreachable : public std::runtime_error {
 // arbord refused the request (exit 1; the code of its reply).
 class Refused : public std::runtime_error {
  public:
-  Refused(std::string code, const std::string& message) : std::runtime_error(message), code_(std::move(code)) {}
+  Refused(std::string code, const std::string& message)
+      : std::runtime_error(message), code_(std::move(code)) {}
   const std::string& code() const { return code_; }
 
  private:

@@ -36,8 +36,8 @@ std::string connect_failure(const std::string& socket, const std::string& reason
     owner = pw != nullptr ? std::string(pw->pw_name) : "uid " + std::to_string(st.st_uid);
   }
   return text + "\n  the socket belongs to " + owner + "'s arbord, which only " + owner +
-         " may control: run arborctl as " + owner + " (sudo arborctl ...), or reach an arbord of your own with " +
-         "--socket PATH or $ARBOR_SOCKET";
+         " may control: run arborctl as " + owner +
+         " (sudo arborctl ...), or reach an arbord of your own with " + "--socket PATH or $ARBOR_SOCKET";
 }
 
 // Connects and sends one request; throws Unreachable. Returns why the send failed, if
@@ -70,7 +70,8 @@ json read_reply(Client& client, const std::string& socket, const std::string& se
 
 int run(const Invocation& inv) {
   Client client;
-  const std::string sent = open(client, inv.socket, arbor::protocol::make_request(1, inv.verb->info().name, inv.args));
+  const std::string sent =
+      open(client, inv.socket, arbor::protocol::make_request(1, inv.verb->info().name, inv.args));
   const json result = read_reply(client, inv.socket, sent);
 
   Output out;

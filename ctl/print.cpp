@@ -23,8 +23,8 @@ constexpr const char* kRed = "31";
 // Red is for failures only: a stopped child (an operator's stop, or one that ended as
 // its restart type allows) is not one; a failed exit is, in LAST EXIT.
 const char* state_colour(const std::string& state) {
-  if (state == "running") return "32";     // green
-  if (state == "restarting") return "33";  // yellow
+  if (state == "running") return "32";                          // green
+  if (state == "restarting") return "33";                       // yellow
   if (state == "starting" || state == "stopping") return "36";  // cyan
   return nullptr;
 }
@@ -44,8 +44,8 @@ std::optional<double> epoch_seconds(const std::optional<std::string>& time) {
   std::tm tm{};
   int year = 0, mon = 0;
   double sec = 0;
-  if (std::sscanf(time->c_str(), "%d-%d-%dT%d:%d:%lf", &year, &mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &sec) !=
-      6) {
+  if (std::sscanf(time->c_str(), "%d-%d-%dT%d:%d:%lf", &year, &mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+                  &sec) != 6) {
     return std::nullopt;
   }
   tm.tm_year = year - 1900;
@@ -93,7 +93,8 @@ void status_rows(Table& table, const cmd::NodeStatus& node, int depth) {
              Cell{node.type == "dynamic_supervisor" ? "dynamic" : node.type},
              Cell{node.state, state_colour(node.state)},
              Cell{worker && node.pid ? std::to_string(*node.pid) : "-"}, Cell{std::to_string(node.restarts)},
-             Cell{uptime}, Cell{worker ? exit_text(node.last_exit) : "-", worker ? exit_colour(node) : nullptr}});
+             Cell{uptime},
+             Cell{worker ? exit_text(node.last_exit) : "-", worker ? exit_colour(node) : nullptr}});
   for (const cmd::NodeStatus& child : node.children) status_rows(table, child, depth + 1);
 }
 
@@ -122,8 +123,8 @@ std::string print_status(const cmd::Status::Result& node, const Output& out) {
 }
 
 std::string print_count(const cmd::Count::Result& c, const Output&) {
-  return fmt::format("specs        {}\nactive       {}\nsupervisors  {}\nworkers      {}\n", c.specs, c.active,
-                     c.supervisors, c.workers);
+  return fmt::format("specs        {}\nactive       {}\nsupervisors  {}\nworkers      {}\n", c.specs,
+                     c.active, c.supervisors, c.workers);
 }
 
 std::string print_spec(const cmd::Spec::Result& spec, const Output&) { return spec.spec.dump(2) + "\n"; }
@@ -147,8 +148,8 @@ std::string print_reload(const cmd::Reload::Result& plan, const Output& out) {
 }
 
 std::string print_version(const cmd::Version::Result& v, const Output&) {
-  return fmt::format("arborctl {}\narbord   {}\nprotocol {}\n", ARBOR_VERSION, v.arbord.empty() ? "-" : v.arbord,
-                     v.protocol);
+  return fmt::format("arborctl {}\narbord   {}\nprotocol {}\n", ARBOR_VERSION,
+                     v.arbord.empty() ? "-" : v.arbord, v.protocol);
 }
 
 std::string print_line(const cmd::Logs::Line& line) { return line.line + "\n"; }
@@ -167,8 +168,8 @@ std::string print_line(const cmd::Event& e) {
     }
     details += fmt::format(" {}={}", key, text);
   }
-  return fmt::format("{} {:>5} {:<12} {}{}\n", e.time.empty() ? "-" : e.time, e.seq, e.event.empty() ? "-" : e.event,
-                     e.path.empty() ? "-" : e.path, details);
+  return fmt::format("{} {:>5} {:<12} {}{}\n", e.time.empty() ? "-" : e.time, e.seq,
+                     e.event.empty() ? "-" : e.event, e.path.empty() ? "-" : e.path, details);
 }
 
 }  // namespace arbor::ctl

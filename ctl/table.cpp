@@ -11,7 +11,8 @@ namespace arbor::ctl {
 namespace {
 // Display width of UTF-8 text: code points, not bytes (ids are ASCII; paths may not be).
 std::size_t width(const std::string& s) {
-  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+  return static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 }  // namespace
 
@@ -19,7 +20,8 @@ std::string Table::render() const {
   std::vector<std::size_t> widths(headers_.size(), 0);
   for (std::size_t i = 0; i < headers_.size(); ++i) widths[i] = width(headers_[i]);
   for (const auto& row : rows_) {
-    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], width(row[i].text));
+    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i)
+      widths[i] = std::max(widths[i], width(row[i].text));
   }
   std::string out;
   auto line = [&](const std::vector<Cell>& cells) {

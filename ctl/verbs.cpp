@@ -85,13 +85,17 @@ json read_spec(const std::string& text) {
   return spec;
 }
 
-void args_child(CLI::App& s, protocol::PathRequest& r) { s.add_option("PATH", r.path, "a child")->required(); }
+void args_child(CLI::App& s, protocol::PathRequest& r) {
+  s.add_option("PATH", r.path, "a child")->required();
+}
 
 void args_status(CLI::App& s, cmd::Status::Request& r) {
   s.add_option("PATH", r.path, "a child path such as web/api, or / (one worker: also its last output lines)");
 }
 
-void args_count(CLI::App& s, cmd::Count::Request& r) { s.add_option("PATH", r.path, "a supervisor")->required(); }
+void args_count(CLI::App& s, cmd::Count::Request& r) {
+  s.add_option("PATH", r.path, "a supervisor")->required();
+}
 
 void args_add(CLI::App& s, cmd::Add::Request& r) {
   s.add_option("SUP", r.path, "a supervisor or dynamic supervisor")->required();
@@ -101,7 +105,8 @@ void args_add(CLI::App& s, cmd::Add::Request& r) {
   s.add_option("--spec", *spec, "the child's spec: JSON text, or @FILE");
   s.add_option("ARG", *extra, "after --: arguments appended to the template's command");
   s.final_callback([&r, spec, extra] {
-    if (!spec->empty() && !extra->empty()) throw CLI::ValidationError("add", "give --spec or -- ARG..., not both");
+    if (!spec->empty() && !extra->empty())
+      throw CLI::ValidationError("add", "give --spec or -- ARG..., not both");
     if (!spec->empty()) {
       r.spec = read_spec(*spec);
     } else {
@@ -122,7 +127,9 @@ void args_logs(CLI::App& s, cmd::Logs::Request& r) {
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1000000}));
 }
 
-void args_reload(CLI::App& s, cmd::Reload::Request& r) { s.add_flag("--dry-run", r.dry_run, "only print the plan"); }
+void args_reload(CLI::App& s, cmd::Reload::Request& r) {
+  s.add_flag("--dry-run", r.dry_run, "only print the plan");
+}
 
 void args_wait(CLI::App& s, cmd::Wait::Request& r) {
   s.add_option("PATH", r.path, "a child")->required();
@@ -151,7 +158,8 @@ std::string version_json(const json& result) {
 std::string logs_json(const json& result) {
   const auto logs = cmd::Logs::Result::from_json(result);
   std::string out;
-  for (const std::string& line : logs.lines) out += protocol::encode_line(cmd::Logs::Line{logs.path, line}.to_json());
+  for (const std::string& line : logs.lines)
+    out += protocol::encode_line(cmd::Logs::Line{logs.path, line}.to_json());
   return out;
 }
 

@@ -18,7 +18,8 @@ struct Box {
 
 template <typename B>
 void close_box(B* box) {
-  uv_close(reinterpret_cast<uv_handle_t*>(&box->handle), [](uv_handle_t* h) { delete static_cast<B*>(h->data); });
+  uv_close(reinterpret_cast<uv_handle_t*>(&box->handle),
+           [](uv_handle_t* h) { delete static_cast<B*>(h->data); });
 }
 
 class TimerHandle final : public Handle {
@@ -28,7 +29,8 @@ class TimerHandle final : public Handle {
     uv_timer_init(loop, &box_->handle);
     box_->handle.data = box_;
     uv_timer_start(
-        &box_->handle, [](uv_timer_t* t) { static_cast<B*>(t->data)->fn(); }, static_cast<std::uint64_t>(ms), 0);
+        &box_->handle, [](uv_timer_t* t) { static_cast<B*>(t->data)->fn(); }, static_cast<std::uint64_t>(ms),
+        0);
   }
   ~TimerHandle() override {
     uv_timer_stop(&box_->handle);
@@ -88,8 +90,8 @@ std::unique_ptr<Handle> AppDaemon::after(core::Millis ms, std::function<void()> 
   return std::make_unique<TimerHandle>(app_.loop(), ms, std::move(fn));
 }
 
-std::unique_ptr<Handle> AppDaemon::watch_dir(const std::string& dir, std::function<void(const std::string&)> fn,
-                                             std::string& error) {
+std::unique_ptr<Handle> AppDaemon::watch_dir(const std::string& dir,
+                                             std::function<void(const std::string&)> fn, std::string& error) {
   auto watch = std::make_unique<DirWatch>(app_.loop(), std::move(fn));
   if (const int rc = watch->start(dir); rc != 0) {
     error = uv_strerror(rc);

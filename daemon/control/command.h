@@ -32,7 +32,7 @@ class Answer {
   explicit Answer(Replier replier) : replier_(std::move(replier)) {}
 
   void ok(const typename C::Result& result) const {
-    if constexpr (requires(std::string& out) { result.append_json(out); }) {
+    if constexpr (requires(std::string & out) { result.append_json(out); }) {
       std::string text;
       result.append_json(text);
       replier_.ok_text(text);
@@ -42,10 +42,8 @@ class Answer {
   }
   void fail(protocol::ErrorCode code, std::string_view message) const { replier_.fail(code, message); }
   template <typename L>
-    requires std::same_as<L, typename C::Line>
-  void line(const L& line) const {
-    replier_.send(line.to_json());
-  }
+  requires std::same_as<L, typename C::Line>
+  void line(const L& line) const { replier_.send(line.to_json()); }
   bool open() const { return replier_.open(); }
   void keep(std::unique_ptr<Handle> handle) const { replier_.keep(std::move(handle)); }
 

@@ -14,7 +14,8 @@ using protocol::ProtocolError;
 namespace {
 
 // The file holding a worker's output: its "log" capture, else a {"file": PATH} output.
-std::optional<std::string> output_file(const Daemon& daemon, const std::string& path, const config::WorkerSpec& w) {
+std::optional<std::string> output_file(const Daemon& daemon, const std::string& path,
+                                       const config::WorkerSpec& w) {
   for (const config::Output* o : {&w.stdout_spec, &w.stderr_spec}) {
     if (o->kind == config::Output::Kind::log) return log_file_for(daemon.tree_spec().log_dir, path);
   }
@@ -41,11 +42,13 @@ void logs(Context& context, cmd::Logs::Request request, const Answer<cmd::Logs>&
   const std::string& path = request.path;
   auto spec = context.daemon.tree().spec(path);
   if (!spec) return reply.fail(ErrorCode::not_found, "no child at " + path);
-  if (!spec->is_worker()) throw ProtocolError(ErrorCode::bad_request, path + " is a supervisor; logs are per worker");
+  if (!spec->is_worker())
+    throw ProtocolError(ErrorCode::bad_request, path + " is a supervisor; logs are per worker");
   const auto file = output_file(context.daemon, path, spec->worker);
   if (!file) {
-    throw ProtocolError(ErrorCode::bad_request, "the output of " + path + " is not captured (stdout and stderr are " +
-                                                    "neither \"log\" nor a file)");
+    throw ProtocolError(
+        ErrorCode::bad_request,
+        "the output of " + path + " is not captured (stdout and stderr are " + "neither \"log\" nor a file)");
   }
 
   auto tail = std::make_shared<LogTail>(*file);

@@ -26,8 +26,9 @@ class Subscription final : public Handle {
 };
 
 std::optional<core::ChildState> state_from_string(std::string_view s) {
-  for (core::ChildState st : {core::ChildState::stopped, core::ChildState::starting, core::ChildState::running,
-                              core::ChildState::stopping, core::ChildState::restarting}) {
+  for (core::ChildState st :
+       {core::ChildState::stopped, core::ChildState::starting, core::ChildState::running,
+        core::ChildState::stopping, core::ChildState::restarting}) {
     if (core::to_string(st) == s) return st;
   }
   return std::nullopt;
@@ -59,8 +60,8 @@ struct Waiter {
     finish();
     const core::Node* node = daemon.tree().find(path);
     const std::string now_state = node ? std::string(core::to_string(node->state())) : "gone";
-    reply.fail(ErrorCode::timeout, path + " did not reach " + std::string(core::to_string(want)) + " within " +
-                                       std::to_string(ms) + " ms (it is " + now_state + ")");
+    reply.fail(ErrorCode::timeout, path + " did not reach " + std::string(core::to_string(want)) +
+                                       " within " + std::to_string(ms) + " ms (it is " + now_state + ")");
   }
   void finish() { done = true; }
 };
@@ -82,7 +83,8 @@ void wait(Context& context, cmd::Wait::Request request, const Answer<cmd::Wait>&
                             request.state + "\"");
   }
   const std::string& path = request.path;
-  if (context.daemon.tree().find(path) == nullptr) return reply.fail(ErrorCode::not_found, "no child at " + path);
+  if (context.daemon.tree().find(path) == nullptr)
+    return reply.fail(ErrorCode::not_found, "no child at " + path);
 
   auto waiter = std::make_shared<Waiter>(Waiter{context.daemon, reply, path, *want});
   waiter->check();

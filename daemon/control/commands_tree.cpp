@@ -51,7 +51,8 @@ void count(Context& context, cmd::Count::Request request, const Answer<cmd::Coun
   std::string error;
   auto counts = context.daemon.tree().count(path, &error);
   if (counts) return reply.ok(to_wire(*counts));
-  if (error == "bad_request") return reply.fail(ErrorCode::bad_request, path + " is a worker, not a supervisor");
+  if (error == "bad_request")
+    return reply.fail(ErrorCode::bad_request, path + " is a worker, not a supervisor");
   reply.fail(ErrorCode::not_found, "no supervisor at " + path);
 }
 
@@ -86,7 +87,8 @@ void add(Context& context, cmd::Add::Request request, const Answer<cmd::Add>& re
   auto parent = tree.spec(path);
   if (!parent) return reply.fail(ErrorCode::not_found, "no supervisor at " + path);
   config::LoadOptions options;
-  if (parent->type == config::ChildType::supervisor) options.parent_auto_shutdown = parent->supervisor.auto_shutdown;
+  if (parent->type == config::ChildType::supervisor)
+    options.parent_auto_shutdown = parent->supervisor.auto_shutdown;
   config::ChildResult child = config::load_child(*request.spec, "/spec", options);
   if (!child.child) {
     std::string message;

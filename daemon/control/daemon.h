@@ -49,7 +49,8 @@ class Daemon {
   virtual std::unique_ptr<Handle> after(core::Millis ms, std::function<void()> fn) = 0;
   // Calls `fn` with a file name whenever something in directory `dir` changes (inotify).
   // Returns null and sets `error` when the directory cannot be watched.
-  virtual std::unique_ptr<Handle> watch_dir(const std::string& dir, std::function<void(const std::string& name)> fn,
+  virtual std::unique_ptr<Handle> watch_dir(const std::string& dir,
+                                            std::function<void(const std::string& name)> fn,
                                             std::string& error) = 0;
 };
 

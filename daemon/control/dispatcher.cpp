@@ -25,7 +25,8 @@ void Dispatcher::handle(const std::shared_ptr<Session>& session, std::string_vie
   try {
     const protocol::Request request = protocol::parse_request(line, id);
     const Command* command = find_command(request.cmd);
-    if (command == nullptr) throw ProtocolError(ErrorCode::bad_request, "unknown cmd \"" + request.cmd + "\"");
+    if (command == nullptr)
+      throw ProtocolError(ErrorCode::bad_request, "unknown cmd \"" + request.cmd + "\"");
     if (command->info->access > session->access()) {
       throw ProtocolError(ErrorCode::forbidden, "this client may not call " + request.cmd);
     }
@@ -38,8 +39,9 @@ void Dispatcher::handle(const std::shared_ptr<Session>& session, std::string_vie
     // daemon down; the client learns the request failed.
     spdlog::error("control: request failed: {}", e.what());
     try {
-      session->send(protocol::reply_error(id, ErrorCode::bad_request, std::string("request failed: ") + e.what()),
-                    Session::Kind::reply);
+      session->send(
+          protocol::reply_error(id, ErrorCode::bad_request, std::string("request failed: ") + e.what()),
+          Session::Kind::reply);
     } catch (...) {
     }
   } catch (...) {

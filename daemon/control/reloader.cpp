@@ -14,7 +14,8 @@ void Reloader::reload(bool dry_run, std::function<void(const ReloadResult&)> don
     // One line per error, each naming the file as a compiler would: FILE: POINTER: what.
     std::string message;
     for (const auto& d : loaded.errors) {
-      message += (message.empty() ? "" : "\n") + path + ": " + (d.pointer.empty() ? d.message : config::to_string(d));
+      message += (message.empty() ? "" : "\n") + path + ": " +
+                 (d.pointer.empty() ? d.message : config::to_string(d));
     }
     done(ReloadResult{false, protocol::ErrorCode::bad_spec, message, {}});
     return;

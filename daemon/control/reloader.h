@@ -24,8 +24,8 @@ class Reloader {
   explicit Reloader(Daemon& daemon) : daemon_(daemon) {}
 
   // Re-reads the config file. A file that fails validation changes nothing and answers
-  // bad_spec with its diagnostics, one per line, each starting "FILE: ". Otherwise the plan is answered at once (dry run), or
-  // once the tree has applied it. A reload while another is being applied answers busy.
+  // bad_spec with its diagnostics, one per line, each starting "FILE: ". Otherwise the plan is answered at
+  // once (dry run), or once the tree has applied it. A reload while another is being applied answers busy.
   // `done` is called exactly once, maybe later; it may outlive this object.
   void reload(bool dry_run, std::function<void(const ReloadResult&)> done);
 

@@ -37,9 +37,12 @@ class Session {
 // that hung up meanwhile is simply not answered.
 class Replier {
  public:
-  Replier(std::weak_ptr<Session> session, nlohmann::json id) : session_(std::move(session)), id_(std::move(id)) {}
+  Replier(std::weak_ptr<Session> session, nlohmann::json id)
+      : session_(std::move(session)), id_(std::move(id)) {}
 
-  void ok(nlohmann::json result) const { put(protocol::reply_ok(id_, std::move(result)), Session::Kind::reply); }
+  void ok(nlohmann::json result) const {
+    put(protocol::reply_ok(id_, std::move(result)), Session::Kind::reply);
+  }
   // `result` is JSON text already (see status_text).
   void ok_text(const std::string& result) const {
     if (auto s = session_.lock()) s->send_line(protocol::encode_reply_ok(id_, result), Session::Kind::reply);

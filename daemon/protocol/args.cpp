@@ -8,7 +8,8 @@ using nlohmann::json;
 
 namespace {
 [[noreturn]] void bad(std::string_view key, std::string_view expected) {
-  throw ProtocolError(ErrorCode::bad_request, "args." + std::string(key) + ": expected " + std::string(expected));
+  throw ProtocolError(ErrorCode::bad_request,
+                      "args." + std::string(key) + ": expected " + std::string(expected));
 }
 
 const json* find(const json& args, std::string_view key) {
@@ -39,7 +40,8 @@ std::string required_string(const json& args, std::string_view key) {
   return *v;
 }
 
-std::optional<std::int64_t> optional_int(const json& args, std::string_view key, std::int64_t min, std::int64_t max) {
+std::optional<std::int64_t> optional_int(const json& args, std::string_view key, std::int64_t min,
+                                         std::int64_t max) {
   const json* v = find(args, key);
   if (v == nullptr) return std::nullopt;
   const std::string range = "an integer from " + std::to_string(min) + " to " + std::to_string(max);
@@ -63,7 +65,8 @@ std::string check_path(const std::string& path) {
   if (!s.empty() && s.front() == '/') s.remove_prefix(1);
   // Empty segments ("a//b", "a/") never name a child; say so rather than "not_found".
   if (s.empty() || s.back() == '/' || s.find("//") != std::string_view::npos) {
-    throw ProtocolError(ErrorCode::bad_request, json(path).dump() + " is not a child path: give ids joined by " +
+    throw ProtocolError(ErrorCode::bad_request, json(path).dump() +
+                                                    " is not a child path: give ids joined by " +
                                                     "\"/\", such as web/api, or / for the root");
   }
   return std::string(s);

@@ -12,14 +12,17 @@ Add::Request Add::Request::from_json(const json& a) {
   r.path = args::path(a);
   if (auto s = a.find("spec"); s != a.end() && !s->is_null()) r.spec = *s;
   if (auto extra = a.find("args"); extra != a.end() && !extra->is_null()) {
-    if (!extra->is_array()) throw ProtocolError(ErrorCode::bad_request, "args.args: expected an array of strings");
+    if (!extra->is_array())
+      throw ProtocolError(ErrorCode::bad_request, "args.args: expected an array of strings");
     r.args.emplace();
     for (const json& item : *extra) {
-      if (!item.is_string()) throw ProtocolError(ErrorCode::bad_request, "args.args: expected an array of strings");
+      if (!item.is_string())
+        throw ProtocolError(ErrorCode::bad_request, "args.args: expected an array of strings");
       r.args->push_back(item.get<std::string>());
     }
   }
-  if (r.spec && r.args) throw ProtocolError(ErrorCode::bad_request, "give either \"spec\" or \"args\", not both");
+  if (r.spec && r.args)
+    throw ProtocolError(ErrorCode::bad_request, "give either \"spec\" or \"args\", not both");
   return r;
 }
 

@@ -15,7 +15,7 @@ struct Add {
   static constexpr CommandInfo info{"add", 1, Access::operate};
   struct Request {
     std::string path;
-    std::optional<nlohmann::json> spec;           // checked like the config file, under /spec
+    std::optional<nlohmann::json> spec;            // checked like the config file, under /spec
     std::optional<std::vector<std::string>> args;  // neither: the template as it is
     static Request from_json(const nlohmann::json& args);
     nlohmann::json to_json() const;

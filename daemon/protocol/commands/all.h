@@ -26,8 +26,8 @@
 
 namespace arbor::protocol::commands {
 
-using Commands = std::tuple<Status, Count, Spec, Start, Stop, Restart, Add, Remove, Signal, Logs, Watch, Reload,
-                            Wait, Version, Shutdown>;
+using Commands = std::tuple<Status, Count, Spec, Start, Stop, Restart, Add, Remove, Signal, Logs, Watch,
+                            Reload, Wait, Version, Shutdown>;
 
 // True when `table` (anything indexable whose entries have `info`, a pointer to a
 // CommandInfo) lists exactly Commands, in order: for static_assert on each side's table.
@@ -35,7 +35,8 @@ template <typename Table>
 constexpr bool lists_every_command(const Table& table) {
   return []<std::size_t... I>(const Table& t, std::index_sequence<I...>) {
     return std::size(t) == sizeof...(I) && ((t[I].info == &std::tuple_element_t<I, Commands>::info) && ...);
-  }(table, std::make_index_sequence<std::tuple_size_v<Commands>>{});
+  }
+  (table, std::make_index_sequence<std::tuple_size_v<Commands>>{});
 }
 
 }  // namespace arbor::protocol::commands

@@ -14,14 +14,16 @@ Reload::Request Reload::Request::from_json(const json& a) {
 Reload::Result Reload::Result::from_json(const json& j) {
   Result r;
   if (auto p = j.find("plan"); j.is_object() && p != j.end() && p->is_array()) {
-    for (const json& e : *p) r.plan.push_back({get_string(e, "path"), get_string(e, "action"), get_string(e, "reason")});
+    for (const json& e : *p)
+      r.plan.push_back({get_string(e, "path"), get_string(e, "action"), get_string(e, "reason")});
   }
   return r;
 }
 
 json Reload::Result::to_json() const {
   json entries = json::array();
-  for (const Entry& e : plan) entries.push_back({{"path", e.path}, {"action", e.action}, {"reason", e.reason}});
+  for (const Entry& e : plan)
+    entries.push_back({{"path", e.path}, {"action", e.action}, {"reason", e.reason}});
   return json{{"plan", std::move(entries)}};
 }
 

@@ -17,7 +17,8 @@ Signal::Request Signal::Request::from_json(const json& a) {
     r.signal = std::to_string(sig.get<std::int64_t>());
     r.numeric = true;
   } else {
-    throw ProtocolError(ErrorCode::bad_request, "missing argument \"signal\" (a name such as TERM, or a number)");
+    throw ProtocolError(ErrorCode::bad_request,
+                        "missing argument \"signal\" (a name such as TERM, or a number)");
   }
   return r;
 }

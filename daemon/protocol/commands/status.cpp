@@ -20,9 +20,11 @@ NodeStatus NodeStatus::from_json(const json& j) {
   n.id = get_string(j, "id");
   n.type = get_string(j, "type");
   n.state = get_string(j, "state");
-  if (auto r = j.find("restarts"); r != j.end() && r->is_number_integer()) n.restarts = r->get<std::int64_t>();
+  if (auto r = j.find("restarts"); r != j.end() && r->is_number_integer())
+    n.restarts = r->get<std::int64_t>();
   if (auto p = j.find("pid"); p != j.end() && p->is_number_integer()) n.pid = p->get<int>();
-  for (auto [key, field] : {std::pair{"started_at", &n.started_at}, {"next_restart_at", &n.next_restart_at},
+  for (auto [key, field] : {std::pair{"started_at", &n.started_at},
+                            {"next_restart_at", &n.next_restart_at},
                             {"status_text", &n.status_text}}) {
     if (auto t = j.find(key); t != j.end() && t->is_string()) *field = t->get<std::string>();
   }

@@ -15,7 +15,9 @@ struct Version {
   struct Result {
     std::string arbord;
     std::int64_t protocol = 0;
-    static Result from_json(const nlohmann::json& j) { return {get_string(j, "arbord"), get_int(j, "protocol")}; }
+    static Result from_json(const nlohmann::json& j) {
+      return {get_string(j, "arbord"), get_int(j, "protocol")};
+    }
     nlohmann::json to_json() const { return nlohmann::json{{"arbord", arbord}, {"protocol", protocol}}; }
   };
 };

@@ -23,7 +23,9 @@ struct Wait {
   struct Result {
     std::string path;
     std::string state;
-    static Result from_json(const nlohmann::json& j) { return {get_string(j, "path"), get_string(j, "state")}; }
+    static Result from_json(const nlohmann::json& j) {
+      return {get_string(j, "path"), get_string(j, "state")};
+    }
     nlohmann::json to_json() const { return nlohmann::json{{"path", path}, {"state", state}}; }
   };
 };

@@ -15,11 +15,13 @@ Event Event::from_json(const json& j) {
   if (auto x = j.find("exit"); x != j.end() && x->is_object()) e.exit = Exit::from_json(*x);
   if (auto r = j.find("reason"); r != j.end() && r->is_string()) e.reason = r->get<std::string>();
   if (auto r = j.find("error"); r != j.end() && r->is_string()) e.error = r->get<std::string>();
-  if (auto d = j.find("delay_ms"); d != j.end() && d->is_number_integer()) e.delay_ms = d->get<std::int64_t>();
+  if (auto d = j.find("delay_ms"); d != j.end() && d->is_number_integer())
+    e.delay_ms = d->get<std::int64_t>();
   if (auto b = j.find("bytes"); b != j.end() && b->is_number_integer()) e.bytes = b->get<std::uint64_t>();
   if (auto p = j.find("plan"); p != j.end() && p->is_object()) {
     e.plan.emplace();
-    for (const auto& [action, n] : p->items()) (*e.plan)[action] = n.is_number_integer() ? n.get<std::int64_t>() : 0;
+    for (const auto& [action, n] : p->items())
+      (*e.plan)[action] = n.is_number_integer() ? n.get<std::int64_t>() : 0;
   }
   return e;
 }

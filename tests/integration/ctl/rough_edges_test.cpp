@@ -81,7 +81,8 @@ TEST_F(RoughEdgesTest, BackoffShowsTheTimeLeftBeforeTheRestart) {
   ASSERT_TRUE(await_state("b", "restarting"));
   Result table = d.ctl({"status"});
   // 30 s with the backoff's jitter.
-  EXPECT_TRUE(std::regex_search(table.out, std::regex(R"(\n  b +worker +restarting +- +0 +restart in [2-4][0-9]s )")))
+  EXPECT_TRUE(
+      std::regex_search(table.out, std::regex(R"(\n  b +worker +restarting +- +0 +restart in [2-4][0-9]s )")))
       << table.out;
 }
 
@@ -90,7 +91,8 @@ TEST_F(RoughEdgesTest, StatusOfOneWorkerShowsItsLastOutputLines) {
   while (Clock::now() < deadline && d.ctl({"logs", "a"}).out != "hello\nworld\n") ::poll(nullptr, 0, 20);
   Result one = d.ctl({"status", "a"});
   EXPECT_EQ(one.status, 0);
-  EXPECT_NE(one.out.find("\nlast 2 lines of " + d.dir + "/logs/a.log:\n  hello\n  world\n"), std::string::npos)
+  EXPECT_NE(one.out.find("\nlast 2 lines of " + d.dir + "/logs/a.log:\n  hello\n  world\n"),
+            std::string::npos)
       << one.out;
   EXPECT_EQ(d.ctl({"status"}).out.find("last "), std::string::npos) << "only for one worker";
   EXPECT_EQ(json::parse(d.ctl({"--json", "status", "a"}).out)["path"], "a") << "--json: the node only";
@@ -128,8 +130,8 @@ TEST_F(RoughEdgesTest, AnotherUsersSocketSaysWhoseItIsAndHowToReachIt) {
   // nobody may walk to the socket, which stays 0600 and root's: connect() is refused.
   ::chmod(d.dir.c_str(), 0755);
   ::chmod((d.dir + "/s").c_str(), 0755);
-  Result r = run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ARBORCTL_BIN, "--socket",
-                  d.socket, "status"});
+  Result r = run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ARBORCTL_BIN,
+                  "--socket", d.socket, "status"});
   EXPECT_EQ(r.status, 3);
   EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("the socket belongs to root's arbord"), std::string::npos) << r.err;

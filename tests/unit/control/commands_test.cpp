@@ -29,8 +29,8 @@ TEST_F(CommandsTest, StatusOfTheRootHasTheShapeOfSpec5) {
   EXPECT_EQ(root["state"], "running");
   ASSERT_EQ(root["children"].size(), 3u);
   const json& db = root["children"][0];
-  EXPECT_EQ(keys(db),
-            (std::set<std::string>{"path", "id", "type", "state", "pid", "restarts", "started_at", "last_exit"}));
+  EXPECT_EQ(keys(db), (std::set<std::string>{"path", "id", "type", "state", "pid", "restarts", "started_at",
+                                             "last_exit"}));
   EXPECT_EQ(db["path"], "db");
   EXPECT_TRUE(db["pid"].is_number_integer());
   EXPECT_EQ(db["started_at"], "T1000");
@@ -59,8 +59,9 @@ TEST_F(CommandsTest, StatusRefusals) {
   EXPECT_EQ(error_code(request("status", {{"path", "a//b"}})), "bad_request");
   // arborctl shows this message to people: it names the path, not the wire's "args.path".
   const json bad = request("status", {{"path", "web/api/"}});
-  EXPECT_EQ(bad["error"]["message"], "\"web/api/\" is not a child path: give ids joined by \"/\", such as web/api, "
-                                     "or / for the root");
+  EXPECT_EQ(bad["error"]["message"],
+            "\"web/api/\" is not a child path: give ids joined by \"/\", such as web/api, "
+            "or / for the root");
   EXPECT_EQ(error_code(request("status", {{"bogus", 1}})), "bad_request");
 }
 
@@ -87,7 +88,8 @@ TEST_F(CommandsTest, SpecIsAcceptedBackByAdd) {
 TEST_F(CommandsTest, StopStartRestartRemove) {
   EXPECT_EQ(request("stop", {{"path", "db"}})["result"], (json{{"path", "db"}}));
   EXPECT_EQ(h.state("db"), core::ChildState::stopped);
-  EXPECT_TRUE(request("stop", {{"path", "db"}})["ok"].get<bool>()) << "stopping a stopped child is not an error";
+  EXPECT_TRUE(request("stop", {{"path", "db"}})["ok"].get<bool>())
+      << "stopping a stopped child is not an error";
   EXPECT_TRUE(request("start", {{"path", "db"}})["ok"].get<bool>());
   EXPECT_EQ(h.state("db"), core::ChildState::running);
   EXPECT_EQ(error_code(request("start", {{"path", "db"}})), "running");
@@ -112,7 +114,8 @@ TEST_F(CommandsTest, AddWithASpec) {
   EXPECT_NE(bad["error"]["message"].get<std::string>().find("/spec/"), std::string::npos) << bad;
   EXPECT_EQ(error_code(request("add", {{"path", "nope"}, {"spec", spec}})), "not_found");
   EXPECT_EQ(error_code(request("add", {{"path", "db"}, {"spec", spec}})), "bad_request");
-  EXPECT_EQ(error_code(request("add", {{"path", "web"}, {"spec", spec}, {"args", json::array()}})), "bad_request");
+  EXPECT_EQ(error_code(request("add", {{"path", "web"}, {"spec", spec}, {"args", json::array()}})),
+            "bad_request");
 }
 
 TEST_F(CommandsTest, AddToADynamicSupervisor) {

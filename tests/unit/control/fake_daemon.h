@@ -31,7 +31,8 @@ class FakeDaemon final : public control::Daemon {
   const config::TreeSpec& tree_spec() const override { return spec_; }
   void request_shutdown(const char*) override { h_.tree.shutdown(h_.now); }
   std::unique_ptr<control::Handle> after(core::Millis ms, std::function<void()> fn) override;
-  std::unique_ptr<control::Handle> watch_dir(const std::string& dir, std::function<void(const std::string&)> fn,
+  std::unique_ptr<control::Handle> watch_dir(const std::string& dir,
+                                             std::function<void(const std::string&)> fn,
                                              std::string& error) override;
 
   // Publishes what the tree emitted since the last pump.
