@@ -41,8 +41,9 @@ class Answer {
     }
   }
   void fail(protocol::ErrorCode code, std::string_view message) const { replier_.fail(code, message); }
-  template <typename L>
-  requires std::same_as<L, typename C::Line>
+  // D = C defers the check to a call: only commands with a Line have this.
+  template <typename L, typename D = C>
+  requires std::same_as<L, typename D::Line>
   void line(const L& line) const { replier_.send(line.to_json()); }
   bool open() const { return replier_.open(); }
   void keep(std::unique_ptr<Handle> handle) const { replier_.keep(std::move(handle)); }
