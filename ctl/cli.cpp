@@ -2,16 +2,15 @@
 
 #include <unistd.h>
 
-#include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+#include <algorithm>
+#include <cstring>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 namespace arbor::ctl {
-
-using nlohmann::json;
 
 std::string default_socket() {
   if (const char* env = std::getenv("ARBOR_SOCKET"); env != nullptr && env[0] != '\0') return env;
@@ -25,138 +24,105 @@ std::string default_socket() {
 
 namespace {
 
-// `--spec` is JSON text, or @FILE to read it from a file ("@-" for stdin).
-json read_spec(const std::string& text) {
-  std::string body = text;
-  if (!text.empty() && text[0] == '@') {
-    const std::string file = text.substr(1);
-    std::stringstream ss;
-    if (file == "-") {
-      ss << std::cin.rdbuf();
-    } else {
-      std::ifstream in(file);
-      if (!in) throw CLI::ValidationError("--spec", "cannot read " + file);
-      ss << in.rdbuf();
+// Levenshtein distance, for "did you mean".
+std::size_t distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
     }
-    body = ss.str();
   }
-  json spec = json::parse(body, nullptr, false);
-  if (spec.is_discarded()) throw CLI::ValidationError("--spec", "not valid JSON");
-  return spec;
+  return row[b.size()];
 }
 
-struct Values {
-  std::string path = "/";
-  std::string sig;
-  std::string spec;
-  std::vector<std::string> extra;
-  int lines = 10;
-  bool follow = false;
-  bool dry_run = false;
-  std::string state = "running";
-  std::int64_t timeout = -1;
-};
+// The first argument that is not an option (or an option's value): the command.
+std::optional<std::string_view> command_word(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--socket") {
+      ++i;
+    } else if (arg.empty() || arg[0] != '-') {
+      return arg;
+    }
+  }
+  return std::nullopt;
+}
 
-CLI::App* sub(CLI::App& app, const char* name, const char* help) {
-  CLI::App* s = app.add_subcommand(name, help);
-  s->fallthrough();  // --json and --socket work after the command too
-  return s;
+// CLI11 says "A subcommand is required" of a word it does not know; say what it is.
+void check_command(int argc, char** argv) {
+  const auto word = command_word(argc, argv);
+  if (!word) return;
+  std::string close;
+  std::string all;
+  for (const VerbEntry& entry : verb_table()) {
+    const std::string_view name = entry.info->name;
+    if (name == *word) return;
+    all += (all.empty() ? "" : ", ") + std::string(name);
+    const bool near = distance(*word, name) <= std::max<std::size_t>(1, word->size() / 3) ||
+                      (word->size() >= 2 && name.starts_with(*word));
+    if (near) close += (close.empty() ? "" : " or ") + std::string(name);
+  }
+  std::string message = "unknown command \"" + std::string(*word) + "\"";
+  message += close.empty() ? "; the commands are " + all : "; did you mean " + close + "?";
+  throw UsageError(message);
 }
 
 }  // namespace
 
-std::optional<Invocation> parse_cli(int argc, char** argv, int& exit_code) {
-  CLI::App app{"arborctl: control arbord, the arbor process supervisor, over its Unix socket.\n"
-               "Exit status: 0 done, 1 the daemon refused, 2 usage error, 3 could not reach the daemon.",
-               "arborctl"};
+bool wants_json(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--") == 0) return false;
+    if (std::strcmp(argv[i], "--json") == 0) return true;
+  }
+  return false;
+}
+
+std::optional<Invocation> parse_cli(int argc, char** argv) {
+  CLI::App app{
+      "arborctl: control arbord, the arbor process supervisor, over its Unix socket.\n"
+      "Exit status: 0 done, 1 the daemon refused, 2 usage error, 3 could not reach the daemon.",
+      "arborctl"};
   app.require_subcommand(1);
   Invocation inv;
-  Values v;
   inv.socket = default_socket();
-  app.add_option("--socket", inv.socket, "arbord's control socket ($ARBOR_SOCKET overrides the default)")
+  // The default shown is this user's own (root's socket is not a non-root user's default).
+  app.add_option(
+         "--socket", inv.socket,
+         "arbord's control socket; the default is $ARBOR_SOCKET if set, else /run/arbor/arbord.sock for "
+         "root and $XDG_RUNTIME_DIR/arbor/arbord.sock for other users")
       ->capture_default_str();
   app.add_flag("--json", inv.json, "print the reply as one JSON document (watch, logs -f: one per line)");
 
-  CLI::App* status = sub(app, "status", "show the tree below PATH (default /)");
-  status->add_option("PATH", v.path, "a child path such as web/api, or /");
-  CLI::App* count = sub(app, "count", "count a supervisor's children (specs, active, supervisors, workers)");
-  count->add_option("PATH", v.path, "a supervisor")->required();
-  CLI::App* spec = sub(app, "spec", "print a child's spec as JSON, accepted back by add --spec");
-  spec->add_option("PATH", v.path, "a child")->required();
-  CLI::App* start = sub(app, "start", "start a stopped child from its spec");
-  start->add_option("PATH", v.path, "a child")->required();
-  CLI::App* stop = sub(app, "stop", "stop a child; its spec stays (temporary and dynamic children are removed)");
-  stop->add_option("PATH", v.path, "a child")->required();
-  CLI::App* restart = sub(app, "restart", "stop a child, then start it");
-  restart->add_option("PATH", v.path, "a child")->required();
-  CLI::App* add = sub(app, "add", "add a child to SUP (--spec) or start one from DYNSUP's template (-- ARG...)");
-  add->add_option("SUP", v.path, "a supervisor or dynamic supervisor")->required();
-  add->add_option("--spec", v.spec, "the child's spec: JSON text, or @FILE");
-  add->add_option("ARG", v.extra, "after --: arguments appended to the template's command");
-  CLI::App* remove = sub(app, "remove", "remove a stopped child's spec");
-  remove->add_option("PATH", v.path, "a child")->required();
-  CLI::App* signal = sub(app, "signal", "send a signal to a child's process group (a supervisor: to all below)");
-  signal->add_option("PATH", v.path, "a child")->required();
-  signal->add_option("SIG", v.sig, "TERM, HUP, USR1, 9, ...")->required();
-  CLI::App* logs = sub(app, "logs", "print a worker's captured output");
-  logs->add_option("PATH", v.path, "a worker")->required();
-  logs->add_flag("-f,--follow", v.follow, "keep printing new lines until interrupted");
-  logs->add_option("-n,--lines", v.lines, "how many of the last lines to print (default 10)")
-      ->check(CLI::Range(0, 1000000));
-  sub(app, "watch", "print the tree's events as they happen, until interrupted");
-  CLI::App* reload = sub(app, "reload", "re-read the config file and apply the difference");
-  reload->add_flag("--dry-run", v.dry_run, "only print the plan");
-  CLI::App* wait = sub(app, "wait", "return when a child reaches a state; exit 1 on timeout");
-  wait->add_option("PATH", v.path, "a child")->required();
-  wait->add_option("--state", v.state, "starting, running (default), stopping, stopped or restarting")
-      ->check(CLI::IsMember({"starting", "running", "stopping", "stopped", "restarting"}));
-  wait->add_option("--timeout", v.timeout, "give up after MS milliseconds (default: wait for ever)")
-      ->check(CLI::Range(std::int64_t{0}, std::int64_t{365} * 24 * 3600 * 1000));
-  sub(app, "version", "print arborctl's and arbord's versions and the protocol version");
-  sub(app, "shutdown", "stop the tree; returns once arbord has stopped it");
+  std::vector<std::pair<CLI::App*, std::unique_ptr<Verb>>> verbs;
+  for (const VerbEntry& entry : verb_table()) {
+    CLI::App* sub = app.add_subcommand(std::string(entry.info->name), entry.help);
+    sub->fallthrough();  // --json and --socket work after the command too
+    auto verb = entry.make();
+    verb->declare(*sub);
+    verbs.emplace_back(sub, std::move(verb));
+  }
 
+  check_command(argc, argv);
   try {
     app.parse(argc, argv);
-    CLI::App* chosen = app.get_subcommands().front();
-    inv.cmd = chosen->get_name();
-    json& a = inv.args;
-    if (inv.cmd == "status" || inv.cmd == "count" || inv.cmd == "spec" || inv.cmd == "start" ||
-        inv.cmd == "stop" || inv.cmd == "restart" || inv.cmd == "remove") {
-      a["path"] = v.path;
-    } else if (inv.cmd == "add") {
-      a["path"] = v.path;
-      if (!v.spec.empty() && !v.extra.empty()) throw CLI::ValidationError("add", "give --spec or -- ARG..., not both");
-      if (!v.spec.empty()) {
-        a["spec"] = read_spec(v.spec);
-      } else {
-        a["args"] = v.extra;
-      }
-    } else if (inv.cmd == "signal") {
-      a = {{"path", v.path}, {"signal", v.sig}};
-    } else if (inv.cmd == "logs") {
-      a = {{"path", v.path}, {"lines", v.lines}, {"follow", v.follow}};
-      inv.stream = v.follow;
-    } else if (inv.cmd == "watch") {
-      inv.stream = true;
-    } else if (inv.cmd == "reload") {
-      a["dry_run"] = v.dry_run;
-    } else if (inv.cmd == "wait") {
-      a = {{"path", v.path}, {"state", v.state}};
-      if (v.timeout >= 0) a["timeout_ms"] = v.timeout;
-    } else if (inv.cmd == "shutdown") {
-      inv.until_eof = true;
-    }
   } catch (const CLI::CallForHelp& e) {
-    exit_code = app.exit(e) == 0 ? exit_ok : exit_usage;
+    if (app.exit(e) != 0) throw UsageError(e.what());
     return std::nullopt;
   } catch (const CLI::CallForAllHelp& e) {
-    exit_code = app.exit(e) == 0 ? exit_ok : exit_usage;
+    if (app.exit(e) != 0) throw UsageError(e.what());
     return std::nullopt;
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "arborctl: %s\nRun with --help for more information.\n", e.what());
-    exit_code = exit_usage;
-    return std::nullopt;
+    throw UsageError(e.what());
   }
+  for (auto& [sub, verb] : verbs) {
+    if (sub->parsed()) inv.verb = std::move(verb);
+  }
+  inv.args = inv.verb->request();
   return inv;
 }
 

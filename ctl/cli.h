@@ -4,26 +4,28 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
+
+#include "ctl/errors.h"
+#include "ctl/verbs.h"
 
 namespace arbor::ctl {
 
 struct Invocation {
   std::string socket;
   bool json = false;
-  std::string cmd;                                  // the protocol command
-  nlohmann::json args = nlohmann::json::object();   // its args
-  bool stream = false;     // watch, logs -f: print lines after the reply until EOF
-  bool until_eof = false;  // shutdown: return once arbord has closed the connection
+  std::unique_ptr<Verb> verb;                      // the command
+  nlohmann::json args = nlohmann::json::object();  // its request's args
 };
 
-// Exit statuses of SPEC §5.
-enum Exit : int { exit_ok = 0, exit_refused = 1, exit_usage = 2, exit_unreachable = 3 };
+// Parses argv. Returns nullopt once --help has been printed; throws UsageError.
+std::optional<Invocation> parse_cli(int argc, char** argv);
 
-// Parses argv into an Invocation. On --help (exit_ok) or a usage error (exit_usage,
-// message on stderr) returns nullopt and sets `exit_code`.
-std::optional<Invocation> parse_cli(int argc, char** argv, int& exit_code);
+// True when argv asks for --json: known before parsing, so that even a usage error
+// is reported as JSON.
+bool wants_json(int argc, char** argv);
 
 // $ARBOR_SOCKET if set; else /run/arbor/arbord.sock for root, and for other users
 // $XDG_RUNTIME_DIR/arbor/arbord.sock (or /run/arbor/arbord.sock without XDG_RUNTIME_DIR).

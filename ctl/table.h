@@ -25,7 +25,8 @@ class Table {
   bool colour_;
 };
 
-// True when stdout is a terminal and NO_COLOR is unset (https://no-color.org).
+// False when NO_COLOR is set (https://no-color.org); else true when CLICOLOR_FORCE is
+// set and not 0 (https://bixense.com/clicolors/), or when stdout is a terminal.
 bool colour_wanted();
 
 }  // namespace arbor::ctl

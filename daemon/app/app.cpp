@@ -7,10 +7,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "daemon/app/app_daemon.h"
 #include "daemon/app/event_log.h"
 #include "daemon/app/stderr_sink.h"
+#include "daemon/control/socket/control_server.h"
 #include "daemon/core/node.h"
-#include "daemon/control/control_server.h"
 
 namespace arbor::app {
 
@@ -41,7 +42,7 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
   // child's spec would be ~0.5 KiB per child for nothing.
   tree_ = std::make_unique<core::SupervisorTree>(self, std::move(options_.tree.root));
   options_.tree.root = {};
-  events_.subscribe([this](const StampedEvent& e) { log_event(e); });
+  events_.subscribe([this](const events::StampedEvent& e) { log_event(e); });
 }
 
 App::~App() {
@@ -61,7 +62,8 @@ int App::run() {
   // A worker's death must not kill arbord through a broken pipe of ours.
   std::signal(SIGPIPE, SIG_IGN);
   // The socket is up before the first child starts, so `watch` sees the boot (SPEC §4).
-  control_ = std::make_unique<control::ControlServer>(*this);
+  control_daemon_ = std::make_unique<AppDaemon>(*this);
+  control_ = std::make_unique<control::ControlServer>(&loop_, *control_daemon_, options_.tree.socket);
   if (std::string error; !control_->start(error)) {
     spdlog::error("{}", error);
     control_.reset();
@@ -116,7 +118,7 @@ void App::cancel_timer(core::TimerToken token) { timers_->cancel(token); }
 
 void App::emit(const core::Event& event) { events_.publish(event); }
 
-void App::log_event(const StampedEvent& stamped) {
+void App::log_event(const events::StampedEvent& stamped) {
   const core::Event& event = stamped.event;
   const std::string line = describe_event(event);
   switch (event.type) {

@@ -11,11 +11,12 @@
 #include <string>
 
 #include "config/tree_spec.h"
-#include "daemon/app/event_bus.h"
 #include "daemon/app/sd_notify.h"
 #include "daemon/app/uv_timers.h"
+#include "daemon/control/daemon.h"
 #include "daemon/core/host.h"
 #include "daemon/core/supervisor_tree.h"
+#include "daemon/events/event_bus.h"
 #include "daemon/host/process_runner.h"
 #include "daemon/host/uv_handle.h"
 
@@ -56,7 +57,7 @@ class App final : private core::Host {
   // For the control server (and tests): the loop, the tree, the events, the clock.
   uv_loop_t* loop() { return &loop_; }
   core::SupervisorTree& tree() { return *tree_; }
-  EventBus& events() { return events_; }
+  events::EventBus& events() { return events_; }
   core::Millis now();
   const AppOptions& options() const { return options_; }
   // Stops the tree in reverse order; arbord exits 0 once it is down (SIGTERM, `shutdown`).
@@ -76,7 +77,7 @@ class App final : private core::Host {
 
   void on_signal(int signo);
   void finish(int status);
-  void log_event(const StampedEvent& event);
+  void log_event(const events::StampedEvent& event);
   std::string output_hint(const std::string& path) const;
   std::string summary();
 
@@ -85,7 +86,7 @@ class App final : private core::Host {
   std::unique_ptr<host::ProcessRunner> runner_;
   std::unique_ptr<UvTimers> timers_;
   std::unique_ptr<core::SupervisorTree> tree_;
-  EventBus events_;
+  events::EventBus events_;
   SdNotify systemd_;
   host::UvHandle<uv_signal_t> sigterm_;
   host::UvHandle<uv_signal_t> sigint_;
@@ -94,7 +95,9 @@ class App final : private core::Host {
   bool finished_ = false;
   int exit_status_ = exit_clean;
   std::mt19937_64 random_;
-  // Last, so it goes first: its clients' streams refer to the tree and the events.
+  // The control commands' view of this App (AppDaemon), and the socket serving them.
+  // Last, so they go first: the clients' streams refer to the tree and the events.
+  std::unique_ptr<control::Daemon> control_daemon_;
   std::unique_ptr<control::ControlServer> control_;
 };
 

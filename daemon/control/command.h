@@ -1,52 +1,93 @@
-// One control command: its name on the wire and its handler. The whole list is one
+// The daemon's side of each command: a handler that takes the command's typed Request
+// (daemon/protocol/commands/) and answers with its typed Result. The whole list is one
 // explicit table (commands.cpp), in SPEC §5 order; nothing registers itself.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
+#include <concepts>
 #include <span>
 #include <string_view>
 
 #include "daemon/control/daemon.h"
 #include "daemon/control/reloader.h"
 #include "daemon/control/session.h"
+#include "daemon/protocol/commands/all.h"
 
 namespace arbor::control {
 
-// What a handler gets: the daemon, the request's args and where to answer. A handler
-// replies exactly once (now or later) or throws ProtocolError before replying.
-struct Call {
+namespace cmd = protocol::commands;
+
+// What every handler may use: arbord, and the reload state shared with SIGHUP.
+struct Context {
   Daemon& daemon;
   Reloader& reloader;
-  const nlohmann::json& args;
-  Replier reply;
 };
 
-using Handler = void (*)(Call& call);
+// The reply of command C: its Result, an error, and (watch, logs) its stream Lines.
+// Copyable, so asynchronous operations can hold it.
+template <typename C>
+class Answer {
+ public:
+  explicit Answer(Replier replier) : replier_(std::move(replier)) {}
+
+  void ok(const typename C::Result& result) const {
+    if constexpr (requires(std::string & out) { result.append_json(out); }) {
+      std::string text;
+      result.append_json(text);
+      replier_.ok_text(text);
+    } else {
+      replier_.ok(result.to_json());
+    }
+  }
+  void fail(protocol::ErrorCode code, std::string_view message) const { replier_.fail(code, message); }
+  // D = C defers the check to a call: only commands with a Line have this.
+  template <typename L, typename D = C>
+  requires std::same_as<L, typename D::Line>
+  void line(const L& line) const { replier_.send(line.to_json()); }
+  bool open() const { return replier_.open(); }
+  void keep(std::unique_ptr<Handle> handle) const { replier_.keep(std::move(handle)); }
+
+ private:
+  Replier replier_;
+};
+
+// A handler replies exactly once (now or later) or throws ProtocolError before replying;
+// the dispatcher has already checked the request's args (Request::from_json).
+template <typename C>
+using Handler = void (*)(Context&, typename C::Request, const Answer<C>&);
 
 struct Command {
-  std::string_view name;
-  Handler handler;
+  const protocol::CommandInfo* info;
+  void (*run)(Context&, const nlohmann::json& args, Replier reply);
 };
+
+// The table's entry for command C served by handler H.
+template <typename C, Handler<C> H>
+constexpr Command command() {
+  return Command{&C::info, [](Context& context, const nlohmann::json& args, Replier reply) {
+                   H(context, C::Request::from_json(args), Answer<C>(std::move(reply)));
+                 }};
+}
 
 std::span<const Command> command_table();
 
 // Handlers, by file: commands_tree.cpp, commands_daemon.cpp, commands_stream.cpp,
 // commands_logs.cpp.
-void cmd_status(Call&);
-void cmd_count(Call&);
-void cmd_spec(Call&);
-void cmd_start(Call&);
-void cmd_stop(Call&);
-void cmd_restart(Call&);
-void cmd_add(Call&);
-void cmd_remove(Call&);
-void cmd_signal(Call&);
-void cmd_logs(Call&);
-void cmd_watch(Call&);
-void cmd_reload(Call&);
-void cmd_wait(Call&);
-void cmd_version(Call&);
-void cmd_shutdown(Call&);
+void status(Context&, cmd::Status::Request, const Answer<cmd::Status>&);
+void count(Context&, cmd::Count::Request, const Answer<cmd::Count>&);
+void spec(Context&, cmd::Spec::Request, const Answer<cmd::Spec>&);
+void start(Context&, cmd::Start::Request, const Answer<cmd::Start>&);
+void stop(Context&, cmd::Stop::Request, const Answer<cmd::Stop>&);
+void restart(Context&, cmd::Restart::Request, const Answer<cmd::Restart>&);
+void add(Context&, cmd::Add::Request, const Answer<cmd::Add>&);
+void remove(Context&, cmd::Remove::Request, const Answer<cmd::Remove>&);
+void signal(Context&, cmd::Signal::Request, const Answer<cmd::Signal>&);
+void logs(Context&, cmd::Logs::Request, const Answer<cmd::Logs>&);
+void watch(Context&, cmd::Watch::Request, const Answer<cmd::Watch>&);
+void reload(Context&, cmd::Reload::Request, const Answer<cmd::Reload>&);
+void wait(Context&, cmd::Wait::Request, const Answer<cmd::Wait>&);
+void version(Context&, cmd::Version::Request, const Answer<cmd::Version>&);
+void shutdown(Context&, cmd::Shutdown::Request, const Answer<cmd::Shutdown>&);
 
 }  // namespace arbor::control

@@ -5,15 +5,16 @@
 namespace arbor::control {
 
 namespace {
-// SPEC §5, in its order. Adding a command means a line here, a handler, a page in
-// docs/ARBORCTL.md and a subcommand in ctl/.
+// SPEC §5, in its order (protocol::commands::Commands). Adding a command: its file in
+// daemon/protocol/commands/, a line here and its handler, a verb in ctl/verbs.cpp.
 constexpr std::array kCommands{
-    Command{"status", cmd_status},   Command{"count", cmd_count},     Command{"spec", cmd_spec},
-    Command{"start", cmd_start},     Command{"stop", cmd_stop},       Command{"restart", cmd_restart},
-    Command{"add", cmd_add},         Command{"remove", cmd_remove},   Command{"signal", cmd_signal},
-    Command{"logs", cmd_logs},       Command{"watch", cmd_watch},     Command{"reload", cmd_reload},
-    Command{"wait", cmd_wait},       Command{"version", cmd_version}, Command{"shutdown", cmd_shutdown},
+    command<cmd::Status, status>(), command<cmd::Count, count>(),     command<cmd::Spec, spec>(),
+    command<cmd::Start, start>(),   command<cmd::Stop, stop>(),       command<cmd::Restart, restart>(),
+    command<cmd::Add, add>(),       command<cmd::Remove, remove>(),   command<cmd::Signal, signal>(),
+    command<cmd::Logs, logs>(),     command<cmd::Watch, watch>(),     command<cmd::Reload, reload>(),
+    command<cmd::Wait, wait>(),     command<cmd::Version, version>(), command<cmd::Shutdown, shutdown>(),
 };
+static_assert(protocol::commands::lists_every_command(kCommands));
 }  // namespace
 
 std::span<const Command> command_table() { return kCommands; }

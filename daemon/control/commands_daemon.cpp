@@ -1,16 +1,10 @@
 // Commands on arbord itself: reload, version, shutdown (SPEC §5).
-#include "daemon/control/args.h"
 #include "daemon/control/command.h"
 
 namespace arbor::control {
 
-using nlohmann::json;
-
-void cmd_reload(Call& call) {
-  args::only(call.args, {"dry_run"});
-  const bool dry_run = args::optional_bool(call.args, "dry_run", false);
-  Replier reply = call.reply;
-  call.reloader.reload(dry_run, [reply](const ReloadResult& result) {
+void reload(Context& context, cmd::Reload::Request request, const Answer<cmd::Reload>& reply) {
+  context.reloader.reload(request.dry_run, [reply](const ReloadResult& result) {
     if (result.ok) {
       reply.ok(result.plan);
     } else {
@@ -19,17 +13,15 @@ void cmd_reload(Call& call) {
   });
 }
 
-void cmd_version(Call& call) {
-  args::only(call.args, {});
-  call.reply.ok(json{{"arbord", ARBOR_VERSION}, {"protocol", protocol::kProtocolVersion}});
+void version(Context&, cmd::Version::Request, const Answer<cmd::Version>& reply) {
+  reply.ok(cmd::Version::Result{ARBOR_VERSION, protocol::kProtocolVersion});
 }
 
 // Answers at once, then stops the tree; the connection stays open until arbord closes
 // it on exit, so a client that reads to EOF knows the tree is down.
-void cmd_shutdown(Call& call) {
-  args::only(call.args, {});
-  call.reply.ok(json::object());
-  call.daemon.request_shutdown("arborctl shutdown");
+void shutdown(Context& context, cmd::Shutdown::Request, const Answer<cmd::Shutdown>& reply) {
+  reply.ok({});
+  context.daemon.request_shutdown("arborctl shutdown");
 }
 
 }  // namespace arbor::control

@@ -3,20 +3,19 @@
 // (uv_fs_event on the log directory) says the directory changed — never by polling.
 #include <memory>
 
-#include "daemon/control/args.h"
 #include "daemon/control/command.h"
 #include "daemon/control/log_tail.h"
 
 namespace arbor::control {
 
-using nlohmann::json;
 using protocol::ErrorCode;
 using protocol::ProtocolError;
 
 namespace {
 
 // The file holding a worker's output: its "log" capture, else a {"file": PATH} output.
-std::optional<std::string> output_file(const Daemon& daemon, const std::string& path, const config::WorkerSpec& w) {
+std::optional<std::string> output_file(const Daemon& daemon, const std::string& path,
+                                       const config::WorkerSpec& w) {
   for (const config::Output* o : {&w.stdout_spec, &w.stderr_spec}) {
     if (o->kind == config::Output::Kind::log) return log_file_for(daemon.tree_spec().log_dir, path);
   }
@@ -39,43 +38,42 @@ std::string base_of(const std::string& file) {
 
 }  // namespace
 
-// {"path", "lines" (default 10), "follow" (default false)}
-void cmd_logs(Call& call) {
-  args::only(call.args, {"path", "lines", "follow"});
-  const std::string path = args::path(call.args);
-  const auto n = static_cast<std::size_t>(args::optional_int(call.args, "lines", 0, 1000000).value_or(10));
-  const bool follow = args::optional_bool(call.args, "follow", false);
-  auto spec = call.daemon.tree().spec(path);
-  if (!spec) return call.reply.fail(ErrorCode::not_found, "no child at " + path);
-  if (!spec->is_worker()) throw ProtocolError(ErrorCode::bad_request, path + " is a supervisor; logs are per worker");
-  const auto file = output_file(call.daemon, path, spec->worker);
+void logs(Context& context, cmd::Logs::Request request, const Answer<cmd::Logs>& reply) {
+  const std::string& path = request.path;
+  auto spec = context.daemon.tree().spec(path);
+  if (!spec) return reply.fail(ErrorCode::not_found, "no child at " + path);
+  if (!spec->is_worker())
+    throw ProtocolError(ErrorCode::bad_request, path + " is a supervisor; logs are per worker");
+  const auto file = output_file(context.daemon, path, spec->worker);
   if (!file) {
-    throw ProtocolError(ErrorCode::bad_request, "the output of " + path + " is not captured (stdout and stderr are " +
-                                                    "neither \"log\" nor a file)");
+    throw ProtocolError(
+        ErrorCode::bad_request,
+        "the output of " + path + " is not captured (stdout and stderr are " + "neither \"log\" nor a file)");
   }
 
   auto tail = std::make_shared<LogTail>(*file);
-  json lines = json::array();
-  for (auto& line : tail->open_and_tail(n)) lines.push_back(std::move(line));
-  if (!follow) return call.reply.ok(json{{"path", path}, {"file", *file}, {"lines", std::move(lines)}});
+  cmd::Logs::Result result{path, *file, tail->open_and_tail(static_cast<std::size_t>(request.lines))};
+  if (!request.follow) return reply.ok(result);
 
   std::string error;
-  Replier reply = call.reply;
   const std::string base = base_of(*file);
-  auto watch = call.daemon.watch_dir(
+  auto send_new_lines = [tail, reply, path] {
+    for (auto& line : tail->poll()) reply.line(cmd::Logs::Line{path, std::move(line)});
+  };
+  auto watch = context.daemon.watch_dir(
       dir_of(*file),
-      [tail, reply, path, base](const std::string& name) {
+      [send_new_lines, base](const std::string& name) {
         // Events for other workers' files in the same directory are not ours; a rename
         // to base.1 is, and so is an event without a name (the directory itself).
         if (!name.empty() && name.compare(0, base.size(), base) != 0) return;
-        for (auto& line : tail->poll()) reply.send(json{{"path", path}, {"line", std::move(line)}});
+        send_new_lines();
       },
       error);
-  if (!watch) return call.reply.fail(ErrorCode::bad_request, "cannot follow " + *file + ": " + error);
-  call.reply.ok(json{{"path", path}, {"file", *file}, {"lines", std::move(lines)}});
-  call.reply.keep(std::move(watch));
+  if (!watch) return reply.fail(ErrorCode::bad_request, "cannot follow " + *file + ": " + error);
+  reply.ok(result);
+  reply.keep(std::move(watch));
   // Lines written between the tail and the watch starting are picked up now.
-  for (auto& line : tail->poll()) reply.send(json{{"path", path}, {"line", std::move(line)}});
+  send_new_lines();
 }
 
 }  // namespace arbor::control

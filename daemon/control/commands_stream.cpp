@@ -3,13 +3,11 @@
 // session, so a client that hangs up takes them with it.
 #include <memory>
 
-#include "daemon/control/args.h"
 #include "daemon/control/command.h"
 #include "daemon/control/render.h"
 
 namespace arbor::control {
 
-using nlohmann::json;
 using protocol::ErrorCode;
 using protocol::ProtocolError;
 
@@ -18,7 +16,7 @@ namespace {
 // An EventBus subscription, ended when destroyed.
 class Subscription final : public Handle {
  public:
-  Subscription(Daemon& daemon, std::function<void(const app::StampedEvent&)> fn)
+  Subscription(Daemon& daemon, std::function<void(const events::StampedEvent&)> fn)
       : daemon_(daemon), id_(daemon.subscribe(std::move(fn))) {}
   ~Subscription() override { daemon_.unsubscribe(id_); }
 
@@ -28,8 +26,9 @@ class Subscription final : public Handle {
 };
 
 std::optional<core::ChildState> state_from_string(std::string_view s) {
-  for (core::ChildState st : {core::ChildState::stopped, core::ChildState::starting, core::ChildState::running,
-                              core::ChildState::stopping, core::ChildState::restarting}) {
+  for (core::ChildState st :
+       {core::ChildState::stopped, core::ChildState::starting, core::ChildState::running,
+        core::ChildState::stopping, core::ChildState::restarting}) {
     if (core::to_string(st) == s) return st;
   }
   return std::nullopt;
@@ -40,7 +39,7 @@ std::optional<core::ChildState> state_from_string(std::string_view s) {
 // which keeps every destruction out of the callbacks that would cause it.
 struct Waiter {
   Daemon& daemon;
-  Replier reply;
+  Answer<cmd::Wait> reply;
   std::string path;
   core::ChildState want;
   bool done = false;
@@ -53,7 +52,7 @@ struct Waiter {
       reply.fail(ErrorCode::not_found, path + " is gone (removed while waiting)");
     } else if (node->state() == want) {
       finish();
-      reply.ok(json{{"path", path}, {"state", core::to_string(want)}});
+      reply.ok(cmd::Wait::Result{path, std::string(core::to_string(want))});
     }
   }
   void timed_out(core::Millis ms) {
@@ -61,44 +60,40 @@ struct Waiter {
     finish();
     const core::Node* node = daemon.tree().find(path);
     const std::string now_state = node ? std::string(core::to_string(node->state())) : "gone";
-    reply.fail(ErrorCode::timeout, path + " did not reach " + std::string(core::to_string(want)) + " within " +
-                                       std::to_string(ms) + " ms (it is " + now_state + ")");
+    reply.fail(ErrorCode::timeout, path + " did not reach " + std::string(core::to_string(want)) +
+                                       " within " + std::to_string(ms) + " ms (it is " + now_state + ")");
   }
   void finish() { done = true; }
 };
 
 }  // namespace
 
-void cmd_watch(Call& call) {
-  args::only(call.args, {});
-  Replier reply = call.reply;
-  reply.ok(json::object());
+void watch(Context& context, cmd::Watch::Request, const Answer<cmd::Watch>& reply) {
+  reply.ok({});
   // Subscribe after the reply so the reply is the first line the client sees.
-  reply.keep(std::make_unique<Subscription>(call.daemon,
-                                            [reply](const app::StampedEvent& e) { reply.send(event_json(e)); }));
+  reply.keep(std::make_unique<Subscription>(
+      context.daemon, [reply](const events::StampedEvent& e) { reply.line(to_wire(e)); }));
 }
 
-// {"path", "state" (default "running"), "timeout_ms" (default: none)}.
-void cmd_wait(Call& call) {
-  args::only(call.args, {"path", "state", "timeout_ms"});
-  const std::string path = args::path(call.args);
-  const std::string state_name = args::optional_string(call.args, "state").value_or("running");
-  const auto want = state_from_string(state_name);
+void wait(Context& context, cmd::Wait::Request request, const Answer<cmd::Wait>& reply) {
+  const auto want = state_from_string(request.state);
   if (!want) {
     throw ProtocolError(ErrorCode::bad_request,
                         "args.state: expected starting, running, stopping, stopped or restarting, got \"" +
-                            state_name + "\"");
+                            request.state + "\"");
   }
-  const auto timeout = args::optional_int(call.args, "timeout_ms", 0, 365LL * 24 * 3600 * 1000);
-  if (call.daemon.tree().find(path) == nullptr) return call.reply.fail(ErrorCode::not_found, "no child at " + path);
+  const std::string& path = request.path;
+  if (context.daemon.tree().find(path) == nullptr)
+    return reply.fail(ErrorCode::not_found, "no child at " + path);
 
-  auto waiter = std::make_shared<Waiter>(Waiter{call.daemon, call.reply, path, *want});
+  auto waiter = std::make_shared<Waiter>(Waiter{context.daemon, reply, path, *want});
   waiter->check();
   if (waiter->done) return;
-  call.reply.keep(std::make_unique<Subscription>(call.daemon, [waiter](const app::StampedEvent&) { waiter->check(); }));
-  if (timeout) {
-    const core::Millis ms = *timeout;
-    call.reply.keep(call.daemon.after(ms, [waiter, ms] { waiter->timed_out(ms); }));
+  reply.keep(std::make_unique<Subscription>(context.daemon,
+                                            [waiter](const events::StampedEvent&) { waiter->check(); }));
+  if (request.timeout_ms) {
+    const core::Millis ms = *request.timeout_ms;
+    reply.keep(context.daemon.after(ms, [waiter, ms] { waiter->timed_out(ms); }));
   }
 }
 

@@ -1,5 +1,5 @@
 // Daemon: what the control commands need of arbord. App provides it on libuv
-// (AppDaemon); the Dispatcher's unit tests provide it on a fake host and a fake clock,
+// (app/app_daemon.h); the Dispatcher's unit tests provide it on a fake host and a fake clock,
 // so every command runs without sockets, timers or files of a real daemon.
 #pragma once
 
@@ -9,7 +9,7 @@
 #include <string>
 
 #include "config/tree_spec.h"
-#include "daemon/app/event_bus.h"
+#include "daemon/events/event_bus.h"
 #include "daemon/core/supervisor_tree.h"
 
 namespace arbor::control {
@@ -32,7 +32,7 @@ class Daemon {
   virtual std::string wall_time(core::Millis instant) = 0;
 
   // Every event of the tree, numbered and stamped (EventBus semantics).
-  virtual std::uint64_t subscribe(std::function<void(const app::StampedEvent&)> listener) = 0;
+  virtual std::uint64_t subscribe(std::function<void(const events::StampedEvent&)> listener) = 0;
   virtual void unsubscribe(std::uint64_t id) = 0;
 
   // The file `reload` re-reads, and where workers' output is captured.
@@ -49,7 +49,8 @@ class Daemon {
   virtual std::unique_ptr<Handle> after(core::Millis ms, std::function<void()> fn) = 0;
   // Calls `fn` with a file name whenever something in directory `dir` changes (inotify).
   // Returns null and sets `error` when the directory cannot be watched.
-  virtual std::unique_ptr<Handle> watch_dir(const std::string& dir, std::function<void(const std::string& name)> fn,
+  virtual std::unique_ptr<Handle> watch_dir(const std::string& dir,
+                                            std::function<void(const std::string& name)> fn,
                                             std::string& error) = 0;
 };
 

@@ -11,14 +11,18 @@ void Reloader::reload(bool dry_run, std::function<void(const ReloadResult&)> don
   const std::string path = daemon_.config_path();
   config::LoadResult loaded = config::load_file(path);
   if (!loaded.errors.empty()) {
+    // One line per error, each naming the file as a compiler would: FILE: POINTER: what.
     std::string message;
-    for (const auto& d : loaded.errors) message += (message.empty() ? "" : "\n") + config::to_string(d);
+    for (const auto& d : loaded.errors) {
+      message += (message.empty() ? "" : "\n") + path + ": " +
+                 (d.pointer.empty() ? d.message : config::to_string(d));
+    }
     done(ReloadResult{false, protocol::ErrorCode::bad_spec, message, {}});
     return;
   }
   const config::TreeSpec& next = *loaded.tree;
   if (dry_run) {
-    done(ReloadResult{true, {}, {}, plan_json(daemon_.tree().plan_reload(next.root))});
+    done(ReloadResult{true, {}, {}, to_wire(daemon_.tree().plan_reload(next.root))});
     return;
   }
   if (*applying_) {
@@ -38,7 +42,7 @@ void Reloader::reload(bool dry_run, std::function<void(const ReloadResult&)> don
       [&daemon, applying = applying_, done = std::move(done)](const core::ReloadPlan& plan) {
         *applying = false;
         daemon.reload_finished();
-        done(ReloadResult{true, {}, {}, plan_json(plan)});
+        done(ReloadResult{true, {}, {}, to_wire(plan)});
       },
       daemon_.now());
 }

@@ -2,13 +2,12 @@
 // and arbord's SIGHUP so both behave the same.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <functional>
 #include <memory>
 #include <string>
 
 #include "daemon/control/daemon.h"
+#include "daemon/protocol/commands/reload.h"
 #include "daemon/protocol/error_code.h"
 
 namespace arbor::control {
@@ -17,7 +16,7 @@ struct ReloadResult {
   bool ok = false;
   protocol::ErrorCode code = protocol::ErrorCode::bad_spec;  // !ok
   std::string message;                                       // !ok: diagnostics, one per line
-  nlohmann::json plan;                                       // ok: {"plan": [...]}
+  protocol::commands::Reload::Result plan;                   // ok
 };
 
 class Reloader {
@@ -25,8 +24,8 @@ class Reloader {
   explicit Reloader(Daemon& daemon) : daemon_(daemon) {}
 
   // Re-reads the config file. A file that fails validation changes nothing and answers
-  // bad_spec with its diagnostics. Otherwise the plan is answered at once (dry run), or
-  // once the tree has applied it. A reload while another is being applied answers busy.
+  // bad_spec with its diagnostics, one per line, each starting "FILE: ". Otherwise the plan is answered at
+  // once (dry run), or once the tree has applied it. A reload while another is being applied answers busy.
   // `done` is called exactly once, maybe later; it may outlive this object.
   void reload(bool dry_run, std::function<void(const ReloadResult&)> done);
 

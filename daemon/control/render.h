@@ -1,41 +1,26 @@
-// JSON shapes of SPEC §5: status nodes, counts, exits, events and reload plans.
-// The daemon builds them here; arborctl --json prints them unchanged.
+// The core's values as the protocol's types (daemon/protocol/commands/): status nodes,
+// counts, exits, events and reload plans. The protocol types own the JSON shapes.
 #pragma once
-
-#include <nlohmann/json.hpp>
 
 #include <functional>
 #include <string>
 
-#include "daemon/app/event_bus.h"
 #include "daemon/core/reload_plan.h"
 #include "daemon/core/status.h"
 #include "daemon/core/types.h"
-#include "daemon/protocol/error_code.h"
+#include "daemon/events/event_bus.h"
+#include "daemon/protocol/commands/all.h"
 
 namespace arbor::control {
 
 // Turns a monotonic instant of the core into RFC 3339 wall time.
 using WallTime = std::function<std::string(core::Millis)>;
 
-// Supervisors: {"path","id","type","state","restarts","children"}; workers:
-// {"path","id","type","state","pid","restarts","started_at","last_exit"} plus
-// "next_restart_at" while restarting. The root's path and id are both "/".
-nlohmann::json status_json(const core::StatusNode& node, const WallTime& wall_time);
-// The same, printed as status_json(...).dump() would, without building the document: a
-// tree of 10,000 children as nlohmann::json is ~10 MiB of small allocations, which glibc
-// then keeps in arbord's heap.
-std::string status_text(const core::StatusNode& node, const WallTime& wall_time);
-
-nlohmann::json counts_json(const core::Counts& counts);
-
-// null is for "never exited"; otherwise {"code": N} or {"signal": "KILL"}.
-nlohmann::json exit_json(const core::ExitStatus& status);
-
-// {"seq","time","event","path"} plus the fields of its type.
-nlohmann::json event_json(const app::StampedEvent& event);
-
-// {"plan": [{"path","action","reason"}]}
-nlohmann::json plan_json(const core::ReloadPlan& plan);
+// Takes the strings of `node` (the core's answer is a copy made for this reply).
+protocol::commands::NodeStatus to_wire(core::StatusNode&& node, const WallTime& wall_time);
+protocol::commands::Count::Result to_wire(const core::Counts& counts);
+protocol::Exit to_wire(const core::ExitStatus& status);
+protocol::commands::Event to_wire(const events::StampedEvent& event);
+protocol::commands::Reload::Result to_wire(const core::ReloadPlan& plan);
 
 }  // namespace arbor::control

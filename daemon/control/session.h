@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "daemon/control/daemon.h"
+#include "daemon/protocol/command.h"
 #include "daemon/protocol/wire.h"
 
 namespace arbor::control {
@@ -24,6 +25,9 @@ class Session {
   // The same with the line already encoded (JSON text, ending in a newline).
   virtual void send_line(std::string line, Kind kind) noexcept = 0;
   virtual bool is_open() const = 0;
+  // The commands this client may call (CommandInfo::access): every client admitted
+  // today (root, or arbord's own uid) may operate.
+  virtual protocol::Access access() const { return protocol::Access::operate; }
   // Keeps `handle` (a subscription, a timer) until the client hangs up.
   virtual void keep(std::unique_ptr<Handle> handle) = 0;
 };
@@ -33,9 +37,12 @@ class Session {
 // that hung up meanwhile is simply not answered.
 class Replier {
  public:
-  Replier(std::weak_ptr<Session> session, nlohmann::json id) : session_(std::move(session)), id_(std::move(id)) {}
+  Replier(std::weak_ptr<Session> session, nlohmann::json id)
+      : session_(std::move(session)), id_(std::move(id)) {}
 
-  void ok(nlohmann::json result) const { put(protocol::reply_ok(id_, std::move(result)), Session::Kind::reply); }
+  void ok(nlohmann::json result) const {
+    put(protocol::reply_ok(id_, std::move(result)), Session::Kind::reply);
+  }
   // `result` is JSON text already (see status_text).
   void ok_text(const std::string& result) const {
     if (auto s = session_.lock()) s->send_line(protocol::encode_reply_ok(id_, result), Session::Kind::reply);

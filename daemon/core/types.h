@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "daemon/protocol/error_code.h"
+#include "daemon/core/error_code.h"
 #include <array>
 
 namespace arbor::core {
@@ -51,9 +51,6 @@ struct Event {
   // reloaded: entries per ReloadAction (add, remove, restart, update, unchanged)
   std::array<int, 5> plan_counts{};
 };
-
-// Error codes of SPEC §6: the core answers with the wire's own codes (one enum, one table).
-using ErrorCode = protocol::ErrorCode;
 
 struct OpResult {
   bool ok = true;

@@ -6,16 +6,26 @@ namespace arbor::protocol {
 
 std::string_view to_string(ErrorCode code) {
   switch (code) {
-    case ErrorCode::bad_request: return "bad_request";
-    case ErrorCode::forbidden: return "forbidden";
-    case ErrorCode::not_found: return "not_found";
-    case ErrorCode::already_present: return "already_present";
-    case ErrorCode::running: return "running";
-    case ErrorCode::max_children: return "max_children";
-    case ErrorCode::bad_spec: return "bad_spec";
-    case ErrorCode::busy: return "busy";
-    case ErrorCode::start_failed: return "start_failed";
-    case ErrorCode::timeout: return "timeout";
+    case ErrorCode::bad_request:
+      return "bad_request";
+    case ErrorCode::forbidden:
+      return "forbidden";
+    case ErrorCode::not_found:
+      return "not_found";
+    case ErrorCode::already_present:
+      return "already_present";
+    case ErrorCode::running:
+      return "running";
+    case ErrorCode::max_children:
+      return "max_children";
+    case ErrorCode::bad_spec:
+      return "bad_spec";
+    case ErrorCode::busy:
+      return "busy";
+    case ErrorCode::start_failed:
+      return "start_failed";
+    case ErrorCode::timeout:
+      return "timeout";
   }
   return "bad_request";
 }

@@ -1,25 +1,14 @@
-// The error codes of the wire protocol (SPEC §6), spelled as on the wire.
+// The core's error codes as the wire spells them (SPEC §6).
 #pragma once
 
 #include <optional>
 #include <string_view>
 
+#include "daemon/core/error_code.h"
+
 namespace arbor::protocol {
 
-// SPEC §6 codes, plus two extensions: `start_failed` (a `start`, `restart` or `add`
-// whose process could not be started) and `timeout` (`wait` ran out of time).
-enum class ErrorCode {
-  bad_request,
-  forbidden,
-  not_found,
-  already_present,
-  running,
-  max_children,
-  bad_spec,
-  busy,
-  start_failed,
-  timeout,
-};
+using ErrorCode = core::ErrorCode;
 
 std::string_view to_string(ErrorCode code);
 std::optional<ErrorCode> error_code_from_string(std::string_view text);

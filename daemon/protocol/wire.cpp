@@ -48,7 +48,8 @@ json reply_error(const json& id, ErrorCode code, std::string_view message) {
 
 std::string encode_reply_ok(const json& id, std::string_view result) {
   // The keys in reply_ok's order (sorted): the same bytes encode_line would write.
-  std::string line = "{\"id\":" + id.dump(-1, ' ', false, json::error_handler_t::replace) + ",\"ok\":true,\"result\":";
+  std::string line =
+      "{\"id\":" + id.dump(-1, ' ', false, json::error_handler_t::replace) + ",\"ok\":true,\"result\":";
   line.append(result);
   line += "}\n";
   return line;

@@ -62,8 +62,8 @@ std::string encode_reply_ok(const nlohmann::json& id, std::string_view result);
 struct Reply {
   nlohmann::json id;
   bool ok = false;
-  nlohmann::json result;    // ok
-  std::string error_code;   // !ok
+  nlohmann::json result;   // ok
+  std::string error_code;  // !ok
   std::string error_message;
 };
 

@@ -1,6 +1,7 @@
 // Request lines in, replies out: every command's success and its refusals (SPEC §5, §6).
 #include <gtest/gtest.h>
 
+#include "daemon/protocol/commands/all.h"
 #include "tests/unit/control/fake_daemon.h"
 
 namespace arbor::testing {
@@ -58,6 +59,11 @@ TEST_F(CommandsTest, StatusRefusals) {
   EXPECT_EQ(error_code(request("status", {{"path", "nope"}})), "not_found");
   EXPECT_EQ(error_code(request("status", {{"path", 3}})), "bad_request");
   EXPECT_EQ(error_code(request("status", {{"path", "a//b"}})), "bad_request");
+  // arborctl shows this message to people: it names the path, not the wire's "args.path".
+  const json bad = request("status", {{"path", "web/api/"}});
+  EXPECT_EQ(bad["error"]["message"],
+            "\"web/api/\" is not a child path: give ids joined by \"/\", such as web/api, "
+            "or / for the root");
   EXPECT_EQ(error_code(request("status", {{"bogus", 1}})), "bad_request");
 }
 
@@ -84,7 +90,8 @@ TEST_F(CommandsTest, SpecIsAcceptedBackByAdd) {
 TEST_F(CommandsTest, StopStartRestartRemove) {
   EXPECT_EQ(request("stop", {{"path", "db"}})["result"], (json{{"path", "db"}}));
   EXPECT_EQ(h.state("db"), core::ChildState::stopped);
-  EXPECT_TRUE(request("stop", {{"path", "db"}})["ok"].get<bool>()) << "stopping a stopped child is not an error";
+  EXPECT_TRUE(request("stop", {{"path", "db"}})["ok"].get<bool>())
+      << "stopping a stopped child is not an error";
   EXPECT_TRUE(request("start", {{"path", "db"}})["ok"].get<bool>());
   EXPECT_EQ(h.state("db"), core::ChildState::running);
   EXPECT_EQ(error_code(request("start", {{"path", "db"}})), "running");
@@ -109,7 +116,8 @@ TEST_F(CommandsTest, AddWithASpec) {
   EXPECT_NE(bad["error"]["message"].get<std::string>().find("/spec/"), std::string::npos) << bad;
   EXPECT_EQ(error_code(request("add", {{"path", "nope"}, {"spec", spec}})), "not_found");
   EXPECT_EQ(error_code(request("add", {{"path", "db"}, {"spec", spec}})), "bad_request");
-  EXPECT_EQ(error_code(request("add", {{"path", "web"}, {"spec", spec}, {"args", json::array()}})), "bad_request");
+  EXPECT_EQ(error_code(request("add", {{"path", "web"}, {"spec", spec}, {"args", json::array()}})),
+            "bad_request");
 }
 
 TEST_F(CommandsTest, AddToADynamicSupervisor) {
@@ -149,6 +157,29 @@ TEST_F(CommandsTest, MalformedRequestsAreBadRequestsAndTheSessionGoesOn) {
   EXPECT_EQ(error_code(request(R"({"id": {"a":1}, "cmd": "status"})")), "bad_request");
   EXPECT_EQ(error_code(request("\xff\xfe")), "bad_request");
   EXPECT_TRUE(request(R"({"id": 2, "cmd": "status"})")["ok"].get<bool>());
+}
+
+TEST_F(CommandsTest, ACommandAboveTheSessionsAccessIsForbidden) {
+  session->granted = protocol::Access::observe;
+  EXPECT_TRUE(request("status", json::object())["ok"].get<bool>());
+  EXPECT_EQ(error_code(request("stop", {{"path", "db"}})), "forbidden");
+  EXPECT_EQ(h.state("db"), core::ChildState::running);
+}
+
+TEST_F(CommandsTest, EveryRequestReadsBackWhatItWrites) {
+  namespace cmd = protocol::commands;
+  auto round_trip = [](const auto& request) {
+    using Request = std::decay_t<decltype(request)>;
+    return Request::from_json(request.to_json()).to_json() == request.to_json();
+  };
+  EXPECT_TRUE(round_trip(cmd::Status::Request{"web/api"}));
+  EXPECT_TRUE(round_trip(cmd::Add::Request{"jobs", std::nullopt, std::vector<std::string>{"1", "2"}}));
+  EXPECT_TRUE(round_trip(cmd::Add::Request{"web", json{{"id", "x"}}, std::nullopt}));
+  EXPECT_TRUE(round_trip(cmd::Signal::Request{"db", "9", true}));
+  EXPECT_TRUE(round_trip(cmd::Logs::Request{"db", 3, true}));
+  EXPECT_TRUE(round_trip(cmd::Reload::Request{true}));
+  EXPECT_TRUE(round_trip(cmd::Wait::Request{"db", "stopped", 250}));
+  EXPECT_EQ((cmd::Signal::Request{"db", "9", true}.to_json()), (json{{"path", "db"}, {"signal", 9}}));
 }
 
 TEST_F(CommandsTest, Version) {

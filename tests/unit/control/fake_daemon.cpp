@@ -26,7 +26,7 @@ class Unsubscribe final : public control::Handle {
 };
 }  // namespace
 
-std::uint64_t FakeDaemon::subscribe(std::function<void(const app::StampedEvent&)> fn) {
+std::uint64_t FakeDaemon::subscribe(std::function<void(const events::StampedEvent&)> fn) {
   ++subscribers;
   return bus.subscribe(std::move(fn));
 }
@@ -38,7 +38,8 @@ std::unique_ptr<control::Handle> FakeDaemon::after(core::Millis ms, std::functio
 }
 
 std::unique_ptr<control::Handle> FakeDaemon::watch_dir(const std::string& dir,
-                                                       std::function<void(const std::string&)> fn, std::string&) {
+                                                       std::function<void(const std::string&)> fn,
+                                                       std::string&) {
   ++watches;
   auto w = std::make_shared<Watch>(Watch{dir, std::move(fn)});
   dir_watches.push_back(w);

@@ -25,13 +25,14 @@ class FakeDaemon final : public control::Daemon {
   core::SupervisorTree& tree() override { return h_.tree; }
   core::Millis now() override { return h_.now; }
   std::string wall_time(core::Millis instant) override { return "T" + std::to_string(instant); }
-  std::uint64_t subscribe(std::function<void(const app::StampedEvent&)> fn) override;
+  std::uint64_t subscribe(std::function<void(const events::StampedEvent&)> fn) override;
   void unsubscribe(std::uint64_t id) override { bus.unsubscribe(id); }
   std::string config_path() const override { return config_file; }
   const config::TreeSpec& tree_spec() const override { return spec_; }
   void request_shutdown(const char*) override { h_.tree.shutdown(h_.now); }
   std::unique_ptr<control::Handle> after(core::Millis ms, std::function<void()> fn) override;
-  std::unique_ptr<control::Handle> watch_dir(const std::string& dir, std::function<void(const std::string&)> fn,
+  std::unique_ptr<control::Handle> watch_dir(const std::string& dir,
+                                             std::function<void(const std::string&)> fn,
                                              std::string& error) override;
 
   // Publishes what the tree emitted since the last pump.
@@ -43,7 +44,7 @@ class FakeDaemon final : public control::Daemon {
 
   void set_log_dir(std::string dir) { spec_.log_dir = std::move(dir); }
 
-  app::EventBus bus;
+  events::EventBus bus;
   std::string config_file;
   int subscribers = 0;
   int watches = 0;
@@ -79,6 +80,7 @@ class FakeSession final : public control::Session {
     lines.push_back(std::move(message));
   }
   bool is_open() const override { return open; }
+  protocol::Access access() const override { return granted; }
   void keep(std::unique_ptr<control::Handle> h) override { kept.push_back(std::move(h)); }
   void hang_up() {
     open = false;
@@ -88,6 +90,7 @@ class FakeSession final : public control::Session {
   std::vector<nlohmann::json> lines;
   std::vector<std::unique_ptr<control::Handle>> kept;
   bool open = true;
+  protocol::Access granted = protocol::Access::operate;
 };
 
 // A tree (db, web/{api,worker}, jobs as a dynamic supervisor of max 2), booted, with a

@@ -72,8 +72,8 @@ TEST(WireTest, ParseReply) {
 }
 
 TEST(WireTest, ErrorCodesRoundTrip) {
-  for (const char* name : {"bad_request", "forbidden", "not_found", "already_present", "running", "max_children",
-                           "bad_spec", "busy", "start_failed", "timeout"}) {
+  for (const char* name : {"bad_request", "forbidden", "not_found", "already_present", "running",
+                           "max_children", "bad_spec", "busy", "start_failed", "timeout"}) {
     auto code = error_code_from_string(name);
     ASSERT_TRUE(code.has_value()) << name;
     EXPECT_EQ(to_string(*code), name);

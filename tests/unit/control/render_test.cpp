@@ -1,4 +1,5 @@
-// JSON shapes of events and exits (SPEC §5).
+// JSON shapes of status nodes, events, exits and plans (SPEC §5): the core's values as
+// the protocol's types (control/render.h), printed by the protocol.
 #include <gtest/gtest.h>
 
 #include "daemon/control/render.h"
@@ -8,24 +9,37 @@ namespace {
 
 using nlohmann::json;
 
-app::StampedEvent stamped(core::Event e) { return app::StampedEvent{42, "2026-01-01T00:00:00.000000Z", std::move(e)}; }
+json event_json(const events::StampedEvent& e) { return to_wire(e).to_json(); }
+
+events::StampedEvent stamped(core::Event e) {
+  return events::StampedEvent{42, "2026-01-01T00:00:00.000000Z", std::move(e)};
+}
 
 TEST(RenderTest, ExitShapes) {
-  EXPECT_EQ(exit_json(core::ExitStatus::code(3)), (json{{"code", 3}}));
-  EXPECT_EQ(exit_json(core::ExitStatus::signal(9)), (json{{"signal", "KILL"}}));
+  EXPECT_EQ(to_wire(core::ExitStatus::code(3)).to_json(), (json{{"code", 3}}));
+  EXPECT_EQ(to_wire(core::ExitStatus::signal(9)).to_json(), (json{{"signal", "KILL"}}));
 }
 
 TEST(RenderTest, EventShapes) {
   json started = event_json(stamped({.type = core::EventType::started, .path = "db", .pid = 7}));
-  EXPECT_EQ(started, (json{{"seq", 42}, {"time", "2026-01-01T00:00:00.000000Z"}, {"event", "started"},
-                           {"path", "db"}, {"pid", 7}}));
-  json exited = event_json(stamped({.type = core::EventType::exited, .path = "db", .pid = 7,
-                                    .exit = core::ExitStatus::signal(15), .reason = core::ExitReason::shutdown}));
+  EXPECT_EQ(started, (json{{"seq", 42},
+                           {"time", "2026-01-01T00:00:00.000000Z"},
+                           {"event", "started"},
+                           {"path", "db"},
+                           {"pid", 7}}));
+  json exited = event_json(stamped({.type = core::EventType::exited,
+                                    .path = "db",
+                                    .pid = 7,
+                                    .exit = core::ExitStatus::signal(15),
+                                    .reason = core::ExitReason::shutdown}));
   EXPECT_EQ(exited["exit"], (json{{"signal", "TERM"}}));
   EXPECT_EQ(exited["reason"], "shutdown");
-  EXPECT_EQ(event_json(stamped({.type = core::EventType::start_failed, .path = "x", .error = "exec: boom"}))["error"],
+  EXPECT_EQ(event_json(stamped(
+                {.type = core::EventType::start_failed, .path = "x", .error = "exec: boom"}))["error"],
             "exec: boom");
-  EXPECT_EQ(event_json(stamped({.type = core::EventType::restarting, .path = "x", .delay_ms = 250}))["delay_ms"], 250);
+  EXPECT_EQ(
+      event_json(stamped({.type = core::EventType::restarting, .path = "x", .delay_ms = 250}))["delay_ms"],
+      250);
   EXPECT_EQ(event_json(stamped({.type = core::EventType::log_dropped, .path = "x", .bytes = 9}))["bytes"], 9);
   core::Event reloaded{.type = core::EventType::reloaded, .path = "/"};
   reloaded.plan_counts = {1, 0, 2, 0, 5};
@@ -36,30 +50,68 @@ TEST(RenderTest, EventShapes) {
 }
 
 TEST(RenderTest, StatusTextIsStatusJsonPrinted) {
-  core::StatusNode running{.path = "web/api", .id = "api", .state = core::ChildState::running, .restarts = 2,
-                           .pid = 4242, .started_at = 1000, .last_exit = core::ExitStatus::signal(9),
+  core::StatusNode running{.path = "web/api",
+                           .id = "api",
+                           .state = core::ChildState::running,
+                           .restarts = 2,
+                           .pid = 4242,
+                           .started_at = 1000,
+                           .last_exit = core::ExitStatus::signal(9),
                            .status_text = "serving \"3\" clients\t\u00e9"};
-  core::StatusNode restarting{.path = "web/q\"uote\\", .id = "q\"uote\\", .state = core::ChildState::restarting,
-                              .restarts = 7, .last_exit = core::ExitStatus::code(3), .next_restart_at = 2500};
+  core::StatusNode restarting{.path = "web/q\"uote\\",
+                              .id = "q\"uote\\",
+                              .state = core::ChildState::restarting,
+                              .restarts = 7,
+                              .last_exit = core::ExitStatus::code(3),
+                              .next_restart_at = 2500};
   core::StatusNode stopped{.path = "web/idle", .id = "idle"};
-  core::StatusNode web{.path = "web", .id = "web", .type = config::ChildType::supervisor,
-                       .state = core::ChildState::running, .restarts = 1,
+  core::StatusNode web{.path = "web",
+                       .id = "web",
+                       .type = config::ChildType::supervisor,
+                       .state = core::ChildState::running,
+                       .restarts = 1,
                        .children = {running, restarting, stopped}};
-  core::StatusNode jobs{.path = "jobs", .id = "jobs", .type = config::ChildType::dynamic_supervisor,
+  core::StatusNode jobs{.path = "jobs",
+                        .id = "jobs",
+                        .type = config::ChildType::dynamic_supervisor,
                         .state = core::ChildState::stopped};
-  core::StatusNode root{.path = "", .id = "", .type = config::ChildType::supervisor,
-                        .state = core::ChildState::running, .children = {web, jobs}};
+  core::StatusNode root{.path = "",
+                        .id = "",
+                        .type = config::ChildType::supervisor,
+                        .state = core::ChildState::running,
+                        .children = {web, jobs}};
   const WallTime wall = [](core::Millis t) { return "t" + std::to_string(t); };
+  auto text = [&](const core::StatusNode& node) {
+    std::string out;
+    to_wire(core::StatusNode(node), wall).append_json(out);
+    return out;
+  };
   for (const core::StatusNode* node : {&root, &web, &running, &restarting, &stopped, &jobs}) {
-    EXPECT_EQ(status_text(*node, wall), status_json(*node, wall).dump());
+    EXPECT_EQ(text(*node), to_wire(core::StatusNode(*node), wall).to_json().dump());
   }
+  // The bytes of round 1's wire format.
+  EXPECT_EQ(text(running), R"({"id":"api","last_exit":{"signal":"KILL"},"path":"web/api","pid":4242,)"
+                           R"("restarts":2,"started_at":"t1000","state":"running","type":"worker"})");
+  EXPECT_EQ(text(restarting), R"({"id":"q\"uote\\","last_exit":{"code":3},"next_restart_at":"t2500",)"
+                              R"("path":"web/q\"uote\\","pid":null,"restarts":7,"started_at":null,)"
+                              R"("state":"restarting","type":"worker"})");
+  EXPECT_EQ(text(jobs), R"({"children":[],"id":"jobs","path":"jobs","restarts":0,"state":"stopped",)"
+                        R"("type":"dynamic_supervisor"})");
+  EXPECT_EQ(text(root).substr(0, 14), R"({"children":[{)");
+  EXPECT_TRUE(
+      text(root).ends_with(R"(],"id":"/","path":"/","restarts":0,"state":"running","type":"supervisor"})"))
+      << text(root);
+  const protocol::commands::NodeStatus back =
+      protocol::commands::NodeStatus::from_json(json::parse(text(root)));
+  EXPECT_EQ(back.to_json(), to_wire(core::StatusNode(root), wall).to_json())
+      << "from_json reads what to_json wrote";
 }
 
 TEST(RenderTest, PlanShape) {
   core::ReloadPlan plan{{{"/", core::ReloadAction::update, "strategy"}, {"db", core::ReloadAction::add, ""}}};
-  EXPECT_EQ(plan_json(plan), (json{{"plan",
-                                    {{{"path", "/"}, {"action", "update"}, {"reason", "strategy"}},
-                                     {{"path", "db"}, {"action", "add"}, {"reason", ""}}}}}));
+  EXPECT_EQ(to_wire(plan).to_json(), (json{{"plan",
+                                            {{{"path", "/"}, {"action", "update"}, {"reason", "strategy"}},
+                                             {{"path", "db"}, {"action", "add"}, {"reason", ""}}}}}));
 }
 
 }  // namespace

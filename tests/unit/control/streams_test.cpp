@@ -59,7 +59,8 @@ TEST_F(StreamsTest, WaitAnswersWhenTheStateIsReached) {
 
 TEST_F(StreamsTest, WaitTimesOut) {
   take_lines();
-  dispatcher.handle(session, R"({"id": 3, "cmd": "wait", "args": {"path": "db", "state": "stopped", "timeout_ms": 100}})");
+  dispatcher.handle(
+      session, R"({"id": 3, "cmd": "wait", "args": {"path": "db", "state": "stopped", "timeout_ms": 100}})");
   daemon.advance(99);
   for (const auto& l : take_lines()) ADD_FAILURE() << l;
   daemon.advance(1);
@@ -78,7 +79,8 @@ TEST_F(StreamsTest, WaitRefusals) {
 TEST_F(StreamsTest, WaitOnAChildThatGoesAway) {
   EXPECT_EQ(request("add", {{"path", "jobs"}})["result"]["path"], "jobs/1");
   take_lines();
-  dispatcher.handle(session, R"({"id": 4, "cmd": "wait", "args": {"path": "jobs/1", "state": "restarting"}})");
+  dispatcher.handle(session,
+                    R"({"id": 4, "cmd": "wait", "args": {"path": "jobs/1", "state": "restarting"}})");
   EXPECT_TRUE(request("stop", {{"path", "jobs/1"}})["ok"].get<bool>());
   bool saw = false;
   for (const auto& l : take_lines()) saw = saw || (l["id"] == 4 && error_code(l) == "not_found");

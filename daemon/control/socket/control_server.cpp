@@ -1,13 +1,12 @@
-#include "daemon/control/control_server.h"
+#include "daemon/control/socket/control_server.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
-#include "daemon/control/app_daemon.h"
-#include "daemon/control/connection.h"
-#include "daemon/control/socket_path.h"
+#include "daemon/control/socket/connection.h"
+#include "daemon/control/socket/socket_path.h"
 
 namespace arbor::control {
 
@@ -18,13 +17,6 @@ struct ControlServer::Listener {
 
 ControlServer::ControlServer(uv_loop_t* loop, Daemon& daemon, std::string socket_path)
     : loop_(loop), daemon_(daemon), path_(std::move(socket_path)), dispatcher_(daemon_) {}
-
-ControlServer::ControlServer(app::App& app)
-    : loop_(app.loop()),
-      owned_daemon_(std::make_unique<AppDaemon>(app)),
-      daemon_(*owned_daemon_),
-      path_(app.options().tree.socket),
-      dispatcher_(daemon_) {}
 
 ControlServer::~ControlServer() { close(); }
 
@@ -98,8 +90,8 @@ void reload_on_sighup(ControlServer& server) {
       return;
     }
     std::size_t changed = 0;
-    for (const auto& entry : result.plan["plan"]) changed += entry["action"] != "unchanged" ? 1 : 0;
-    spdlog::info("reload done: {} of {} paths changed", changed, result.plan["plan"].size());
+    for (const auto& entry : result.plan.plan) changed += entry.action != "unchanged" ? 1 : 0;
+    spdlog::info("reload done: {} of {} paths changed", changed, result.plan.plan.size());
   });
 }
 

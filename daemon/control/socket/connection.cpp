@@ -1,4 +1,4 @@
-#include "daemon/control/connection.h"
+#include "daemon/control/socket/connection.h"
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -111,7 +111,8 @@ void Connection::on_read(ssize_t nread, const uv_buf_t* buf) noexcept {
     return;
   }
   if (open_ && reader_.overflowed()) {
-    spdlog::warn("control: client {} sent a request over {} bytes; closing it", peer(), protocol::kMaxLineBytes);
+    spdlog::warn("control: client {} sent a request over {} bytes; closing it", peer(),
+                 protocol::kMaxLineBytes);
     ++unanswered_;
     send(protocol::reply_error(nullptr, ErrorCode::bad_request,
                                "request line over " + std::to_string(protocol::kMaxLineBytes) + " bytes"),

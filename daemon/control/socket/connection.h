@@ -59,10 +59,10 @@ class Connection final : public Session, public std::enable_shared_from_this<Con
   protocol::LineReader reader_{protocol::kMaxLineBytes};
   std::vector<char> read_buffer_;
   std::vector<std::unique_ptr<Handle>> streams_;
-  bool open_ = true;       // accepting output
-  bool closing_ = false;   // uv_close or uv_shutdown requested
-  bool eof_ = false;       // the client will send no more
-  int unanswered_ = 0;     // requests dispatched and not yet replied to
+  bool open_ = true;      // accepting output
+  bool closing_ = false;  // uv_close or uv_shutdown requested
+  bool eof_ = false;      // the client will send no more
+  int unanswered_ = 0;    // requests dispatched and not yet replied to
   pid_t peer_pid_ = 0;
   uid_t peer_uid_ = 0;
 };

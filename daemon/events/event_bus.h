@@ -9,7 +9,7 @@
 
 #include "daemon/core/types.h"
 
-namespace arbor::app {
+namespace arbor::events {
 
 struct StampedEvent {
   std::uint64_t seq = 0;
@@ -39,4 +39,4 @@ std::string rfc3339_now();
 // A monotonic instant of the core (ms, libuv loop time) as RFC 3339 UTC wall time.
 std::string rfc3339_from_monotonic(core::Millis instant, core::Millis monotonic_now);
 
-}  // namespace arbor::app
+}  // namespace arbor::events

@@ -1,16 +1,15 @@
-#include "daemon/control/args.h"
+#include "daemon/protocol/args.h"
 
 #include "daemon/protocol/wire.h"
 
-namespace arbor::control::args {
+namespace arbor::protocol::args {
 
 using nlohmann::json;
-using protocol::ErrorCode;
-using protocol::ProtocolError;
 
 namespace {
 [[noreturn]] void bad(std::string_view key, std::string_view expected) {
-  throw ProtocolError(ErrorCode::bad_request, "args." + std::string(key) + ": expected " + std::string(expected));
+  throw ProtocolError(ErrorCode::bad_request,
+                      "args." + std::string(key) + ": expected " + std::string(expected));
 }
 
 const json* find(const json& args, std::string_view key) {
@@ -41,7 +40,8 @@ std::string required_string(const json& args, std::string_view key) {
   return *v;
 }
 
-std::optional<std::int64_t> optional_int(const json& args, std::string_view key, std::int64_t min, std::int64_t max) {
+std::optional<std::int64_t> optional_int(const json& args, std::string_view key, std::int64_t min,
+                                         std::int64_t max) {
   const json* v = find(args, key);
   if (v == nullptr) return std::nullopt;
   const std::string range = "an integer from " + std::to_string(min) + " to " + std::to_string(max);
@@ -59,18 +59,23 @@ bool optional_bool(const json& args, std::string_view key, bool fallback) {
   return v->get<bool>();
 }
 
+std::string check_path(const std::string& path) {
+  if (path == "/") return path;
+  std::string_view s = path;
+  if (!s.empty() && s.front() == '/') s.remove_prefix(1);
+  // Empty segments ("a//b", "a/") never name a child; say so rather than "not_found".
+  if (s.empty() || s.back() == '/' || s.find("//") != std::string_view::npos) {
+    throw ProtocolError(ErrorCode::bad_request, json(path).dump() +
+                                                    " is not a child path: give ids joined by " +
+                                                    "\"/\", such as web/api, or / for the root");
+  }
+  return std::string(s);
+}
+
 std::optional<std::string> optional_path(const json& args, std::string_view key) {
   auto p = optional_string(args, key);
   if (!p) return std::nullopt;
-  if (p->empty()) bad(key, "a child path such as \"web/api\" or \"/\"");
-  if (*p == "/") return p;
-  std::string_view s = *p;
-  if (s.front() == '/') s.remove_prefix(1);
-  // Empty segments ("a//b", "a/") never name a child; say so rather than "not_found".
-  if (s.empty() || s.back() == '/' || s.find("//") != std::string_view::npos) {
-    bad(key, "a child path such as \"web/api\" or \"/\"");
-  }
-  return std::string(s);
+  return check_path(*p);
 }
 
 std::string path(const json& args, std::string_view key) {
@@ -79,4 +84,4 @@ std::string path(const json& args, std::string_view key) {
   return *p;
 }
 
-}  // namespace arbor::control::args
+}  // namespace arbor::protocol::args

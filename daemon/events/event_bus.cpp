@@ -1,4 +1,4 @@
-#include "daemon/app/event_bus.h"
+#include "daemon/events/event_bus.h"
 
 #include <chrono>
 #include <ctime>
@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-namespace arbor::app {
+namespace arbor::events {
 
 std::uint64_t EventBus::subscribe(Listener listener) {
   const std::uint64_t id = next_id_++;
@@ -34,8 +34,8 @@ std::string format_micros(std::int64_t micros_since_epoch) {
   const auto micros = static_cast<long>(micros_since_epoch % 1000000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec, micros);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros);
 }
 
 std::int64_t wall_micros() {
@@ -50,4 +50,4 @@ std::string rfc3339_from_monotonic(core::Millis instant, core::Millis monotonic_
   return format_micros(wall_micros() - (monotonic_now - instant) * 1000);
 }
 
-}  // namespace arbor::app
+}  // namespace arbor::events

@@ -1,4 +1,4 @@
-#include "daemon/control/socket_path.h"
+#include "daemon/control/socket/socket_path.h"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -68,7 +68,8 @@ std::string prepare_socket_path(const std::string& path) {
   if (alive == 1) return "another arbord is running on " + path;
   if (alive < 0) return "cannot check " + path + " for another arbord: " + errno_text(-alive);
   spdlog::info("control: replacing stale socket {} (nothing listens on it)", path);
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return "cannot remove stale " + path + ": " + errno_text(errno);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+    return "cannot remove stale " + path + ": " + errno_text(errno);
   return "";
 }
 

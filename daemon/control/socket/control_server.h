@@ -14,10 +14,6 @@
 #include "daemon/control/daemon.h"
 #include "daemon/control/dispatcher.h"
 
-namespace arbor::app {
-class App;
-}
-
 namespace arbor::control {
 
 class Connection;
@@ -25,8 +21,6 @@ class Connection;
 class ControlServer {
  public:
   ControlServer(uv_loop_t* loop, Daemon& daemon, std::string socket_path);
-  // The control server of arbord's App (the daemon seen through AppDaemon).
-  explicit ControlServer(app::App& app);
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
@@ -49,7 +43,6 @@ class ControlServer {
   void on_connection(int status) noexcept;
 
   uv_loop_t* loop_;
-  std::unique_ptr<Daemon> owned_daemon_;  // when built for an App
   Daemon& daemon_;
   std::string path_;
   Dispatcher dispatcher_;

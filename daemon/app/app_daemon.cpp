@@ -1,6 +1,10 @@
-#include "daemon/control/app_daemon.h"
+#include "daemon/app/app_daemon.h"
 
-namespace arbor::control {
+#include "daemon/app/app.h"
+
+namespace arbor::app {
+
+using control::Handle;
 
 namespace {
 
@@ -14,7 +18,8 @@ struct Box {
 
 template <typename B>
 void close_box(B* box) {
-  uv_close(reinterpret_cast<uv_handle_t*>(&box->handle), [](uv_handle_t* h) { delete static_cast<B*>(h->data); });
+  uv_close(reinterpret_cast<uv_handle_t*>(&box->handle),
+           [](uv_handle_t* h) { delete static_cast<B*>(h->data); });
 }
 
 class TimerHandle final : public Handle {
@@ -24,7 +29,8 @@ class TimerHandle final : public Handle {
     uv_timer_init(loop, &box_->handle);
     box_->handle.data = box_;
     uv_timer_start(
-        &box_->handle, [](uv_timer_t* t) { static_cast<B*>(t->data)->fn(); }, static_cast<std::uint64_t>(ms), 0);
+        &box_->handle, [](uv_timer_t* t) { static_cast<B*>(t->data)->fn(); }, static_cast<std::uint64_t>(ms),
+        0);
   }
   ~TimerHandle() override {
     uv_timer_stop(&box_->handle);
@@ -62,9 +68,19 @@ class DirWatch final : public Handle {
 
 }  // namespace
 
-std::string AppDaemon::wall_time(core::Millis instant) { return app::rfc3339_from_monotonic(instant, app_.now()); }
+core::SupervisorTree& AppDaemon::tree() { return app_.tree(); }
+core::Millis AppDaemon::now() { return app_.now(); }
+std::string AppDaemon::config_path() const { return app_.options().config_path; }
+const config::TreeSpec& AppDaemon::tree_spec() const { return app_.options().tree; }
+void AppDaemon::request_shutdown(const char* why) { app_.request_shutdown(why); }
+void AppDaemon::reload_started() { app_.notify_reloading(); }
+void AppDaemon::reload_finished() { app_.notify_reloaded(); }
 
-std::uint64_t AppDaemon::subscribe(std::function<void(const app::StampedEvent&)> listener) {
+std::string AppDaemon::wall_time(core::Millis instant) {
+  return events::rfc3339_from_monotonic(instant, app_.now());
+}
+
+std::uint64_t AppDaemon::subscribe(std::function<void(const events::StampedEvent&)> listener) {
   return app_.events().subscribe(std::move(listener));
 }
 
@@ -74,8 +90,8 @@ std::unique_ptr<Handle> AppDaemon::after(core::Millis ms, std::function<void()> 
   return std::make_unique<TimerHandle>(app_.loop(), ms, std::move(fn));
 }
 
-std::unique_ptr<Handle> AppDaemon::watch_dir(const std::string& dir, std::function<void(const std::string&)> fn,
-                                             std::string& error) {
+std::unique_ptr<Handle> AppDaemon::watch_dir(const std::string& dir,
+                                             std::function<void(const std::string&)> fn, std::string& error) {
   auto watch = std::make_unique<DirWatch>(app_.loop(), std::move(fn));
   if (const int rc = watch->start(dir); rc != 0) {
     error = uv_strerror(rc);
@@ -84,4 +100,4 @@ std::unique_ptr<Handle> AppDaemon::watch_dir(const std::string& dir, std::functi
   return watch;
 }
 
-}  // namespace arbor::control
+}  // namespace arbor::app

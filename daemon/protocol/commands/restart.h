@@ -1,0 +1,14 @@
+// `restart PATH`: stop a child, then start it. Answers {"path": P} once done (SPEC §5).
+#pragma once
+
+#include "daemon/protocol/command.h"
+
+namespace arbor::protocol::commands {
+
+struct Restart {
+  static constexpr CommandInfo info{"restart", 1, Access::operate};
+  using Request = PathRequest;
+  using Result = PathResult;
+};
+
+}  // namespace arbor::protocol::commands

@@ -1,0 +1,118 @@
+#include "daemon/protocol/commands/status.h"
+
+#include "daemon/protocol/args.h"
+
+namespace arbor::protocol::commands {
+
+using nlohmann::json;
+
+Status::Request Status::Request::from_json(const json& args) {
+  args::only(args, {"path"});
+  return Request{args::optional_path(args).value_or("/")};
+}
+
+json Status::Request::to_json() const { return json{{"path", path}}; }
+
+NodeStatus NodeStatus::from_json(const json& j) {
+  NodeStatus n;
+  if (!j.is_object()) return n;
+  n.path = get_string(j, "path");
+  n.id = get_string(j, "id");
+  n.type = get_string(j, "type");
+  n.state = get_string(j, "state");
+  if (auto r = j.find("restarts"); r != j.end() && r->is_number_integer())
+    n.restarts = r->get<std::int64_t>();
+  if (auto p = j.find("pid"); p != j.end() && p->is_number_integer()) n.pid = p->get<int>();
+  for (auto [key, field] : {std::pair{"started_at", &n.started_at},
+                            {"next_restart_at", &n.next_restart_at},
+                            {"status_text", &n.status_text}}) {
+    if (auto t = j.find(key); t != j.end() && t->is_string()) *field = t->get<std::string>();
+  }
+  if (auto e = j.find("last_exit"); e != j.end() && e->is_object()) n.last_exit = Exit::from_json(*e);
+  // By reference: a copy of each subtree per level would be quadratic in depth.
+  if (auto c = j.find("children"); c != j.end() && c->is_array()) {
+    for (const json& child : *c) n.children.push_back(from_json(child));
+  }
+  return n;
+}
+
+json NodeStatus::to_json() const {
+  json j = json::object();
+  j["path"] = path;
+  j["id"] = id;
+  j["type"] = type;
+  j["state"] = state;
+  j["restarts"] = restarts;
+  if (!is_worker()) {
+    json list = json::array();
+    for (const NodeStatus& child : children) list.push_back(child.to_json());
+    j["children"] = std::move(list);
+    return j;
+  }
+  j["pid"] = pid ? json(*pid) : json(nullptr);
+  j["started_at"] = started_at ? json(*started_at) : json(nullptr);
+  j["last_exit"] = last_exit ? last_exit->to_json() : json(nullptr);
+  if (next_restart_at) j["next_restart_at"] = *next_restart_at;
+  j["status_text"] = status_text ? json(*status_text) : json(nullptr);
+  return j;
+}
+
+namespace {
+void append_string(std::string& out, const std::string& text) {
+  out += json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+}  // namespace
+
+void NodeStatus::append_json(std::string& out) const {
+  // Keys in the order nlohmann::json (a std::map) prints them, so the text is the same.
+  if (!is_worker()) {
+    out += "{\"children\":[";
+    for (std::size_t i = 0; i < children.size(); ++i) {
+      if (i > 0) out += ',';
+      children[i].append_json(out);
+    }
+    out += "],\"id\":";
+    append_string(out, id);
+    out += ",\"path\":";
+    append_string(out, path);
+    out += ",\"restarts\":" + std::to_string(restarts);
+    out += ",\"state\":";
+    append_string(out, state);
+    out += ",\"type\":";
+    append_string(out, type);
+    out += '}';
+    return;
+  }
+  out += "{\"id\":";
+  append_string(out, id);
+  out += ",\"last_exit\":";
+  out += last_exit ? last_exit->to_json().dump() : "null";
+  if (next_restart_at) {
+    out += ",\"next_restart_at\":";
+    append_string(out, *next_restart_at);
+  }
+  out += ",\"path\":";
+  append_string(out, path);
+  out += ",\"pid\":";
+  out += pid ? std::to_string(*pid) : "null";
+  out += ",\"restarts\":" + std::to_string(restarts);
+  out += ",\"started_at\":";
+  if (started_at) {
+    append_string(out, *started_at);
+  } else {
+    out += "null";
+  }
+  out += ",\"state\":";
+  append_string(out, state);
+  out += ",\"status_text\":";
+  if (status_text) {
+    append_string(out, *status_text);
+  } else {
+    out += "null";
+  }
+  out += ",\"type\":";
+  append_string(out, type);
+  out += '}';
+}
+
+}  // namespace arbor::protocol::commands

@@ -1,0 +1,41 @@
+// `watch`: an empty reply, then every event of the tree as a Line until the client
+// hangs up (SPEC §5's events).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "daemon/protocol/command.h"
+
+namespace arbor::protocol::commands {
+
+// {"event","path","seq","time"} plus the fields of its type: started (pid), exited (pid,
+// exit, reason), start_failed (error), restarting (delay_ms), log_dropped (bytes),
+// reloaded (plan: entries per action); gave_up, added, removed have none.
+struct Event {
+  std::uint64_t seq = 0;
+  std::string time;  // RFC 3339, UTC, microseconds
+  std::string event;
+  std::string path;
+  std::optional<int> pid;
+  std::optional<Exit> exit;  // exited: null when unknown
+  std::optional<std::string> reason;
+  std::optional<std::string> error;
+  std::optional<std::int64_t> delay_ms;
+  std::optional<std::uint64_t> bytes;
+  std::optional<std::map<std::string, std::int64_t>> plan;
+
+  static Event from_json(const nlohmann::json& j);
+  nlohmann::json to_json() const;
+};
+
+struct Watch {
+  static constexpr CommandInfo info{"watch", 1, Access::observe};
+  using Request = NoArgs;
+  using Result = Empty;
+  using Line = Event;
+};
+
+}  // namespace arbor::protocol::commands
