@@ -62,9 +62,9 @@ TEST(RealServices, NoZombieOutlivesALeaderWhoseSessionChildrenDieWithIt) {
   ArbordInstance arbord;
   arbord.start(tree(json::array(
       {child("pg", {"--spawn-setsid-children", "20", "--ready-fd", "3"}, {{"ready", {{"fd", 3}}}})})));
-  arbord.await(R"(tree started)");
+  ASSERT_TRUE(arbord.await_ready());
+  auto leader = arbord.pid_of("pg");
   for (int round = 0; round < 4; ++round) {
-    const auto leader = arbord.pid_of("pg");
     ASSERT_TRUE(leader);
     const std::size_t before = children_of(arbord.pid(), 'Z').size();  // > 0 only if a round failed
     ASSERT_EQ(kill(arbord.pid(), SIGSTOP), 0);
@@ -72,10 +72,12 @@ TEST(RealServices, NoZombieOutlivesALeaderWhoseSessionChildrenDieWithIt) {
     const bool all_dead = poll_until([&] { return children_of(arbord.pid(), 'Z').size() >= before + 21; }, 10s);
     kill(arbord.pid(), SIGCONT);
     ASSERT_TRUE(all_dead) << "round " << round << ": the children did not die with their parent";
-    arbord.await(R"( pg: exited, pid \d+, signal KILL)");
-    arbord.await(R"( pg: started)");
+    ASSERT_TRUE(arbord.await_event({{"event", "exited"}, {"path", "pg"}, {"exit", {{"signal", "KILL"}}}}));
+    const auto started = arbord.await_event({{"event", "started"}, {"path", "pg"}});
+    ASSERT_TRUE(started);
+    leader = (*started)["pid"].get<pid_t>();
     // No later exit will come: a zombie left now would stay.
-    EXPECT_TRUE(poll_until([&] { return children_of(arbord.pid(), 'Z').empty(); }, 2s))
+    EXPECT_TRUE(poll_until([&] { return children_of(arbord.pid(), 'Z').empty(); }, 10s))
         << "round " << round << ": " << children_of(arbord.pid(), 'Z').size() << " zombies of arbord";
   }
   arbord.signal(SIGTERM);
@@ -95,7 +97,7 @@ TEST(RealServices, SystemdNotifyStatusAfterReadyIsShownInStatus) {
   arbord.start(tree(json::array({{{"id", "redis"},
                                   {"command", {"/bin/sh", "-c", script}},
                                   {"ready", {{"notify", true}}}}})));
-  arbord.await(R"(tree started)");
+  ASSERT_TRUE(arbord.await_ready());
   Control control;
   ASSERT_TRUE(control.connect(arbord.path("arbord.sock")));
   std::string text;
@@ -136,7 +138,7 @@ TEST(RealServices, NotifyMessagesAfterReadyAreNeverRefused) {
   arbord.start(tree(json::array({{{"id", "py"},
                                   {"command", {"/usr/bin/python3", "-c", program, out}},
                                   {"ready", {{"notify", true}}}}})));
-  arbord.await(R"(tree started)");
+  ASSERT_TRUE(arbord.await_ready());
   EXPECT_TRUE(poll_until([&] { return std::filesystem::exists(out); }, 5s));
   EXPECT_EQ(read_text(out), "sent\n") << "a message after READY=1 was refused";
   Control control;

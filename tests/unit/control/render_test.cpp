@@ -89,12 +89,13 @@ TEST(RenderTest, StatusTextIsStatusJsonPrinted) {
   for (const core::StatusNode* node : {&root, &web, &running, &restarting, &stopped, &jobs}) {
     EXPECT_EQ(text(*node), to_wire(core::StatusNode(*node), wall).to_json().dump());
   }
-  // The bytes of round 1's wire format.
+  // The bytes of round 1's wire format, with round 2's status_text (sd_notify STATUS=).
   EXPECT_EQ(text(running), R"({"id":"api","last_exit":{"signal":"KILL"},"path":"web/api","pid":4242,)"
-                           R"("restarts":2,"started_at":"t1000","state":"running","type":"worker"})");
+                           R"("restarts":2,"started_at":"t1000","state":"running",)"
+                           R"("status_text":"serving \"3\" clients\té","type":"worker"})");
   EXPECT_EQ(text(restarting), R"({"id":"q\"uote\\","last_exit":{"code":3},"next_restart_at":"t2500",)"
                               R"("path":"web/q\"uote\\","pid":null,"restarts":7,"started_at":null,)"
-                              R"("state":"restarting","type":"worker"})");
+                              R"("state":"restarting","status_text":null,"type":"worker"})");
   EXPECT_EQ(text(jobs), R"({"children":[],"id":"jobs","path":"jobs","restarts":0,"state":"stopped",)"
                         R"("type":"dynamic_supervisor"})");
   EXPECT_EQ(text(root).substr(0, 14), R"({"children":[{)");
