@@ -257,7 +257,7 @@ if "logs" in R:
 # ---------- control
 if "control" in R:
     w("## Control round-trip (arbor only)\n")
-    w("`status c0` through the Unix socket, newline-delimited JSON (SPEC §6), from the "
+    w("`status c0` through the Unix socket, newline-delimited JSON (docs/PROTOCOL.md), from the "
       "harness's C client (bench/src/ctlclient.c) on persistent connections; and the wall time "
       "of `arborctl status c0` (a process per call). The peers have no comparable socket API "
       "in this harness (their CLI wall times are in the crash-storm table).\n")

@@ -13,10 +13,10 @@ namespace {
 
 using Kind = ChildContext::Kind;
 
-constexpr std::array<std::string_view, 5> kSupervisorKeys{"strategy", "max_restarts", "max_seconds", "auto_shutdown",
-                                                          "children"};
-constexpr std::array<std::string_view, 5> kDynamicKeys{"max_restarts", "max_seconds", "auto_shutdown", "max_children",
-                                                       "template"};
+constexpr std::array<std::string_view, 5> kSupervisorKeys{"strategy", "max_restarts", "max_seconds",
+                                                          "auto_shutdown", "children"};
+constexpr std::array<std::string_view, 5> kDynamicKeys{"max_restarts", "max_seconds", "auto_shutdown",
+                                                       "max_children", "template"};
 constexpr int kMaxIdLength = 64;
 
 template <std::size_t N>
@@ -38,8 +38,8 @@ bool is_key_of(ChildType type, std::string_view key) {
 
 bool valid_id(const std::string& id) {
   return !id.empty() && id.size() <= kMaxIdLength && std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-           c == '-';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
   });
 }
 
@@ -83,10 +83,11 @@ void warn_backoff(const ChildSpec& child, const std::string& ptr, const Supervis
   }
   const double window_ms = static_cast<double>(sup.max_seconds) * 1000;
   if (span <= window_ms) return;
-  ctx.warn(join(ptr, "backoff"),
-           fmt::format("max_restarts is unreachable with this backoff: {} restarts span at least {} ms, more than "
-                       "max_seconds ({} s)",
-                       needed, static_cast<std::int64_t>(span), sup.max_seconds));
+  ctx.warn(
+      join(ptr, "backoff"),
+      fmt::format("max_restarts is unreachable with this backoff: {} restarts span at least {} ms, more than "
+                  "max_seconds ({} s)",
+                  needed, static_cast<std::int64_t>(span), sup.max_seconds));
 }
 
 struct SupervisorState {
@@ -117,16 +118,19 @@ void parse_supervisor_key(const std::string& key, const Json& v, const std::stri
   if (key == "strategy") {
     if (const auto x = read_strategy(v, ptr, ctx)) s.strategy = *x;
   } else if (key == "max_restarts") {
-    if (const auto n = read_int(v, ptr, {0, std::numeric_limits<int>::max(), false}, ctx)) s.max_restarts = static_cast<int>(*n);
+    if (const auto n = read_int(v, ptr, {0, std::numeric_limits<int>::max(), false}, ctx))
+      s.max_restarts = static_cast<int>(*n);
   } else if (key == "max_seconds") {
-    if (const auto n = read_int(v, ptr, {1, std::numeric_limits<std::int32_t>::max(), false}, ctx)) s.max_seconds = *n;
+    if (const auto n = read_int(v, ptr, {1, std::numeric_limits<std::int32_t>::max(), false}, ctx))
+      s.max_seconds = *n;
   } else if (key == "auto_shutdown") {
     if (const auto x = read_auto_shutdown(v, ptr, ctx)) s.auto_shutdown = *x;
   } else if (key == "children") {
     parse_children(v, ptr, s, st, ctx);
   } else if (key == "max_children") {
     if (v != "infinity") {
-      const auto n = read_int(v, ptr, {0, std::numeric_limits<std::int64_t>::max(), false}, ctx, "\"infinity\" or ");
+      const auto n =
+          read_int(v, ptr, {0, std::numeric_limits<std::int64_t>::max(), false}, ctx, "\"infinity\" or ");
       if (n) s.max_children = static_cast<std::size_t>(*n);
     }
   } else if (key == "template") {
@@ -162,7 +166,8 @@ void parse_type(const Json& v, const std::string& ptr, Kind kind, Ctx& ctx) {
 
 }  // namespace
 
-std::optional<ChildSpec> parse_child(const Json& j, const std::string& ptr, const ChildContext& cc, Ctx& ctx) {
+std::optional<ChildSpec> parse_child(const Json& j, const std::string& ptr, const ChildContext& cc,
+                                     Ctx& ctx) {
   if (!expect_object(j, ptr, ctx)) return std::nullopt;
   const std::size_t errors_before = ctx.errors.size();
   ChildSpec c;

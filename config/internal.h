@@ -25,8 +25,12 @@ inline constexpr std::int64_t kMaxMillis = 2147483647;  // keeps ms -> ns arithm
 class Ctx {
  public:
   explicit Ctx(const LoadOptions& options);
-  void error(std::string pointer, std::string message) { errors.push_back({std::move(pointer), std::move(message)}); }
-  void warn(std::string pointer, std::string message) { warnings.push_back({std::move(pointer), std::move(message)}); }
+  void error(std::string pointer, std::string message) {
+    errors.push_back({std::move(pointer), std::move(message)});
+  }
+  void warn(std::string pointer, std::string message) {
+    warnings.push_back({std::move(pointer), std::move(message)});
+  }
 
   const LoadOptions& opts;
   std::string path_env;  // opts.path_env, or the environment's PATH
@@ -37,8 +41,8 @@ class Ctx {
 // --- text.cpp: pointers and how values are shown in messages
 std::string join(const std::string& pointer, std::string_view key);
 std::string join(const std::string& pointer, std::size_t index);
-std::string describe(const Json& v);        // "\"abc\"", "5.0", "an object", ...
-std::string quote(std::string_view s);      // JSON-quoted, valid UTF-8, truncated when long
+std::string describe(const Json& v);            // "\"abc\"", "5.0", "an object", ...
+std::string quote(std::string_view s);          // JSON-quoted, valid UTF-8, truncated when long
 std::string sanitize_utf8(std::string_view s);  // invalid bytes become "\xNN"
 std::string truncate_utf8(std::string_view s, std::size_t max_bytes);
 
@@ -49,8 +53,10 @@ struct IntRange {
   bool show_max;  // false: max is only an implementation limit, shown when exceeded
 };
 std::optional<std::int64_t> read_int(const Json& v, const std::string& ptr, IntRange range, Ctx& ctx,
-                                     std::string_view alternatives = "", std::string_view noun = "an integer");
-std::optional<std::string> read_string(const Json& v, const std::string& ptr, Ctx& ctx, bool non_empty = false);
+                                     std::string_view alternatives = "",
+                                     std::string_view noun = "an integer");
+std::optional<std::string> read_string(const Json& v, const std::string& ptr, Ctx& ctx,
+                                       bool non_empty = false);
 std::optional<std::string> read_absolute_path(const Json& v, const std::string& ptr, Ctx& ctx);
 std::optional<bool> read_bool(const Json& v, const std::string& ptr, Ctx& ctx);
 std::optional<Shutdown> read_shutdown(const Json& v, const std::string& ptr, Ctx& ctx);
@@ -73,8 +79,9 @@ std::optional<T> peek(const Json* v, std::optional<T> (*from)(std::string_view))
 const Json* find_key(const Json& object, std::string_view key);
 // Calls fn for each member in file order; a repeated key is reported at the object's
 // pointer and skipped.
-void for_each_member(const Json& object, const std::string& ptr, Ctx& ctx,
-                     const std::function<void(const std::string& key, const Json& value, const std::string& key_ptr)>& fn);
+void for_each_member(
+    const Json& object, const std::string& ptr, Ctx& ctx,
+    const std::function<void(const std::string& key, const Json& value, const std::string& key_ptr)>& fn);
 
 // --- resolve.cpp: the file system and the user databases
 std::optional<std::string> resolve_command(const std::string& name, const std::string& ptr, Ctx& ctx);
@@ -93,7 +100,7 @@ void parse_worker_key(const std::string& key, const Json& v, const std::string& 
 struct ChildContext {
   enum class Kind { child, root, child_template };
   Kind kind = Kind::child;
-  std::optional<AutoShutdown> parent_auto_shutdown;  // nullopt: unknown, not checked
+  std::optional<AutoShutdown> parent_auto_shutdown;           // nullopt: unknown, not checked
   std::map<std::string, std::string>* sibling_ids = nullptr;  // id -> pointer of its first use
 };
 std::optional<ChildSpec> parse_child(const Json& j, const std::string& ptr, const ChildContext& cc, Ctx& ctx);

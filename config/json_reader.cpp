@@ -25,10 +25,12 @@ class Builder : public nlohmann::json_sax<Json> {
     key_ = std::move(k);
     return true;
   }
-  bool parse_error(std::size_t position, const std::string& token, const nlohmann::detail::exception& ex) override {
+  bool parse_error(std::size_t position, const std::string& token,
+                   const nlohmann::detail::exception& ex) override {
     // A number overflow is noticed after the whole number was read: point at its start.
     constexpr int kNumberOverflow = 406;
-    error_position = ex.id == kNumberOverflow && position > token.size() ? position - token.size() + 1 : position;
+    error_position =
+        ex.id == kNumberOverflow && position > token.size() ? position - token.size() + 1 : position;
     error_text = ex.what();
     return false;
   }
@@ -103,8 +105,10 @@ std::size_t deep_offset(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '/' && i + 1 < text.size() && (text[i + 1] == '/' || text[i + 1] == '*')) {
@@ -145,13 +149,13 @@ ReadResult read_json(std::string_view text) {
   if (ok) return {std::move(builder.root), std::nullopt};
   if (builder.too_deep) {
     const LineColumn lc = locate(text, deep_offset(text));
-    return {std::nullopt, Diagnostic{"", fmt::format("nesting deeper than {} levels at line {}, column {}", kMaxDepth,
-                                                     lc.line, lc.column)}};
+    return {std::nullopt, Diagnostic{"", fmt::format("nesting deeper than {} levels at line {}, column {}",
+                                                     kMaxDepth, lc.line, lc.column)}};
   }
   // position counts the characters read, the offending one included.
   const LineColumn lc = locate(text, builder.error_position == 0 ? 0 : builder.error_position - 1);
-  return {std::nullopt, Diagnostic{"", fmt::format("parse error at line {}, column {}: {}", lc.line, lc.column,
-                                                   parse_error_detail(builder.error_text))}};
+  return {std::nullopt, Diagnostic{"", fmt::format("parse error at line {}, column {}: {}", lc.line,
+                                                   lc.column, parse_error_detail(builder.error_text))}};
 }
 
 std::optional<Json> to_ordered(const nlohmann::json& j, int depth) {

@@ -21,17 +21,20 @@ constexpr std::size_t kMaxSocketPath = 107;  // sizeof(sockaddr_un::sun_path) - 
 
 void parse_logs(const Json& v, const std::string& ptr, LogsSpec& logs, Ctx& ctx) {
   if (!detail::expect_object(v, ptr, ctx)) return;
-  detail::for_each_member(v, ptr, ctx, [&](const std::string& key, const Json& value, const std::string& key_ptr) {
-    if (key == "max_bytes") {
-      const auto n = detail::read_int(value, key_ptr, {1, std::numeric_limits<std::int64_t>::max(), false}, ctx);
-      if (n) logs.max_bytes = static_cast<std::uint64_t>(*n);
-    } else if (key == "keep") {
-      // Rotation renames .1 ... .keep one by one; beyond 1000 it is surely a typo.
-      if (const auto n = detail::read_int(value, key_ptr, {0, 1000, true}, ctx)) logs.keep = static_cast<int>(*n);
-    } else {
-      ctx.error(key_ptr, "unknown key");
-    }
-  });
+  detail::for_each_member(
+      v, ptr, ctx, [&](const std::string& key, const Json& value, const std::string& key_ptr) {
+        if (key == "max_bytes") {
+          const auto n =
+              detail::read_int(value, key_ptr, {1, std::numeric_limits<std::int64_t>::max(), false}, ctx);
+          if (n) logs.max_bytes = static_cast<std::uint64_t>(*n);
+        } else if (key == "keep") {
+          // Rotation renames .1 ... .keep one by one; beyond 1000 it is surely a typo.
+          if (const auto n = detail::read_int(value, key_ptr, {0, 1000, true}, ctx))
+            logs.keep = static_cast<int>(*n);
+        } else {
+          ctx.error(key_ptr, "unknown key");
+        }
+      });
 }
 
 // A relative path is relative to `base` (or the current directory): arbord and the
@@ -55,11 +58,14 @@ std::optional<TreeSpec> parse_tree(const Json& doc, Ctx& ctx) {
     if (key == "socket") {
       auto s = detail::read_string(v, ptr, ctx, true);
       if (s && s->size() > kMaxSocketPath)
-        ctx.error(ptr, fmt::format("expected at most {} bytes (the limit of a Unix socket path), found {} bytes",
-                                   kMaxSocketPath, s->size()));
-      else if (s) tree.socket = resolve_against(ctx.opts.base_dir, std::move(*s));
+        ctx.error(ptr,
+                  fmt::format("expected at most {} bytes (the limit of a Unix socket path), found {} bytes",
+                              kMaxSocketPath, s->size()));
+      else if (s)
+        tree.socket = resolve_against(ctx.opts.base_dir, std::move(*s));
     } else if (key == "log_dir") {
-      if (auto s = detail::read_string(v, ptr, ctx, true)) tree.log_dir = resolve_against(ctx.opts.base_dir, std::move(*s));
+      if (auto s = detail::read_string(v, ptr, ctx, true))
+        tree.log_dir = resolve_against(ctx.opts.base_dir, std::move(*s));
     } else if (key == "logs") {
       parse_logs(v, ptr, tree.logs, ctx);
     } else if (key == "root") {
@@ -131,16 +137,20 @@ LoadResult load_file(const std::string& path, const LoadOptions& options) {
   }
 }
 
-ChildResult load_child(const nlohmann::json& j, const std::string& pointer_prefix, const LoadOptions& options) {
+ChildResult load_child(const nlohmann::json& j, const std::string& pointer_prefix,
+                       const LoadOptions& options) {
   try {
     const auto doc = detail::to_ordered(j);
-    if (!doc) return ChildResult{std::nullopt, {{pointer_prefix, fmt::format("nesting deeper than {} levels", detail::kMaxDepth)}}};
+    if (!doc)
+      return ChildResult{std::nullopt,
+                         {{pointer_prefix, fmt::format("nesting deeper than {} levels", detail::kMaxDepth)}}};
     Ctx ctx(options);
     const detail::ChildContext cc{detail::ChildContext::Kind::child, options.parent_auto_shutdown, nullptr};
     auto child = detail::parse_child(*doc, pointer_prefix, cc, ctx);
     return ChildResult{std::move(child), std::move(ctx.errors)};
   } catch (const std::exception& e) {
-    return ChildResult{std::nullopt, {{pointer_prefix, fmt::format("internal error while loading the spec: {}", e.what())}}};
+    return ChildResult{
+        std::nullopt, {{pointer_prefix, fmt::format("internal error while loading the spec: {}", e.what())}}};
   } catch (...) {
     return ChildResult{std::nullopt, {{pointer_prefix, "internal error while loading the spec"}}};
   }

@@ -1,4 +1,4 @@
-// Loading and validating the configuration file (SPEC §2) into a TreeSpec.
+// Loading and validating the configuration file (docs/CONFIG.md) into a TreeSpec.
 //
 // Every entry point collects all errors of its input in document order and never throws:
 // a caller can print the diagnostics as they are, one per line, and exit with status 2.

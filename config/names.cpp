@@ -42,7 +42,8 @@ constexpr Table<AutoShutdown, 3> kAutoShutdowns{{{{AutoShutdown::never, "never"}
 
 // Signal names come from the C library (sigabbrev_np: "TERM" for SIGTERM), which knows
 // this architecture's numbering; these are the other spellings it does not give.
-constexpr std::array<std::pair<std::string_view, int>, 2> kSignalAliases{{{"IOT", SIGABRT}, {"POLL", SIGPOLL}}};
+constexpr std::array<std::pair<std::string_view, int>, 2> kSignalAliases{
+    {{"IOT", SIGABRT}, {"POLL", SIGPOLL}}};
 constexpr int kMaxSignal = 64;
 
 // A plain decimal of at most three digits (no sign, no spaces): "9", "64".
@@ -83,8 +84,10 @@ std::optional<int> signal_from_name(std::string_view text) {
     for (const auto& [name, signo] : kSignalAliases)
       if (name == s) return signo;
     // Real-time signals are numbered from the C library's SIGRTMIN, known only at run time.
-    if (s == "RTMIN") n = SIGRTMIN;
-    else if (s == "RTMAX") n = SIGRTMAX;
+    if (s == "RTMIN")
+      n = SIGRTMIN;
+    else if (s == "RTMAX")
+      n = SIGRTMAX;
     else if (s.starts_with("RTMIN+")) {
       if (const auto k = parse_decimal(std::string_view(s).substr(6))) n = SIGRTMIN + *k;
     } else if (s.starts_with("RTMAX-")) {

@@ -22,7 +22,8 @@ bool is_executable_file(const std::string& path) {
 }
 
 std::optional<std::uint32_t> parse_id(const std::string& s) {
-  if (s.empty() || s.size() > 10 || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  if (s.empty() || s.size() > 10 || s.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
   unsigned long long n = 0;
   std::from_chars(s.data(), s.data() + s.size(), n);  // digits only, at most 10: no error
   // (uid_t)-1 means "unchanged" to setresuid, so it is no id.
@@ -57,7 +58,8 @@ std::string stat_error(const std::string& path, int err) {
 std::optional<std::string> resolve_command(const std::string& name, const std::string& ptr, Ctx& ctx) {
   if (name.find('/') != std::string::npos) {
     if (!name.starts_with('/')) {
-      ctx.error(ptr, fmt::format("expected an absolute path or a bare name to look up on PATH, found {}", quote(name)));
+      ctx.error(ptr, fmt::format("expected an absolute path or a bare name to look up on PATH, found {}",
+                                 quote(name)));
       return std::nullopt;
     }
     if (!ctx.opts.check_paths) return name;
@@ -93,8 +95,10 @@ std::optional<std::string> resolve_command(const std::string& name, const std::s
 void check_directory(const std::string& path, const std::string& ptr, Ctx& ctx) {
   if (!ctx.opts.check_paths) return;
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) ctx.error(ptr, stat_error(path, errno));
-  else if (!S_ISDIR(st.st_mode)) ctx.error(ptr, fmt::format("{} is not a directory", quote(path)));
+  if (::stat(path.c_str(), &st) != 0)
+    ctx.error(ptr, stat_error(path, errno));
+  else if (!S_ISDIR(st.st_mode))
+    ctx.error(ptr, fmt::format("{} is not a directory", quote(path)));
 }
 
 void resolve_user(const std::string& user, const std::string& ptr, bool has_group, WorkerSpec& w, Ctx& ctx) {
@@ -105,8 +109,10 @@ void resolve_user(const std::string& user, const std::string& ptr, bool has_grou
   }
   std::vector<char> buf;
   std::optional<passwd> pw;
-  if (numeric) pw = lookup<passwd>(static_cast<uid_t>(*numeric), ::getpwuid_r, buf);
-  else pw = lookup<passwd>(user.c_str(), ::getpwnam_r, buf);
+  if (numeric)
+    pw = lookup<passwd>(static_cast<uid_t>(*numeric), ::getpwuid_r, buf);
+  else
+    pw = lookup<passwd>(user.c_str(), ::getpwnam_r, buf);
   if (!numeric && !pw) {
     ctx.error(ptr, fmt::format("unknown user {}", quote(user)));
     return;
@@ -127,8 +133,10 @@ void resolve_group(const std::string& group, const std::string& ptr, WorkerSpec&
   if (!ctx.opts.resolve_users) return;
   std::vector<char> buf;
   const auto gr = lookup<struct group>(group.c_str(), ::getgrnam_r, buf);
-  if (!gr) ctx.error(ptr, fmt::format("unknown group {}", quote(group)));
-  else w.gid = gr->gr_gid;
+  if (!gr)
+    ctx.error(ptr, fmt::format("unknown group {}", quote(group)));
+  else
+    w.gid = gr->gr_gid;
 }
 
 }  // namespace arbor::config::detail

@@ -6,7 +6,9 @@
 
 namespace arbor::config {
 
-std::string to_string(const Diagnostic& d) { return d.pointer.empty() ? d.message : d.pointer + ": " + d.message; }
+std::string to_string(const Diagnostic& d) {
+  return d.pointer.empty() ? d.message : d.pointer + ": " + d.message;
+}
 
 std::string to_string(const Diagnostic& d, std::string_view file) {
   return d.pointer.empty() ? fmt::format("{}: {}", detail::sanitize_utf8(file), d.message) : to_string(d);
@@ -24,10 +26,14 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
   std::size_t len = 0;
   std::uint32_t min = 0;
   if (b < 0x80) return 1;
-  if ((b & 0xE0) == 0xC0) len = 2, min = 0x80;
-  else if ((b & 0xF0) == 0xE0) len = 3, min = 0x800;
-  else if ((b & 0xF8) == 0xF0) len = 4, min = 0x10000;
-  else return 0;
+  if ((b & 0xE0) == 0xC0)
+    len = 2, min = 0x80;
+  else if ((b & 0xF0) == 0xE0)
+    len = 3, min = 0x800;
+  else if ((b & 0xF8) == 0xF0)
+    len = 4, min = 0x10000;
+  else
+    return 0;
   if (i + len > s.size()) return 0;
   std::uint32_t cp = b & (0xFF >> (len + 1));
   for (std::size_t k = 1; k < len; ++k) {
@@ -69,16 +75,22 @@ std::string join(const std::string& pointer, std::string_view key) {
   // diagnostic stays on one line.
   std::string token;
   for (const char c : truncate_utf8(key, kMaxShownKey)) {
-    if (c == '~') token += "~0";
-    else if (c == '/') token += "~1";
-    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) token += fmt::format("\\u{:04X}", static_cast<int>(c));
-    else token += c;
+    if (c == '~')
+      token += "~0";
+    else if (c == '/')
+      token += "~1";
+    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
+      token += fmt::format("\\u{:04X}", static_cast<int>(c));
+    else
+      token += c;
   }
   if (key.size() > kMaxShownKey) token += "...";
   return pointer + "/" + sanitize_utf8(token);
 }
 
-std::string join(const std::string& pointer, std::size_t index) { return pointer + "/" + std::to_string(index); }
+std::string join(const std::string& pointer, std::size_t index) {
+  return pointer + "/" + std::to_string(index);
+}
 
 std::string quote(std::string_view s) {
   std::string shown = sanitize_utf8(truncate_utf8(s, kMaxShownString));

@@ -43,10 +43,14 @@ void worker_json(const WorkerSpec& w, nlohmann::json& j) {
   }
   if (w.cwd) j["cwd"] = *w.cwd;
   // Without the names as written, a resolved id is the next best thing.
-  if (w.user) j["user"] = *w.user;
-  else if (w.uid) j["user"] = std::to_string(*w.uid);
-  if (w.group) j["group"] = *w.group;
-  else if (w.gid && !w.user && !w.uid) j["group"] = std::to_string(*w.gid);
+  if (w.user)
+    j["user"] = *w.user;
+  else if (w.uid)
+    j["user"] = std::to_string(*w.uid);
+  if (w.group)
+    j["group"] = *w.group;
+  else if (w.gid && !w.user && !w.uid)
+    j["group"] = std::to_string(*w.gid);
   if (w.umask) j["umask"] = fmt::format("{:04o}", *w.umask);
   j["stop_signal"] = signal_name(w.stop_signal);
   j["success_exit_codes"] = w.success_exit_codes;
@@ -89,8 +93,10 @@ nlohmann::json to_json(const ChildSpec& c) {
   j["restart"] = to_string(c.restart);
   j["shutdown"] = shutdown_json(c.shutdown);
   j["significant"] = c.significant;
-  if (c.is_worker()) worker_json(c.worker, j);
-  else supervisor_json(c, j);
+  if (c.is_worker())
+    worker_json(c.worker, j);
+  else
+    supervisor_json(c, j);
   return j;
 }
 

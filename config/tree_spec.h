@@ -1,4 +1,4 @@
-// The validated configuration of a supervision tree (SPEC §2), as plain values.
+// The validated configuration of a supervision tree (docs/CONFIG.md), as plain values.
 //
 // Everything here is produced by config::load_* after validation: ids are well formed,
 // command[0] is an absolute path, users and groups are resolved to numeric ids, and
@@ -55,14 +55,14 @@ struct Output {
 struct Ready {
   enum class Kind { none, notify, fd };
   Kind kind = Kind::none;
-  int fd = -1;                     // Kind::fd only
+  int fd = -1;  // Kind::fd only
   std::int64_t timeout_ms = 30000;
   bool operator==(const Ready&) const = default;
 };
 
 // The worker-only part of a child spec.
 struct WorkerSpec {
-  std::vector<std::string> command;  // argv; command[0] resolved to an absolute path
+  std::vector<std::string> command;                      // argv; command[0] resolved to an absolute path
   std::vector<std::pair<std::string, std::string>> env;  // added to arbord's environment, in file order
   std::optional<std::string> cwd;
   std::optional<std::string> user;   // as written (name or number)
@@ -70,7 +70,7 @@ struct WorkerSpec {
   std::optional<uid_t> uid;          // resolved from user
   std::optional<gid_t> gid;          // resolved from group, else the user's primary group
   std::optional<mode_t> umask;
-  int stop_signal = 15;              // SIGTERM
+  int stop_signal = 15;  // SIGTERM
   std::vector<int> success_exit_codes{0};
   std::optional<Backoff> backoff;
   Output stdout_spec;
@@ -87,8 +87,8 @@ struct SupervisorSpec {
   int max_restarts = 3;
   std::int64_t max_seconds = 5;
   AutoShutdown auto_shutdown = AutoShutdown::never;
-  std::vector<ChildSpec> children;          // supervisor only
-  std::optional<std::size_t> max_children;  // dynamic_supervisor only; empty = unlimited
+  std::vector<ChildSpec> children;                  // supervisor only
+  std::optional<std::size_t> max_children;          // dynamic_supervisor only; empty = unlimited
   std::shared_ptr<const ChildSpec> child_template;  // dynamic_supervisor only: a worker, id ""
   bool operator==(const SupervisorSpec& other) const;
 };
@@ -120,7 +120,7 @@ struct LogsSpec {
   bool operator==(const LogsSpec&) const = default;
 };
 
-// Where the captured output ("log") of the child at `path` (SPEC §3: "web/api") goes:
+// Where the captured output ("log") of the child at `path` (docs/SEMANTICS.md: "web/api") goes:
 // <log_dir>/web.api.log. One spelling for the capture, `logs` and arbord's log lines.
 inline std::string log_file_path(const std::string& log_dir, std::string path) {
   for (char& c : path)

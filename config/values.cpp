@@ -46,8 +46,10 @@ std::optional<std::int64_t> read_int(const Json& v, const std::string& ptr, IntR
   bool too_large = false;
   if (v.is_number_unsigned()) {
     const auto u = v.get<std::uint64_t>();
-    if (u > static_cast<std::uint64_t>(r.max)) too_large = true;
-    else value = static_cast<std::int64_t>(u);
+    if (u > static_cast<std::uint64_t>(r.max))
+      too_large = true;
+    else
+      value = static_cast<std::int64_t>(u);
   } else if (v.is_number_integer()) {
     value = v.get<std::int64_t>();
     if (*value > r.max) {
@@ -56,8 +58,8 @@ std::optional<std::int64_t> read_int(const Json& v, const std::string& ptr, IntR
     }
   }
   if (value && *value >= r.min) return value;
-  ctx.error(ptr, fmt::format("expected {}{}{}, found {}", alternatives, noun, range_text(r.min, r.max, r.show_max || too_large),
-                             describe(v)));
+  ctx.error(ptr, fmt::format("expected {}{}{}, found {}", alternatives, noun,
+                             range_text(r.min, r.max, r.show_max || too_large), describe(v)));
   return std::nullopt;
 }
 
@@ -101,16 +103,21 @@ std::optional<Shutdown> read_shutdown(const Json& v, const std::string& ptr, Ctx
     if (v == "brutal_kill") return Shutdown::brutal();
     if (v == "infinity") return Shutdown::infinite();
   }
-  const auto ms = read_int(v, ptr, {0, kMaxMillis, false}, ctx, "\"brutal_kill\", \"infinity\" or ", "milliseconds");
+  const auto ms =
+      read_int(v, ptr, {0, kMaxMillis, false}, ctx, "\"brutal_kill\", \"infinity\" or ", "milliseconds");
   if (!ms) return std::nullopt;
   return Shutdown::after(*ms);
 }
 
 std::optional<int> read_signal(const Json& v, const std::string& ptr, Ctx& ctx) {
   std::optional<int> signo;
-  if (v.is_string()) signo = signal_from_name(v.get_ref<const std::string&>());
-  else if (v.is_number_integer() && v.get<std::int64_t>() >= 1 && v.get<std::int64_t>() <= 64) signo = v.get<int>();
-  if (!signo) ctx.error(ptr, fmt::format("expected a signal name like \"TERM\" or a number from 1 to 64, found {}", describe(v)));
+  if (v.is_string())
+    signo = signal_from_name(v.get_ref<const std::string&>());
+  else if (v.is_number_integer() && v.get<std::int64_t>() >= 1 && v.get<std::int64_t>() <= 64)
+    signo = v.get<int>();
+  if (!signo)
+    ctx.error(ptr, fmt::format("expected a signal name like \"TERM\" or a number from 1 to 64, found {}",
+                               describe(v)));
   return signo;
 }
 
@@ -125,22 +132,27 @@ std::optional<mode_t> read_umask(const Json& v, const std::string& ptr, Ctx& ctx
   } else if (v.is_number_integer() && v.get<std::int64_t>() >= 0 && v.get<std::int64_t>() <= 0777) {
     return static_cast<mode_t>(v.get<std::int64_t>());
   }
-  ctx.error(ptr, fmt::format("expected an octal string like \"022\" or an integer from 0 to 511, found {}", describe(v)));
+  ctx.error(ptr, fmt::format("expected an octal string like \"022\" or an integer from 0 to 511, found {}",
+                             describe(v)));
   return std::nullopt;
 }
 
 std::optional<ChildType> read_child_type(const Json& v, const std::string& ptr, Ctx& ctx) {
-  return read_enum(v, ptr, ctx, std::array{ChildType::worker, ChildType::supervisor, ChildType::dynamic_supervisor});
+  return read_enum(v, ptr, ctx,
+                   std::array{ChildType::worker, ChildType::supervisor, ChildType::dynamic_supervisor});
 }
 std::optional<RestartType> read_restart(const Json& v, const std::string& ptr, Ctx& ctx) {
-  return read_enum(v, ptr, ctx, std::array{RestartType::permanent, RestartType::transient, RestartType::temporary});
+  return read_enum(v, ptr, ctx,
+                   std::array{RestartType::permanent, RestartType::transient, RestartType::temporary});
 }
 std::optional<Strategy> read_strategy(const Json& v, const std::string& ptr, Ctx& ctx) {
-  return read_enum(v, ptr, ctx, std::array{Strategy::one_for_one, Strategy::one_for_all, Strategy::rest_for_one});
+  return read_enum(v, ptr, ctx,
+                   std::array{Strategy::one_for_one, Strategy::one_for_all, Strategy::rest_for_one});
 }
 std::optional<AutoShutdown> read_auto_shutdown(const Json& v, const std::string& ptr, Ctx& ctx) {
-  return read_enum(v, ptr, ctx,
-                   std::array{AutoShutdown::never, AutoShutdown::any_significant, AutoShutdown::all_significant});
+  return read_enum(
+      v, ptr, ctx,
+      std::array{AutoShutdown::never, AutoShutdown::any_significant, AutoShutdown::all_significant});
 }
 
 const Json* find_key(const Json& object, std::string_view key) {

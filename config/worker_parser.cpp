@@ -1,4 +1,4 @@
-// The worker-only keys of a child spec (SPEC §2 "Workers").
+// The worker-only keys of a child spec (docs/CONFIG.md "Workers").
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,9 +9,9 @@
 namespace arbor::config::detail {
 namespace {
 
-constexpr std::array<std::string_view, 12> kWorkerKeys{"command", "env",   "cwd",   "user",
-                                                       "group",   "umask", "stop_signal", "success_exit_codes",
-                                                       "backoff", "stdout", "stderr", "ready"};
+constexpr std::array<std::string_view, 12> kWorkerKeys{
+    "command", "env",    "cwd",    "user", "group", "umask", "stop_signal", "success_exit_codes",
+    "backoff", "stdout", "stderr", "ready"};
 constexpr std::int64_t kMaxId = 4294967294;  // uid_t/gid_t, minus the (id_t)-1 sentinel
 
 void parse_command(const Json& v, const std::string& ptr, WorkerSpec& w, Ctx& ctx) {
@@ -41,7 +41,8 @@ void parse_env(const Json& v, const std::string& ptr, WorkerSpec& w, Ctx& ctx) {
 }
 
 // A user or group: a name, or a numeric id written as a number or a string of digits.
-std::optional<std::string> read_id_name(const Json& v, const std::string& ptr, Ctx& ctx, std::string_view what) {
+std::optional<std::string> read_id_name(const Json& v, const std::string& ptr, Ctx& ctx,
+                                        std::string_view what) {
   if (v.is_number_integer() || v.is_number_float()) {
     const auto n = read_int(v, ptr, {0, kMaxId, true}, ctx, fmt::format("a {} name or ", what));
     if (!n) return std::nullopt;
@@ -56,12 +57,14 @@ std::optional<std::string> read_id_name(const Json& v, const std::string& ptr, C
 
 void parse_exit_codes(const Json& v, const std::string& ptr, WorkerSpec& w, Ctx& ctx) {
   if (!v.is_array() || v.empty()) {
-    ctx.error(ptr, fmt::format("expected a non-empty array of integers from 0 to 255, found {}", describe(v)));
+    ctx.error(ptr,
+              fmt::format("expected a non-empty array of integers from 0 to 255, found {}", describe(v)));
     return;
   }
   std::vector<int> codes;
   for (std::size_t i = 0; i < v.size(); ++i)
-    if (const auto c = read_int(v[i], join(ptr, i), {0, 255, true}, ctx)) codes.push_back(static_cast<int>(*c));
+    if (const auto c = read_int(v[i], join(ptr, i), {0, 255, true}, ctx))
+      codes.push_back(static_cast<int>(*c));
   if (codes.size() == v.size()) w.success_exit_codes = std::move(codes);
 }
 
@@ -83,18 +86,23 @@ void parse_backoff(const Json& v, const std::string& ptr, WorkerSpec& w, Ctx& ct
   if (!present_initial) ctx.error(join(ptr, "initial_ms"), "required");
   if (!present_max) ctx.error(join(ptr, "max_ms"), "required");
   if (initial && max && *max < *initial) {
-    ctx.error(join(ptr, "max_ms"), fmt::format("expected an integer >= {} (initial_ms), found {}", *initial, *max));
+    ctx.error(join(ptr, "max_ms"),
+              fmt::format("expected an integer >= {} (initial_ms), found {}", *initial, *max));
   } else if (initial && max) {
     w.backoff = Backoff{*initial, *max};
   }
 }
 
 void parse_output(const Json& v, const std::string& ptr, Output& out, Ctx& ctx) {
-  if (v == "log") out = {Output::Kind::log, {}};
-  else if (v == "inherit") out = {Output::Kind::inherit, {}};
-  else if (v == "null") out = {Output::Kind::null, {}};
+  if (v == "log")
+    out = {Output::Kind::log, {}};
+  else if (v == "inherit")
+    out = {Output::Kind::inherit, {}};
+  else if (v == "null")
+    out = {Output::Kind::null, {}};
   else if (!v.is_object())
-    ctx.error(ptr, fmt::format("expected \"log\", \"inherit\", \"null\" or {{\"file\": PATH}}, found {}", describe(v)));
+    ctx.error(ptr, fmt::format("expected \"log\", \"inherit\", \"null\" or {{\"file\": PATH}}, found {}",
+                               describe(v)));
   else {
     bool has_file = false;
     for_each_member(v, ptr, ctx, [&](const std::string& key, const Json& value, const std::string& key_ptr) {
@@ -113,8 +121,10 @@ void parse_ready(const Json& v, const std::string& ptr, WorkerSpec& w, Ctx& ctx)
   for_each_member(v, ptr, ctx, [&](const std::string& key, const Json& value, const std::string& key_ptr) {
     if (key == "notify") {
       ++modes;
-      if (value != true) ctx.error(key_ptr, fmt::format("expected true, found {}", describe(value)));
-      else ready.kind = Ready::Kind::notify;
+      if (value != true)
+        ctx.error(key_ptr, fmt::format("expected true, found {}", describe(value)));
+      else
+        ready.kind = Ready::Kind::notify;
     } else if (key == "fd") {
       ++modes;
       // 0-2 are stdin/stdout/stderr; 1023 keeps the fd inside select()'s reach.
@@ -128,8 +138,10 @@ void parse_ready(const Json& v, const std::string& ptr, WorkerSpec& w, Ctx& ctx)
       ctx.error(key_ptr, "unknown key");
     }
   });
-  if (modes != 1) ctx.error(ptr, "expected exactly one of \"notify\" and \"fd\"");
-  else w.ready = ready;
+  if (modes != 1)
+    ctx.error(ptr, "expected exactly one of \"notify\" and \"fd\"");
+  else
+    w.ready = ready;
 }
 
 }  // namespace
@@ -138,8 +150,8 @@ bool is_worker_key(std::string_view key) {
   return std::find(kWorkerKeys.begin(), kWorkerKeys.end(), key) != kWorkerKeys.end();
 }
 
-void parse_worker_key(const std::string& key, const Json& v, const std::string& ptr, const Json& obj, WorkerSpec& w,
-                      Ctx& ctx) {
+void parse_worker_key(const std::string& key, const Json& v, const std::string& ptr, const Json& obj,
+                      WorkerSpec& w, Ctx& ctx) {
   if (key == "command") {
     parse_command(v, ptr, w, ctx);
   } else if (key == "env") {

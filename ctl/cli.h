@@ -1,4 +1,4 @@
-// arborctl's command line (SPEC §5): `arborctl [--socket PATH] [--json] COMMAND [ARGS]`,
+// arborctl's command line (docs/ARBORCTL.md): `arborctl [--socket PATH] [--json] COMMAND [ARGS]`,
 // parsed with CLI11 into the one request to send.
 #pragma once
 

@@ -1,5 +1,5 @@
 // arborctl's failures, one exception type per domain. Each is caught once, in main(),
-// and becomes the exit status of SPEC §5 and one message: a line on stderr, or with
+// and becomes the exit status of docs/ARBORCTL.md and one message: a line on stderr, or with
 // --json one {"error": {"code", "message"}} document on stdout.
 #pragma once
 
@@ -8,7 +8,7 @@
 
 namespace arbor::ctl {
 
-// Exit statuses of SPEC §5.
+// Exit statuses of docs/ARBORCTL.md.
 enum Exit : int { exit_ok = 0, exit_refused = 1, exit_usage = 2, exit_unreachable = 3 };
 
 // The command line is wrong (exit 2; code "usage").

@@ -1,4 +1,4 @@
-// arborctl: one request to arbord, its reply printed as a table or as JSON (SPEC §5).
+// arborctl: one request to arbord, its reply printed as a table or as JSON (docs/ARBORCTL.md).
 // Every failure is one of the three exceptions of errors.h, caught here.
 #include <pwd.h>
 #include <sys/stat.h>

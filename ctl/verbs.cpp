@@ -175,7 +175,7 @@ std::unique_ptr<Verb> make() {
   return std::make_unique<Typed<C>>(declare, print, then, print_json);
 }
 
-// SPEC §5, in its order (protocol::commands::Commands).
+// docs/ARBORCTL.md, in its order (protocol::commands::Commands).
 constexpr std::array kVerbs{
     VerbEntry{&cmd::Status::info, "show the tree below PATH (default /)",
               make<cmd::Status, args_status, print_status>},

@@ -58,7 +58,7 @@ class Verb {
   virtual std::string print_line(const nlohmann::json& line) const { return line.dump() + "\n"; }
 };
 
-// Every verb, in SPEC §5's order, with its CLI11 help line.
+// Every verb, in docs/ARBORCTL.md's order, with its CLI11 help line.
 struct VerbEntry {
   const protocol::CommandInfo* info;
   const char* help;

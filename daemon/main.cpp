@@ -1,4 +1,4 @@
-// arbord: flags and exit statuses (SPEC §4); everything else lives in App.
+// arbord: flags and exit statuses (docs/ARBORD.md); everything else lives in App.
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -27,11 +27,12 @@ struct Flags {
 };
 
 // arbord's command line (CLI11, as arborctl's). Returns an exit status when arbord must
-// not go on: 0 after --help or --version, 2 (SPEC §4: usage) after a bad argument.
+// not go on: 0 after --help or --version, 2 (docs/ARBORD.md: usage) after a bad argument.
 std::optional<int> parse_flags(int argc, char** argv, Flags& flags) {
-  CLI::App cli{"arbord: runs a tree of OTP supervisors and workers as Linux processes, in the foreground.\n"
-               "Exit status: 0 clean stop, 1 boot failed, 2 bad configuration or usage, 3 the root gave up.",
-               "arbord"};
+  CLI::App cli{
+      "arbord: runs a tree of OTP supervisors and workers as Linux processes, in the foreground.\n"
+      "Exit status: 0 clean stop, 1 boot failed, 2 bad configuration or usage, 3 the root gave up.",
+      "arbord"};
   cli.add_option("--config", flags.config, "the tree to run ($ARBOR_CONFIG overrides the default)")
       ->envname("ARBOR_CONFIG")
       ->capture_default_str()
@@ -56,7 +57,6 @@ std::optional<int> parse_flags(int argc, char** argv, Flags& flags) {
   }
   return std::nullopt;
 }
-
 
 // Descriptors 0-2 must exist: otherwise the first pipe or socket arbord opens would take
 // one of those numbers, and a worker with "inherit" output would write into it.
@@ -92,7 +92,8 @@ int main(int argc, char** argv) {
   arbor::config::LoadResult loaded = arbor::config::load_file(flags.config);
   if (flags.check) {
     // Errors and warnings on stderr, "ok" alone on stdout.
-    for (const auto& w : loaded.warnings) std::fprintf(stderr, "warning: %s\n", to_string(w, flags.config).c_str());
+    for (const auto& w : loaded.warnings)
+      std::fprintf(stderr, "warning: %s\n", to_string(w, flags.config).c_str());
     if (!loaded.errors.empty()) {
       for (const auto& e : loaded.errors) std::fprintf(stderr, "%s\n", to_string(e, flags.config).c_str());
       return arbor::app::exit_bad_config;

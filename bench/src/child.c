@@ -22,22 +22,23 @@ static long long now_ns(void) {
   return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static void record(const char *file, const char *buf, int len) {
+static void record(const char* file, const char* buf, int len) {
   int fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return;
   (void)!write(fd, buf, len);
   close(fd);
 }
 
-static char *fileargs[16];
+static char* fileargs[16];
 static char argbuf[4096];
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   long long t0 = now_ns();
   prctl(PR_SET_NAME, "arborbenchkid");
-  const char *base = strrchr(argv[0], '/');
+  const char* base = strrchr(argv[0], '/');
   base = base ? base + 1 : argv[0];
-  if (argc < 2 || !strcmp(base, "run")) {  // exec'd as ./run (s6-supervise passes the service name as argv[1])
+  if (argc < 2 ||
+      !strcmp(base, "run")) {  // exec'd as ./run (s6-supervise passes the service name as argv[1])
     int fd = open("bench-args", O_RDONLY);
     if (fd < 0) return 111;
     int n = read(fd, argbuf, sizeof argbuf - 1);
@@ -46,12 +47,12 @@ int main(int argc, char **argv) {
     argbuf[n] = 0;
     int k = 1;
     fileargs[0] = argv[0];
-    for (char *p = strtok(argbuf, " \n"); p && k < 15; p = strtok(NULL, " \n")) fileargs[k++] = p;
+    for (char* p = strtok(argbuf, " \n"); p && k < 15; p = strtok(NULL, " \n")) fileargs[k++] = p;
     argc = k;
     argv = fileargs;
   }
   char buf[256];
-  const char *mode = argv[1];
+  const char* mode = argv[1];
   if (!strcmp(mode, "die") && argc >= 4) {
     long long t1 = now_ns();
     int len = snprintf(buf, sizeof buf, "S %s %lld\nE %s %lld\n", argv[2], t0, argv[2], t1);
@@ -62,10 +63,11 @@ int main(int argc, char **argv) {
     int len = snprintf(buf, sizeof buf, "S %s %lld\n", argv[3], t0);
     record(argv[4], buf, len);
     long long ms = atoll(argv[2]);
-    const char *plus = strchr(argv[2], '+');  // "BASE+STEP": BASE + ID*STEP ms (staggers copies)
+    const char* plus = strchr(argv[2], '+');  // "BASE+STEP": BASE + ID*STEP ms (staggers copies)
     if (plus) ms += atoll(plus + 1) * atoll(argv[3]);
     struct timespec d = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&d, &d) != 0) {}
+    while (nanosleep(&d, &d) != 0) {
+    }
     len = snprintf(buf, sizeof buf, "E %s %lld\n", argv[3], now_ns());
     record(argv[4], buf, len);
     _exit(1);
@@ -84,12 +86,15 @@ int main(int argc, char **argv) {
     while (seq < lines) {
       int m = 0;
       while (m + 100 <= (int)sizeof out && seq < lines) {
-        snprintf(out + m, 101, "%012lld abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789x", seq);
+        snprintf(out + m, 101,
+                 "%012lld "
+                 "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789x",
+                 seq);
         out[m + 99] = '\n';
         m += 100;
         seq++;
       }
-      char *p = out;
+      char* p = out;
       while (m > 0) {
         ssize_t w = write(1, p, m);
         if (w <= 0) _exit(3);

@@ -11,17 +11,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
+extern char** environ;
 static volatile sig_atomic_t stopping;
-static void on_term(int s) { (void)s; stopping = 1; }
+static void on_term(int s) {
+  (void)s;
+  stopping = 1;
+}
 
 static int n;
-static pid_t *pids;
-static char **base;
+static pid_t* pids;
+static char** base;
 static int nargs;
 
 static pid_t spawn_one(int i) {
-  char *argv[32];
+  char* argv[32];
   char idx[32];
   snprintf(idx, sizeof idx, "%d", i);
   for (int k = 0; k < nargs && k < 31; k++) argv[k] = strcmp(base[k], "{i}") ? base[k] : idx;
@@ -38,8 +41,11 @@ static pid_t spawn_one(int i) {
   return rc == 0 ? pid : -1;
 }
 
-int main(int argc, char **argv) {
-  if (argc < 3) { fprintf(stderr, "usage: floor N CHILD ARGS...\n"); return 2; }
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    fprintf(stderr, "usage: floor N CHILD ARGS...\n");
+    return 2;
+  }
   n = atoi(argv[1]);
   base = argv + 2;
   nargs = argc - 2;
@@ -52,11 +58,19 @@ int main(int argc, char **argv) {
   while (!stopping) {
     int st;
     pid_t p = waitpid(-1, &st, 0);
-    if (p < 0) { if (errno == EINTR) continue; break; }
+    if (p < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
     for (int i = 0; i < n; i++)
-      if (pids[i] == p) { pids[i] = stopping ? 0 : spawn_one(i); break; }
+      if (pids[i] == p) {
+        pids[i] = stopping ? 0 : spawn_one(i);
+        break;
+      }
   }
-  for (int i = 0; i < n; i++) if (pids[i] > 0) kill(pids[i], SIGTERM);
-  while (waitpid(-1, NULL, 0) > 0 || errno == EINTR) {}
+  for (int i = 0; i < n; i++)
+    if (pids[i] > 0) kill(pids[i], SIGTERM);
+  while (waitpid(-1, NULL, 0) > 0 || errno == EINTR) {
+  }
   return 0;
 }

@@ -36,7 +36,8 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
   runner_ = std::make_unique<host::ProcessRunner>(
       &loop_, host::RunnerOptions{options_.tree.log_dir, options_.tree.logs, nullptr, options_.group_record},
       std::move(callbacks));
-  timers_ = std::make_unique<UvTimers>(&loop_, [this](core::TimerToken token) { tree_->on_timer(token, now()); });
+  timers_ =
+      std::make_unique<UvTimers>(&loop_, [this](core::TimerToken token) { tree_->on_timer(token, now()); });
   core::Host& self = *this;
   // The tree takes the specs (reload reads them back from it): a second copy of every
   // child's spec would be ~0.5 KiB per child for nothing.
@@ -61,7 +62,7 @@ core::Millis App::now() { return loop_now(&loop_); }
 int App::run() {
   // A worker's death must not kill arbord through a broken pipe of ours.
   std::signal(SIGPIPE, SIG_IGN);
-  // The socket is up before the first child starts, so `watch` sees the boot (SPEC §4).
+  // The socket is up before the first child starts, so `watch` sees the boot (docs/ARBORD.md).
   control_daemon_ = std::make_unique<AppDaemon>(*this);
   control_ = std::make_unique<control::ControlServer>(&loop_, *control_daemon_, options_.tree.socket);
   if (std::string error; !control_->start(error)) {
@@ -153,7 +154,8 @@ std::string App::output_hint(const std::string& path) const {
   const core::Node* node = tree_->find(path);
   if (node == nullptr || !node->is_worker()) return {};
   const config::WorkerSpec& worker = node->spec().worker;
-  if (worker.stdout_spec.kind != config::Output::Kind::log && worker.stderr_spec.kind != config::Output::Kind::log)
+  if (worker.stdout_spec.kind != config::Output::Kind::log &&
+      worker.stderr_spec.kind != config::Output::Kind::log)
     return {};
   return fmt::format("; its output: {}", config::log_file_path(options_.tree.log_dir, path));
 }

@@ -1,6 +1,6 @@
 // App: arbord's event loop. It wires the pure SupervisorTree to the world — the libuv
 // ProcessRunner for processes, UvTimers for time, POSIX signals for shutdown — and
-// turns the tree's outcome into arbord's exit status (SPEC §4). The control server
+// turns the tree's outcome into arbord's exit status (docs/ARBORD.md). The control server
 // plugs in here too: it will call the tree's operations and subscribe to events.
 #pragma once
 
@@ -41,7 +41,7 @@ struct AppOptions {
   host::GroupRecord* group_record = nullptr;  // owned by main(), outlives the App; may be null
 };
 
-// Exit statuses of SPEC §4.
+// Exit statuses of docs/ARBORD.md.
 enum ExitStatus : int { exit_clean = 0, exit_boot_failed = 1, exit_bad_config = 2, exit_gave_up = 3 };
 
 class App final : private core::Host {

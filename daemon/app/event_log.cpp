@@ -18,8 +18,8 @@ std::string describe_event(const core::Event& e) {
       return e.pid ? fmt::format("{}: started, pid {}", path, *e.pid) : fmt::format("{}: started", path);
     case core::EventType::exited:
       if (!e.pid) return fmt::format("{}: exited ({})", path, core::to_string(e.reason));
-      return fmt::format("{}: exited, pid {}, {}, reason {}", path, *e.pid, e.exit ? describe_exit(*e.exit) : "?",
-                         core::to_string(e.reason));
+      return fmt::format("{}: exited, pid {}, {}, reason {}", path, *e.pid,
+                         e.exit ? describe_exit(*e.exit) : "?", core::to_string(e.reason));
     case core::EventType::start_failed:
       return fmt::format("{}: start failed: {}", path, e.error);
     case core::EventType::restarting:

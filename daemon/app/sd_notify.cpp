@@ -12,7 +12,8 @@ namespace arbor::app {
 
 SdNotify::SdNotify() {
   const char* socket = std::getenv("NOTIFY_SOCKET");
-  if (socket != nullptr && (socket[0] == '/' || socket[0] == '@') && std::strlen(socket) < sizeof(sockaddr_un::sun_path)) {
+  if (socket != nullptr && (socket[0] == '/' || socket[0] == '@') &&
+      std::strlen(socket) < sizeof(sockaddr_un::sun_path)) {
     address_ = socket;
   }
 }

@@ -18,14 +18,21 @@ namespace {
 // spdlog's colour sink's choices, so a terminal looks as before.
 std::string_view level_colour(spdlog::level::level_enum level) {
   switch (level) {
-    case spdlog::level::trace: return "\033[37m";
-    case spdlog::level::debug: return "\033[36m";
-    case spdlog::level::info: return "\033[32m";
-    case spdlog::level::warn: return "\033[33m\033[1m";
-    case spdlog::level::err: return "\033[31m\033[1m";
-    case spdlog::level::critical: return "\033[1m\033[41m";
+    case spdlog::level::trace:
+      return "\033[37m";
+    case spdlog::level::debug:
+      return "\033[36m";
+    case spdlog::level::info:
+      return "\033[32m";
+    case spdlog::level::warn:
+      return "\033[33m\033[1m";
+    case spdlog::level::err:
+      return "\033[31m\033[1m";
+    case spdlog::level::critical:
+      return "\033[1m\033[41m";
     case spdlog::level::off:
-    case spdlog::level::n_levels: break;
+    case spdlog::level::n_levels:
+      break;
   }
   return {};
 }
@@ -87,7 +94,8 @@ void StderrSink::attach(uv_loop_t* loop) {
 
 void StderrSink::detach() {
   if (poll_ == nullptr) return;
-  uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+  uv_close(reinterpret_cast<uv_handle_t*>(poll_),
+           [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
   poll_ = nullptr;
   loop_ = nullptr;
   ::close(epoll_fd_);
@@ -142,7 +150,8 @@ bool StderrSink::write_pending() {
 void StderrSink::report_drops() {
   const std::uint64_t lost = dropped_ - reported_;
   reported_ = dropped_;
-  pending_.append(fmt::format("arbord: stderr was not writable: {} log line{} dropped\n", lost, lost == 1 ? "" : "s"));
+  pending_.append(
+      fmt::format("arbord: stderr was not writable: {} log line{} dropped\n", lost, lost == 1 ? "" : "s"));
   if (!write_pending()) watch_writable();
 }
 

@@ -15,7 +15,8 @@ namespace arbor::app {
 
 class UvTimers {
  public:
-  UvTimers(uv_loop_t* loop, std::function<void(core::TimerToken)> on_fire) : loop_(loop), on_fire_(std::move(on_fire)) {}
+  UvTimers(uv_loop_t* loop, std::function<void(core::TimerToken)> on_fire)
+      : loop_(loop), on_fire_(std::move(on_fire)) {}
   ~UvTimers() = default;
   UvTimers(const UvTimers&) = delete;
   UvTimers& operator=(const UvTimers&) = delete;

@@ -1,6 +1,6 @@
 // The daemon's side of each command: a handler that takes the command's typed Request
 // (daemon/protocol/commands/) and answers with its typed Result. The whole list is one
-// explicit table (commands.cpp), in SPEC §5 order; nothing registers itself.
+// explicit table (commands.cpp), in docs/ARBORCTL.md order; nothing registers itself.
 #pragma once
 
 #include <nlohmann/json.hpp>

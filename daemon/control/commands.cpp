@@ -5,7 +5,7 @@
 namespace arbor::control {
 
 namespace {
-// SPEC §5, in its order (protocol::commands::Commands). Adding a command: its file in
+// docs/ARBORCTL.md, in its order (protocol::commands::Commands). Adding a command: its file in
 // daemon/protocol/commands/, a line here and its handler, a verb in ctl/verbs.cpp.
 constexpr std::array kCommands{
     command<cmd::Status, status>(), command<cmd::Count, count>(),     command<cmd::Spec, spec>(),

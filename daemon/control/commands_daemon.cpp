@@ -1,4 +1,4 @@
-// Commands on arbord itself: reload, version, shutdown (SPEC §5).
+// Commands on arbord itself: reload, version, shutdown (docs/ARBORCTL.md).
 #include "daemon/control/command.h"
 
 namespace arbor::control {

@@ -1,4 +1,4 @@
-// `logs`: a worker's captured output (SPEC §5). The reply carries the last lines;
+// `logs`: a worker's captured output (docs/ARBORCTL.md). The reply carries the last lines;
 // with follow, new lines come after it as {"path","line"} objects, read when inotify
 // (uv_fs_event on the log directory) says the directory changed — never by polling.
 #include <memory>

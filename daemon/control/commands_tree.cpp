@@ -1,5 +1,5 @@
 // Commands on the tree's children: OTP's which_children, count_children,
-// get_childspec, restart_child, terminate_child, start_child, delete_child (SPEC §5).
+// get_childspec, restart_child, terminate_child, start_child, delete_child (docs/ARBORCTL.md).
 // Refusals come from the core's OpResult codes; the args were checked by the Request.
 #include <string>
 

@@ -1,4 +1,4 @@
-// Reading a worker's captured output for `logs` (SPEC §5): the last lines of its log
+// Reading a worker's captured output for `logs` (docs/ARBORCTL.md): the last lines of its log
 // file, and new lines as they are written, across rotation (name.log -> name.log.1).
 #pragma once
 

@@ -1,4 +1,4 @@
-// Reloader: `reload` and `reload --dry-run` (SPEC §5), shared by the control command
+// Reloader: `reload` and `reload --dry-run` (docs/ARBORCTL.md), shared by the control command
 // and arbord's SIGHUP so both behave the same.
 #pragma once
 

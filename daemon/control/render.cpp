@@ -7,7 +7,7 @@ namespace arbor::control {
 namespace cmd = protocol::commands;
 
 namespace {
-// SPEC names the root "/" by both path and id, whatever the core keeps internally.
+// The protocol names the root "/" by both path and id, whatever the core keeps internally.
 bool is_root(const std::string& path) { return path.empty() || path == "/"; }
 std::string wire_path(std::string path) { return is_root(path) ? "/" : path; }
 }  // namespace

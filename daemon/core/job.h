@@ -26,7 +26,7 @@ struct Restart {
   Millis delay = 0;  // group backoff: the group waits this long between the stops and the starts
 };
 
-// An operator command (SPEC §5), answered once the job is done.
+// An operator command (docs/ARBORCTL.md), answered once the job is done.
 struct Command {
   enum class Op { start, stop, restart, add };
   Op op = Op::start;

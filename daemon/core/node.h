@@ -62,7 +62,7 @@ class Node {
   const config::ChildSpec& spec() const { return *spec_; }
   void set_spec(SpecPtr spec) { spec_ = std::move(spec); }
   Supervisor* parent() const { return parent_; }
-  // SPEC §5's state: a worker derives it from its own table's state (worker.h).
+  // docs/ARBORCTL.md's state: a worker derives it from its own table's state (worker.h).
   virtual ChildState state() const = 0;
 
   // A stopped node needs nothing more (used for restarting children the operator stops).

@@ -14,11 +14,15 @@ ChildDiff diff_worker(const config::ChildSpec& a, const config::ChildSpec& b) {
   const config::WorkerSpec& x = a.worker;
   const config::WorkerSpec& y = b.worker;
   if (a.type != b.type) return {ReloadAction::restart, "type"};
-  const std::pair<bool, const char*> restart_fields[] = {
-      {x.command != y.command, "command"}, {x.env != y.env, "env"},       {x.cwd != y.cwd, "cwd"},
-      {x.user != y.user || x.uid != y.uid, "user"}, {x.group != y.group || x.gid != y.gid, "group"},
-      {x.umask != y.umask, "umask"},       {x.stdout_spec != y.stdout_spec, "stdout"},
-      {x.stderr_spec != y.stderr_spec, "stderr"}, {x.ready != y.ready, "ready"}};
+  const std::pair<bool, const char*> restart_fields[] = {{x.command != y.command, "command"},
+                                                         {x.env != y.env, "env"},
+                                                         {x.cwd != y.cwd, "cwd"},
+                                                         {x.user != y.user || x.uid != y.uid, "user"},
+                                                         {x.group != y.group || x.gid != y.gid, "group"},
+                                                         {x.umask != y.umask, "umask"},
+                                                         {x.stdout_spec != y.stdout_spec, "stdout"},
+                                                         {x.stderr_spec != y.stderr_spec, "stderr"},
+                                                         {x.ready != y.ready, "ready"}};
   for (const auto& [differs, name] : restart_fields) {
     if (differs) return {ReloadAction::restart, name};
   }
@@ -41,12 +45,15 @@ ChildDiff diff_supervisor(const config::ChildSpec& a, const config::ChildSpec& b
   const config::SupervisorSpec& y = b.supervisor;
   const bool same_template = (!x.child_template && !y.child_template) ||
                              (x.child_template && y.child_template && *x.child_template == *y.child_template);
-  const std::pair<bool, const char*> fields[] = {
-      {x.strategy != y.strategy, "strategy"},         {x.max_restarts != y.max_restarts, "max_restarts"},
-      {x.max_seconds != y.max_seconds, "max_seconds"}, {x.auto_shutdown != y.auto_shutdown, "auto_shutdown"},
-      {x.max_children != y.max_children, "max_children"}, {!same_template, "template"},
-      {a.restart != b.restart, "restart"},            {a.shutdown != b.shutdown, "shutdown"},
-      {a.significant != b.significant, "significant"}};
+  const std::pair<bool, const char*> fields[] = {{x.strategy != y.strategy, "strategy"},
+                                                 {x.max_restarts != y.max_restarts, "max_restarts"},
+                                                 {x.max_seconds != y.max_seconds, "max_seconds"},
+                                                 {x.auto_shutdown != y.auto_shutdown, "auto_shutdown"},
+                                                 {x.max_children != y.max_children, "max_children"},
+                                                 {!same_template, "template"},
+                                                 {a.restart != b.restart, "restart"},
+                                                 {a.shutdown != b.shutdown, "shutdown"},
+                                                 {a.significant != b.significant, "significant"}};
   for (const auto& [differs, name] : fields) {
     if (differs) return {ReloadAction::update, name};
   }

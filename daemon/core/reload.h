@@ -1,4 +1,4 @@
-// What a reload changes for one child (SPEC §5): the field that differs decides between
+// What a reload changes for one child (docs/ARBORCTL.md): the field that differs decides between
 // restart (the process must start again) and update (the new value just applies).
 #pragma once
 

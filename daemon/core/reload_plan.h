@@ -1,4 +1,4 @@
-// The plan of a reload (SPEC §5): what happens to each path of the old and new trees.
+// The plan of a reload (docs/ARBORCTL.md): what happens to each path of the old and new trees.
 #pragma once
 
 #include <string>
@@ -20,11 +20,16 @@ struct ReloadPlan {
 
 inline const char* to_string(ReloadAction a) {
   switch (a) {
-    case ReloadAction::add: return "add";
-    case ReloadAction::remove: return "remove";
-    case ReloadAction::restart: return "restart";
-    case ReloadAction::update: return "update";
-    case ReloadAction::unchanged: return "unchanged";
+    case ReloadAction::add:
+      return "add";
+    case ReloadAction::remove:
+      return "remove";
+    case ReloadAction::restart:
+      return "restart";
+    case ReloadAction::update:
+      return "update";
+    case ReloadAction::unchanged:
+      return "unchanged";
   }
   return "?";
 }

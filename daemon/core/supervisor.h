@@ -1,6 +1,6 @@
 // Supervisor: a supervisor node inside arbord (OTP `supervisor` / `DynamicSupervisor`).
 //
-// State model (SPEC §1, §5). Every node — worker or supervisor — shows one ChildState
+// State model (docs/SEMANTICS.md). Every node, worker or supervisor, shows one ChildState
 // (a worker derives it from its own finer state table, worker.h):
 //
 //   stopped --start--> starting --all started / exec+ready--> running
@@ -69,7 +69,7 @@ class Supervisor final : public Node, public ChildObserver {
   // The current spec with the current children (get_childspec of a supervisor).
   config::ChildSpec current_spec() const;
 
-  // Operator commands (SPEC §5), answered through `reply` once done. They wait in the
+  // Operator commands (docs/ARBORCTL.md), answered through `reply` once done. They wait in the
   // mailbox while the supervisor is busy, as calls to an OTP supervisor do.
   void op_stop(NodeId child, Reply reply);
   void op_start(NodeId child, Reply reply);

@@ -1,4 +1,4 @@
-// Operator commands on a supervisor's children (SPEC §5): OTP's terminate_child,
+// Operator commands on a supervisor's children (docs/ARBORCTL.md): OTP's terminate_child,
 // restart_child, delete_child, start_child, and DynamicSupervisor.start_child.
 #include <string>
 
@@ -90,8 +90,8 @@ void Supervisor::op_add(config::ChildSpec spec, Reply reply) {
                                          path_ + " is a dynamic supervisor: add children from its template"));
         }
         if (find_child(spec.id) != nullptr) {
-          return reply(OpResult::failure(ErrorCode::already_present,
-                                         child_path(path_, spec.id) + " already exists"));
+          return reply(
+              OpResult::failure(ErrorCode::already_present, child_path(path_, spec.id) + " already exists"));
         }
         if (spec.significant && (spec.restart == config::RestartType::permanent ||
                                  spec_->supervisor.auto_shutdown == config::AutoShutdown::never)) {

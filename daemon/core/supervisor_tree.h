@@ -1,5 +1,5 @@
 // SupervisorTree: the pure, deterministic supervision core (OTP's supervisor semantics,
-// SPEC §1) behind one façade.
+// docs/SEMANTICS.md) behind one façade.
 //
 // Inputs are host results (spawned, spawn failed, ready, exited), timer firings and
 // operator commands, each with the monotonic time `now`. Outputs are calls on the Host:
@@ -41,7 +41,7 @@ class SupervisorTree final : private ChildObserver {
   void on_exited(SpawnToken token, ExitStatus status, Millis now);
   void on_timer(TimerToken token, Millis now);
 
-  // Operator commands (SPEC §5); `reply` is called exactly once, maybe later.
+  // Operator commands (docs/ARBORCTL.md); `reply` is called exactly once, maybe later.
   void stop(const std::string& path, Reply reply, Millis now);
   void start(const std::string& path, Reply reply, Millis now);
   void restart(const std::string& path, Reply reply, Millis now);
@@ -51,7 +51,7 @@ class SupervisorTree final : private ChildObserver {
                    Millis now);
   OpResult signal(const std::string& path, int signo);
 
-  // reload (SPEC §5): the plan for moving to `new_root` (one entry per path of the old
+  // reload (docs/ARBORCTL.md): the plan for moving to `new_root` (one entry per path of the old
   // and new trees, in tree order), and applying it. apply_reload answers `done` once
   // every stop/start of the plan has finished, and emits `reloaded`.
   ReloadPlan plan_reload(const config::ChildSpec& new_root) const;

@@ -4,35 +4,52 @@ namespace arbor::core {
 
 std::string_view to_string(ExitReason r) {
   switch (r) {
-    case ExitReason::normal: return "normal";
-    case ExitReason::shutdown: return "shutdown";
-    case ExitReason::abnormal: return "abnormal";
+    case ExitReason::normal:
+      return "normal";
+    case ExitReason::shutdown:
+      return "shutdown";
+    case ExitReason::abnormal:
+      return "abnormal";
   }
   return "?";
 }
 
 std::string_view to_string(ChildState s) {
   switch (s) {
-    case ChildState::stopped: return "stopped";
-    case ChildState::starting: return "starting";
-    case ChildState::running: return "running";
-    case ChildState::stopping: return "stopping";
-    case ChildState::restarting: return "restarting";
+    case ChildState::stopped:
+      return "stopped";
+    case ChildState::starting:
+      return "starting";
+    case ChildState::running:
+      return "running";
+    case ChildState::stopping:
+      return "stopping";
+    case ChildState::restarting:
+      return "restarting";
   }
   return "?";
 }
 
 std::string_view to_string(EventType e) {
   switch (e) {
-    case EventType::started: return "started";
-    case EventType::exited: return "exited";
-    case EventType::start_failed: return "start_failed";
-    case EventType::restarting: return "restarting";
-    case EventType::gave_up: return "gave_up";
-    case EventType::added: return "added";
-    case EventType::removed: return "removed";
-    case EventType::reloaded: return "reloaded";
-    case EventType::log_dropped: return "log_dropped";
+    case EventType::started:
+      return "started";
+    case EventType::exited:
+      return "exited";
+    case EventType::start_failed:
+      return "start_failed";
+    case EventType::restarting:
+      return "restarting";
+    case EventType::gave_up:
+      return "gave_up";
+    case EventType::added:
+      return "added";
+    case EventType::removed:
+      return "removed";
+    case EventType::reloaded:
+      return "reloaded";
+    case EventType::log_dropped:
+      return "log_dropped";
   }
   return "?";
 }

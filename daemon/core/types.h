@@ -29,25 +29,33 @@ struct ExitStatus {
   static ExitStatus signal(int s) { return {true, s}; }
 };
 
-// OTP's exit reasons mapped onto processes (SPEC §1).
+// OTP's exit reasons mapped onto processes (docs/SEMANTICS.md).
 enum class ExitReason { normal, shutdown, abnormal };
 
-// The states of SPEC §5 `status`.
+// The states of docs/PROTOCOL.md `status`.
 enum class ChildState { stopped, starting, running, stopping, restarting };
 
 enum class EventType {
-  started, exited, start_failed, restarting, gave_up, added, removed, reloaded, log_dropped
+  started,
+  exited,
+  start_failed,
+  restarting,
+  gave_up,
+  added,
+  removed,
+  reloaded,
+  log_dropped
 };
 
 struct Event {
   EventType type = EventType::started;
   std::string path;
-  std::optional<int> pid;              // started, exited
-  std::optional<ExitStatus> exit;      // exited
+  std::optional<int> pid;                  // started, exited
+  std::optional<ExitStatus> exit;          // exited
   ExitReason reason = ExitReason::normal;  // exited
-  std::string error;                   // start_failed
-  Millis delay_ms = 0;                 // restarting
-  std::uint64_t bytes = 0;             // log_dropped
+  std::string error;                       // start_failed
+  Millis delay_ms = 0;                     // restarting
+  std::uint64_t bytes = 0;                 // log_dropped
   // reloaded: entries per ReloadAction (add, remove, restart, update, unchanged)
   std::array<int, 5> plan_counts{};
 };

@@ -2,7 +2,7 @@
 //
 // A worker's life is one table, WorkerState × WorkerEvent -> action, decided in one place
 // (Worker::decide in worker_table.cpp, as s6-supervise's actions[state][event]); the public
-// ChildState of SPEC §5 is a function of the WorkerState (public_state()).
+// ChildState of docs/ARBORCTL.md is a function of the WorkerState (public_state()).
 //
 // States (public state in brackets):
 //   stopped        [stopped]    no process, nothing pending
@@ -68,10 +68,28 @@
 namespace arbor::core {
 
 enum class WorkerState {
-  stopped, backoff, spawning, cancelling, awaiting_ready, failing, running, stopping, killing
+  stopped,
+  backoff,
+  spawning,
+  cancelling,
+  awaiting_ready,
+  failing,
+  running,
+  stopping,
+  killing
 };
 enum class WorkerEvent {
-  start, stop, park, unpark, spawned, spawn_failed, ready, ready_timeout, exited, kill_timeout, signal
+  start,
+  stop,
+  park,
+  unpark,
+  spawned,
+  spawn_failed,
+  ready,
+  ready_timeout,
+  exited,
+  kill_timeout,
+  signal
 };
 // The sizes of the table. A state or event added to an enum without updating these fails
 // to build: to_string() names it, and worker_table.cpp asserts that the one past the end
@@ -79,39 +97,59 @@ enum class WorkerEvent {
 inline constexpr std::size_t kWorkerStates = 9;
 inline constexpr std::size_t kWorkerEvents = 11;
 
-// SPEC §5's state for a worker in `s`.
+// docs/ARBORCTL.md's state for a worker in `s`.
 ChildState public_state(WorkerState s);
 // True in the states where the worker has a live process (a pid, a group to signal).
 bool has_process(WorkerState s);
 
 constexpr std::string_view to_string(WorkerState s) {
   switch (s) {
-    case WorkerState::stopped: return "stopped";
-    case WorkerState::backoff: return "backoff";
-    case WorkerState::spawning: return "spawning";
-    case WorkerState::cancelling: return "cancelling";
-    case WorkerState::awaiting_ready: return "awaiting_ready";
-    case WorkerState::failing: return "failing";
-    case WorkerState::running: return "running";
-    case WorkerState::stopping: return "stopping";
-    case WorkerState::killing: return "killing";
+    case WorkerState::stopped:
+      return "stopped";
+    case WorkerState::backoff:
+      return "backoff";
+    case WorkerState::spawning:
+      return "spawning";
+    case WorkerState::cancelling:
+      return "cancelling";
+    case WorkerState::awaiting_ready:
+      return "awaiting_ready";
+    case WorkerState::failing:
+      return "failing";
+    case WorkerState::running:
+      return "running";
+    case WorkerState::stopping:
+      return "stopping";
+    case WorkerState::killing:
+      return "killing";
   }
   return {};
 }
 
 constexpr std::string_view to_string(WorkerEvent e) {
   switch (e) {
-    case WorkerEvent::start: return "start";
-    case WorkerEvent::stop: return "stop";
-    case WorkerEvent::park: return "park";
-    case WorkerEvent::unpark: return "unpark";
-    case WorkerEvent::spawned: return "spawned";
-    case WorkerEvent::spawn_failed: return "spawn_failed";
-    case WorkerEvent::ready: return "ready";
-    case WorkerEvent::ready_timeout: return "ready_timeout";
-    case WorkerEvent::exited: return "exited";
-    case WorkerEvent::kill_timeout: return "kill_timeout";
-    case WorkerEvent::signal: return "signal";
+    case WorkerEvent::start:
+      return "start";
+    case WorkerEvent::stop:
+      return "stop";
+    case WorkerEvent::park:
+      return "park";
+    case WorkerEvent::unpark:
+      return "unpark";
+    case WorkerEvent::spawned:
+      return "spawned";
+    case WorkerEvent::spawn_failed:
+      return "spawn_failed";
+    case WorkerEvent::ready:
+      return "ready";
+    case WorkerEvent::ready_timeout:
+      return "ready_timeout";
+    case WorkerEvent::exited:
+      return "exited";
+    case WorkerEvent::kill_timeout:
+      return "kill_timeout";
+    case WorkerEvent::signal:
+      return "signal";
   }
   return {};
 }
@@ -153,19 +191,35 @@ class Worker final : public Node {
   // What the table does for one (state, event) pair.
   enum class Action {
     missing,  // not a real action: a table cell left out (a static_assert refuses it)
-    ignore, spawn, ack, defer, term, await, park, unpark, exec, abort, failed, halted, up, unready, died,
-    gone, kill, pass
+    ignore,
+    spawn,
+    ack,
+    defer,
+    term,
+    await,
+    park,
+    unpark,
+    exec,
+    abort,
+    failed,
+    halted,
+    up,
+    unready,
+    died,
+    gone,
+    kill,
+    pass
   };
   static Action decide(WorkerState s, WorkerEvent e);
 
  private:
   struct Input {
     WorkerEvent event;
-    int pid = 0;                 // spawned
-    ExitStatus status{};         // exited
-    std::string_view error;      // spawn_failed
-    int signo = 0;               // signal
-    Millis restart_at = 0;       // park
+    int pid = 0;             // spawned
+    ExitStatus status{};     // exited
+    std::string_view error;  // spawn_failed
+    int signo = 0;           // signal
+    Millis restart_at = 0;   // park
   };
 
   // Looks up the action for (state_, in.event) and performs it. False if it was `ignore`.

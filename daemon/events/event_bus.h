@@ -1,4 +1,4 @@
-// EventBus: numbers every event of the tree (`seq`, SPEC §5), stamps its wall-clock
+// EventBus: numbers every event of the tree (`seq`, docs/PROTOCOL.md), stamps its wall-clock
 // time, and hands it to the subscribers (the log line, `watch` clients).
 #pragma once
 

@@ -15,8 +15,8 @@ bool is_service_manager_variable(const std::string& name) {
   return name == "NOTIFY_SOCKET" || name.rfind("WATCHDOG_", 0) == 0 || name.rfind("LISTEN_", 0) == 0;
 }
 
-std::vector<std::string> build_environment(char* const* parent,
-                                           const std::vector<std::pair<std::string, std::string>>& overrides) {
+std::vector<std::string> build_environment(
+    char* const* parent, const std::vector<std::pair<std::string, std::string>>& overrides) {
   std::vector<std::string> entries;
   std::unordered_map<std::string, std::size_t> index;  // name -> position in entries
   auto put = [&](std::string name, std::string entry) {

@@ -1,4 +1,4 @@
-// The argv and environment a worker is exec'd with (SPEC §1 "Exec environment").
+// The argv and environment a worker is exec'd with (docs/SEMANTICS.md "Exec environment").
 //
 // Built in the parent before fork, because the child may only make async-signal-safe
 // calls and so cannot allocate.

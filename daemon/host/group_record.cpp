@@ -127,8 +127,10 @@ std::unique_ptr<GroupRecord> GroupRecord::take_over(const std::string& path, Sys
     const unsigned long long now = start_time(pgid);
     if (now != 0 && now != start) continue;  // the pid was reused: nothing of ours is left (see header)
     if (sys.kill(-pgid, SIGKILL) == 0) {
-      spdlog::warn("killed leftover process group {} of a previous arbord (it was killed without stopping its workers)",
-                   pgid);
+      spdlog::warn(
+          "killed leftover process group {} of a previous arbord (it was killed without stopping its "
+          "workers)",
+          pgid);
     }
   }
   if (sys.ftruncate(fd, 0) < 0) spdlog::warn("cannot empty {}: {}", path, std::strerror(errno));
@@ -170,7 +172,8 @@ void GroupRecord::compact() {
   const int fd = sys_.open(tmp.c_str(), flags, 0600);
   if (fd < 0) return;  // e.g. EMFILE: keep appending to the old file
   std::string text;
-  for (const auto& [pgid, start] : live_) text += "+" + std::to_string(pgid) + " " + std::to_string(start) + "\n";
+  for (const auto& [pgid, start] : live_)
+    text += "+" + std::to_string(pgid) + " " + std::to_string(start) + "\n";
   if (sys_.flock(fd, LOCK_EX | LOCK_NB) < 0 || !write_all(sys_, fd, text) ||
       sys_.rename(tmp.c_str(), path_.c_str()) < 0) {
     sys_.close(fd);

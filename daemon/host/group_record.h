@@ -66,7 +66,7 @@ class GroupRecord {
   int fd_ = -1;
   Sys& sys_;
   std::unordered_map<pid_t, unsigned long long> live_;
-  std::size_t lines_ = 0;  // lines in the file
+  std::size_t lines_ = 0;      // lines in the file
   bool write_failed_ = false;  // logged once
 };
 

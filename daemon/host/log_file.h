@@ -49,8 +49,8 @@ class LogFile {
   // ("open log: Permission denied") on failure. `sys` outlives the file.
   static std::shared_ptr<LogFile> open(uv_loop_t* loop, OpenLogs& open_logs, const std::string& dir,
                                        const std::string& file_name, const config::LogsSpec& logs,
-                                       std::function<void(std::uint64_t bytes)> on_dropped, std::string& error,
-                                       Sys& sys = Sys::real());
+                                       std::function<void(std::uint64_t bytes)> on_dropped,
+                                       std::string& error, Sys& sys = Sys::real());
   ~LogFile();
   LogFile(const LogFile&) = delete;
   LogFile& operator=(const LogFile&) = delete;

@@ -47,12 +47,13 @@ struct ProcessRunner::Impl {
         record(options.record),
         callbacks(std::move(callbacks_in)),
         queue(loop_in),
-        reaper(loop_in, sys, Reaper::Hooks{
-                            [this](std::uint64_t token, WaitStatus) { on_leader_exited(token); },
-                            [this](std::uint64_t token, WaitStatus status) { on_group_gone(token, status); },
-                            [this](std::uint64_t token, const std::vector<pid_t>& pids,
-                                   const std::vector<pid_t>& pgids) { on_escaped(token, pids, pgids); },
-                        }) {}
+        reaper(loop_in, sys,
+               Reaper::Hooks{
+                   [this](std::uint64_t token, WaitStatus) { on_leader_exited(token); },
+                   [this](std::uint64_t token, WaitStatus status) { on_group_gone(token, status); },
+                   [this](std::uint64_t token, const std::vector<pid_t>& pids,
+                          const std::vector<pid_t>& pgids) { on_escaped(token, pids, pgids); },
+               }) {}
 
   void spawn(std::uint64_t token, const std::string& path, const config::WorkerSpec& spec);
   void on_leader_exited(std::uint64_t token);
@@ -68,7 +69,7 @@ struct ProcessRunner::Impl {
   GroupRecord* record;
   RunnerCallbacks callbacks;
   bool closed = false;
-  CallbackQueue queue;  // declared before what it outlives: captures report drops into it
+  CallbackQueue queue;               // declared before what it outlives: captures report drops into it
   OpenLogs open_logs{kMaxOpenLogs};  // outlives every LogFile (captures hold them)
   Reaper reaper;
   std::unordered_map<std::uint64_t, Worker> workers;
@@ -137,7 +138,8 @@ std::shared_ptr<LogFile> ProcessRunner::Impl::log_file_for(const std::string& pa
   return file;
 }
 
-void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path, const config::WorkerSpec& spec) {
+void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
+                                const config::WorkerSpec& spec) {
   if (closed) return;
   if (spec.command.empty()) return start_failed(token, stage_error("exec", ENOENT));
   if (workers.count(token) != 0) return start_failed(token, stage_error("spawn", EEXIST));
@@ -152,7 +154,8 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path, co
   // One pipe for both streams: one descriptor per running worker in arbord.
   std::shared_ptr<LogFile> log;
   int log_pipe[2] = {-1, -1};
-  if (spec.stdout_spec.kind == config::Output::Kind::log || spec.stderr_spec.kind == config::Output::Kind::log) {
+  if (spec.stdout_spec.kind == config::Output::Kind::log ||
+      spec.stderr_spec.kind == config::Output::Kind::log) {
     log = log_file_for(path, error);
     if (!log) return start_failed(token, error);
     if (sys.pipe2(log_pipe, O_CLOEXEC) < 0) return start_failed(token, stage_error("pipe", errno));
@@ -245,7 +248,8 @@ void ProcessRunner::Impl::on_group_gone(std::uint64_t token, WaitStatus status) 
   if (it == workers.end()) return;
   // Every writer of the pipe is dead (unless one escaped the group), so after this the
   // log holds all the worker's output before `exited` is reported.
-  if (auto capture = captures.find(it->second.capture_id); capture != captures.end()) capture->second->drain();
+  if (auto capture = captures.find(it->second.capture_id); capture != captures.end())
+    capture->second->drain();
   if (record) {
     record->removed(it->second.pid);
     for (const pid_t pgid : it->second.escaped) record->removed(pgid);

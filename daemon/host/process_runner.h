@@ -38,9 +38,9 @@ struct WaitStatus {
 };
 
 struct RunnerOptions {
-  std::string log_dir;     // where "log" outputs go: <log_dir>/<path with / as .>.log
-  config::LogsSpec logs;   // rotation
-  Sys* sys = nullptr;      // the kernel (see sys.h); null: Sys::real(). Outlives the runner.
+  std::string log_dir;    // where "log" outputs go: <log_dir>/<path with / as .>.log
+  config::LogsSpec logs;  // rotation
+  Sys* sys = nullptr;     // the kernel (see sys.h); null: Sys::real(). Outlives the runner.
   // The groups of live workers, for the next arbord if this one is SIGKILLed (see
   // group_record.h); null: nothing is recorded (tests, or the file is unusable). Outlives
   // the runner.
@@ -49,7 +49,8 @@ struct RunnerOptions {
 
 struct RunnerCallbacks {
   std::function<void(std::uint64_t token, int pid)> spawned;
-  std::function<void(std::uint64_t token, std::string error)> start_failed;  // "exec: No such file or directory"
+  std::function<void(std::uint64_t token, std::string error)>
+      start_failed;  // "exec: No such file or directory"
   std::function<void(std::uint64_t token)> ready;
   // A STATUS= line over the notify socket (workers with "ready": {"notify": true}), at any
   // time between spawned and exited.
@@ -67,7 +68,7 @@ class ProcessRunner {
   ProcessRunner(const ProcessRunner&) = delete;
   ProcessRunner& operator=(const ProcessRunner&) = delete;
 
-  // Starts `spec` (a worker) for the child at `path` (SPEC §3 form, e.g. "web/api").
+  // Starts `spec` (a worker) for the child at `path` (docs/SEMANTICS.md form, e.g. "web/api").
   // Blocks only until the exec has succeeded or failed (as uv_spawn does). Outcomes:
   // spawned(token, pid), then maybe ready, then exited; or start_failed(token, "STAGE: why")
   // with STAGE one of pipe, dup, fork, pidfd, open log, notify socket, ready fd, setsid,

@@ -147,7 +147,7 @@ void Readiness::handle_datagram(std::string_view payload) {
 }
 
 void Readiness::signal_ready() {
-  auto on_ready = std::move(on_ready_);  // at most once
+  auto on_ready = std::move(on_ready_);           // at most once
   if (kind_ == config::Ready::Kind::fd) close();  // a notify socket stays for later messages
   if (on_ready) on_ready();
 }

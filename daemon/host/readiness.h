@@ -38,8 +38,7 @@ class Readiness {
   // After fork: drops the parent's copy of the child end and starts watching. Datagrams
   // count only from `leader` or from a process in its group (pgid == leader). `on_ready`
   // runs at most once; `on_status` with the text of each STATUS= assignment.
-  void start(pid_t leader, std::function<void()> on_ready,
-             std::function<void(std::string)> on_status = {});
+  void start(pid_t leader, std::function<void()> on_ready, std::function<void(std::string)> on_status = {});
 
   // Reads what is already pending, synchronously (at the leader's exit, while it is a
   // zombie, so a READY=1 sent just before exiting is still attributed).

@@ -115,16 +115,16 @@ class Reaper {
   Sys& sys_;
   Hooks hooks_;
   UvHandle<uv_signal_t> sigchld_;
-  int epoll_ = -1;                   // the leaders' pidfds, keyed by pgid
-  UvHandle<uv_poll_t> pidfds_;       // epoll_ in the loop; referenced while watched_ > 0
+  int epoll_ = -1;              // the leaders' pidfds, keyed by pgid
+  UvHandle<uv_poll_t> pidfds_;  // epoll_ in the loop; referenced while watched_ > 0
   std::size_t watched_ = 0;
   // A burst of SIGCHLDs and leader exits in one loop iteration is answered by one scan,
   // from the check phase of that iteration.
   UvHandle<uv_check_t> scan_;
   bool scanning_ = false;
-  std::size_t cleaning_ = 0;  // groups whose leader is reaped but members remain
-  std::unordered_map<pid_t, Group> groups_;          // by pgid; node addresses are stable
-  std::unordered_map<pid_t, pid_t> escaped_owner_;   // an escaped group -> its worker's pgid
+  std::size_t cleaning_ = 0;                        // groups whose leader is reaped but members remain
+  std::unordered_map<pid_t, Group> groups_;         // by pgid; node addresses are stable
+  std::unordered_map<pid_t, pid_t> escaped_owner_;  // an escaped group -> its worker's pgid
 };
 
 }  // namespace arbor::host

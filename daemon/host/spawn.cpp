@@ -29,12 +29,25 @@ namespace {
 
 // What the child was doing when it failed; the text is the start of start_failed's error.
 enum class Stage : int {
-  setsid, signals, open_stdin, open_stdout, open_stderr, ready_fd, umask, chdir,
-  setgroups, setgid, setuid, pdeathsig, close_fds, exec, count
+  setsid,
+  signals,
+  open_stdin,
+  open_stdout,
+  open_stderr,
+  ready_fd,
+  umask,
+  chdir,
+  setgroups,
+  setgid,
+  setuid,
+  pdeathsig,
+  close_fds,
+  exec,
+  count
 };
 constexpr std::array<const char*, static_cast<std::size_t>(Stage::count)> kStageNames = {
-    "setsid", "signals", "open stdin", "open stdout", "open stderr", "ready fd", "umask", "chdir",
-    "setgroups", "setgid", "setuid", "pdeathsig", "close fds", "exec"};
+    "setsid", "signals",   "open stdin", "open stdout", "open stderr", "ready fd",  "umask",
+    "chdir",  "setgroups", "setgid",     "setuid",      "pdeathsig",   "close fds", "exec"};
 static_assert(kStageNames.size() == static_cast<std::size_t>(Stage::count));
 
 // The child shares arbord's memory (CLONE_VM) and arbord is suspended until the child
@@ -146,8 +159,8 @@ struct ChildArgs {
 [[noreturn]] CHILD_SIDE void run_child(ChildArgs& args) noexcept {
   const SpawnPlan& plan = *args.plan;
   ChildError& report = args.report;
-  if (args.keep_below > 0 && syscall(SYS_close_range, static_cast<unsigned>(args.keep_below), ~0U,
-                                     CLOSE_RANGE_UNSHARE) < 0) {
+  if (args.keep_below > 0 &&
+      syscall(SYS_close_range, static_cast<unsigned>(args.keep_below), ~0U, CLOSE_RANGE_UNSHARE) < 0) {
     // A kernel before 5.9: a full private copy, closed at exec by close-on-exec.
     if (unshare(CLONE_FILES) < 0) child_fail(report, Stage::close_fds);
   }
@@ -221,7 +234,9 @@ CHILD_SIDE int child_main(void* args) { run_child(*static_cast<ChildArgs*>(args)
 
 }  // namespace
 
-std::string stage_error(const char* stage, int err) { return fmt::format("{}: {}", stage, std::strerror(err)); }
+std::string stage_error(const char* stage, int err) {
+  return fmt::format("{}: {}", stage, std::strerror(err));
+}
 
 SpawnResult spawn_process(const SpawnPlan& plan, Sys& sys) noexcept {
   SpawnResult result;
@@ -252,7 +267,8 @@ SpawnResult spawn_process(const SpawnPlan& plan, Sys& sys) noexcept {
         used[slot] = true;
         return true;
       };
-      if (!park(args.out_fd, Slots::out) || !park(args.err_fd, Slots::err) || !park(args.ready_fd, Slots::ready)) {
+      if (!park(args.out_fd, Slots::out) || !park(args.err_fd, Slots::err) ||
+          !park(args.ready_fd, Slots::ready)) {
         result.error = stage_error("dup", errno);
         unpark();
         return result;

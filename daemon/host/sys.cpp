@@ -17,7 +17,9 @@ Sys& Sys::real() {
 }
 
 int Sys::pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0U)); }
-int Sys::waitid(idtype_t type, id_t id, siginfo_t* info, int options) { return ::waitid(type, id, info, options); }
+int Sys::waitid(idtype_t type, id_t id, siginfo_t* info, int options) {
+  return ::waitid(type, id, info, options);
+}
 int Sys::kill(pid_t pid, int signo) { return ::kill(pid, signo); }
 pid_t Sys::getpgid(pid_t pid) { return ::getpgid(pid); }
 int Sys::prctl(int option, unsigned long arg) { return ::prctl(option, arg, 0UL, 0UL, 0UL); }
@@ -29,7 +31,9 @@ int Sys::open(const char* path, int flags, mode_t mode) { return ::open(path, fl
 int Sys::close(int fd) { return ::close(fd); }
 ssize_t Sys::read(int fd, void* buf, std::size_t size) { return ::read(fd, buf, size); }
 ssize_t Sys::write(int fd, const void* buf, std::size_t size) { return ::write(fd, buf, size); }
-ssize_t Sys::pread(int fd, void* buf, std::size_t size, off_t offset) { return ::pread(fd, buf, size, offset); }
+ssize_t Sys::pread(int fd, void* buf, std::size_t size, off_t offset) {
+  return ::pread(fd, buf, size, offset);
+}
 
 int Sys::fstat(int fd, struct stat* st) { return ::fstat(fd, st); }
 int Sys::stat(const char* path, struct stat* st) { return ::stat(path, st); }

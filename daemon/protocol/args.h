@@ -22,7 +22,7 @@ std::optional<std::int64_t> optional_int(const nlohmann::json& args, std::string
                                          std::int64_t max);
 bool optional_bool(const nlohmann::json& args, std::string_view key, bool fallback);
 
-// A child path (SPEC §3): "/" or ids joined by "/"; a leading "/" is accepted. A bad
+// A child path (docs/SEMANTICS.md): "/" or ids joined by "/"; a leading "/" is accepted. A bad
 // one is refused in words a person reading arborctl's message understands.
 std::string path(const nlohmann::json& args, std::string_view key = "path");
 std::optional<std::string> optional_path(const nlohmann::json& args, std::string_view key = "path");

@@ -1,6 +1,6 @@
 // What every command definition in daemon/protocol/commands/ has: a name, the
 // protocol version that added it, who may call it, and a Request and a Result type
-// that convert to and from their JSON (SPEC §5, §6). arbord's handler and arborctl's
+// that convert to and from their JSON (docs/PROTOCOL.md). arbord's handler and arborctl's
 // printer both use these types, so a command's arguments and result are spelled once.
 //
 //   struct Count {

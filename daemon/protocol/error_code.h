@@ -1,4 +1,4 @@
-// The core's error codes as the wire spells them (SPEC §6).
+// The core's error codes as the wire spells them (docs/PROTOCOL.md).
 #pragma once
 
 #include <optional>

@@ -1,5 +1,5 @@
 // LineReader: splits a byte stream into newline-terminated lines, refusing any line
-// longer than a cap (SPEC §6: requests over 1 MiB are refused), so a client can never
+// longer than a cap (docs/PROTOCOL.md: requests over 1 MiB are refused), so a client can never
 // make the daemon buffer without bound.
 #pragma once
 

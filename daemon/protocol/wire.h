@@ -1,4 +1,4 @@
-// Requests, replies and stream lines of the control protocol (SPEC §6):
+// Requests, replies and stream lines of the control protocol (docs/PROTOCOL.md):
 // newline-delimited JSON over a Unix stream socket.
 //
 //   request  {"id": 1, "cmd": "status", "args": {"path": "/"}}
@@ -21,7 +21,7 @@ namespace arbor::protocol {
 
 // Bumped when a command changes incompatibly; `version` reports it.
 inline constexpr int kProtocolVersion = 1;
-// SPEC §6: the largest request line, and the most unread output a client may have.
+// docs/PROTOCOL.md: the largest request line, and the most unread output a client may have.
 inline constexpr std::size_t kMaxLineBytes = 1024 * 1024;
 inline constexpr std::size_t kMaxQueuedBytes = 1024 * 1024;
 

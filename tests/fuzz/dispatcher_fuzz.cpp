@@ -12,9 +12,10 @@ namespace {
 
 arbor::config::ChildSpec fuzz_tree() {
   using namespace arbor::testing;
-  return root(arbor::config::Strategy::one_for_one,
-              {worker("db"), supervisor("web", arbor::config::Strategy::rest_for_one, {worker("api"), worker("w")}),
-               dynamic("jobs", 3)});
+  return root(
+      arbor::config::Strategy::one_for_one,
+      {worker("db"), supervisor("web", arbor::config::Strategy::rest_for_one, {worker("api"), worker("w")}),
+       dynamic("jobs", 3)});
 }
 
 }  // namespace

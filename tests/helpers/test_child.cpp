@@ -113,7 +113,8 @@ void on_fatal_signal(int sig) {
 }
 
 [[noreturn]] void finish(int code) {
-  if (g_record_fd >= 0) write_str(g_record_fd, "exit " + std::to_string(getpid()) + " " + std::to_string(code) + "\n");
+  if (g_record_fd >= 0)
+    write_str(g_record_fd, "exit " + std::to_string(getpid()) + " " + std::to_string(code) + "\n");
   _exit(code);
 }
 
@@ -141,7 +142,8 @@ void notify(const std::string& message) {
   if (target[0] == '@') addr.sun_path[0] = '\0';
   const auto addr_len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + len);
   int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0 || sendto(fd, message.data(), message.size(), 0, reinterpret_cast<sockaddr*>(&addr), addr_len) < 0) {
+  if (fd < 0 ||
+      sendto(fd, message.data(), message.size(), 0, reinterpret_cast<sockaddr*>(&addr), addr_len) < 0) {
     write_str(2, std::string("arbor_test_child: --notify: ") + std::strerror(errno) + "\n");
   }
   if (fd >= 0) close(fd);
@@ -188,7 +190,8 @@ void write_lines(long long count, long long bytes) {
   std::string chunk;
   for (long long i = 0; i < count; ++i) {
     std::string line = "L" + std::to_string(i) + ":";
-    if (static_cast<long long>(line.size()) < bytes) line.append(static_cast<std::size_t>(bytes) - line.size(), 'x');
+    if (static_cast<long long>(line.size()) < bytes)
+      line.append(static_cast<std::size_t>(bytes) - line.size(), 'x');
     chunk += line;
     chunk += '\n';
     if (chunk.size() >= 65536) {
@@ -280,8 +283,7 @@ int main(int argc, char** argv) {
                a == "--spawn-setsid-children") {
       value(i);
     } else if (a != "--notify" && a != "--ignore-term" && a != "--list-fds" && a != "--print-ids" &&
-               a != "--print-umask" && a != "--print-sigs" && a != "--print-pgid" &&
-               a != "--daemonize") {
+               a != "--print-umask" && a != "--print-sigs" && a != "--print-pgid" && a != "--daemonize") {
       usage("unknown flag " + a);
     }
   }

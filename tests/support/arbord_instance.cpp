@@ -38,7 +38,7 @@ std::chrono::milliseconds until(Clock::time_point deadline) {
   return std::max(0ms, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
 }
 
-// The datagram socket arbord's sd_notify writes to (SPEC §4, Type=notify).
+// The datagram socket arbord's sd_notify writes to (docs/ARBORD.md, Type=notify).
 int bind_notify_socket(const std::string& path) {
   const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   sockaddr_un addr{};

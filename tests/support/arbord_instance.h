@@ -2,7 +2,7 @@
 // a test await what arbord announces, each wait with a deadline, never a fixed sleep:
 //   - its readiness: arbord speaks sd_notify to a NOTIFY_SOCKET of this instance's own,
 //     and await_ready() returns at its READY=1 (the tree is started);
-//   - its events: the `watch` stream (SPEC §5 "Events"), read as JSON by await_event();
+//   - its events: the `watch` stream (docs/PROTOCOL.md "Events"), read as JSON by await_event();
 //   - its exit (a pidfd), and its log (stderr), for what only the log says (a warning's
 //     text, a failed boot's message, a config error).
 //

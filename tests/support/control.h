@@ -1,4 +1,4 @@
-// Control: one connection to arbord's control socket (SPEC §6) with deadlines, built on
+// Control: one connection to arbord's control socket (docs/PROTOCOL.md) with deadlines, built on
 // arborctl's own client (ctl::Client): newline-delimited JSON requests, their replies and,
 // after watch(), the event lines of `watch --json`. The socket is non-blocking: drain()
 // reads whatever has arrived, so a caller can poll() several connections (and arbord's

@@ -89,7 +89,7 @@ void Connection::on_read(ssize_t nread, const uv_buf_t* buf) noexcept {
       return;
     }
     // The client sends no more. Answer what it asked, then close; streams it started
-    // end here, as SPEC's "until the client hangs up" wants.
+    // end here, as docs/PROTOCOL.md's "until the client hangs up" says.
     eof_ = true;
     if (unanswered_ == 0) close_after_flush();
     return;

@@ -1,4 +1,4 @@
-// ControlServer: arbord's control socket (SPEC §4, §6). Listens on a Unix stream
+// ControlServer: arbord's control socket (docs/ARBORD.md and docs/PROTOCOL.md). Listens on a Unix stream
 // socket created with mode 0600, accepts any number of clients, and hands each one's
 // requests to the Dispatcher. Everything runs on arbord's libuv loop; no client can
 // block it.

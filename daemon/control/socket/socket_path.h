@@ -1,4 +1,4 @@
-// Making the control socket's path ready to bind (SPEC §4): a path that fits in
+// Making the control socket's path ready to bind (docs/ARBORD.md): a path that fits in
 // sun_path, a parent directory, and no other arbord on it.
 #pragma once
 

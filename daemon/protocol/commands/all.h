@@ -1,4 +1,4 @@
-// Every command of the control protocol, in SPEC §5's order. arbord's table
+// Every command of the control protocol, in docs/PROTOCOL.md's order. arbord's table
 // (daemon/control/commands.cpp) and arborctl's (ctl/verbs.cpp) each list them, and a
 // static_assert holds each to this list. Adding a command: a file here, a line in
 // Commands, a handler in daemon/control, a printer in ctl/.

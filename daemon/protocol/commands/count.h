@@ -1,4 +1,4 @@
-// `count PATH` (count_children): the numbers of a supervisor's children (SPEC §5).
+// `count PATH` (count_children): the numbers of a supervisor's children (docs/PROTOCOL.md).
 #pragma once
 
 #include <cstdint>

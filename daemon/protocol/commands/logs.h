@@ -1,4 +1,4 @@
-// `logs PATH [-f] [-n N]`: a worker's captured output (SPEC §5). The reply carries the
+// `logs PATH [-f] [-n N]`: a worker's captured output (docs/PROTOCOL.md). The reply carries the
 // last lines; with follow, each new line comes after it as a Line.
 #pragma once
 

@@ -1,4 +1,4 @@
-// `remove PATH`: remove a stopped child's spec (delete_child). Answers {"path": P} once done (SPEC §5).
+// `remove PATH`: remove a stopped child's spec (delete_child). Answers {"path": P} once done.
 #pragma once
 
 #include "daemon/protocol/command.h"

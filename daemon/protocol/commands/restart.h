@@ -1,4 +1,4 @@
-// `restart PATH`: stop a child, then start it. Answers {"path": P} once done (SPEC §5).
+// `restart PATH`: stop a child, then start it. Answers {"path": P} once done (docs/PROTOCOL.md).
 #pragma once
 
 #include "daemon/protocol/command.h"

@@ -1,4 +1,4 @@
-// `start PATH`: start a stopped child from its spec (restart_child). Answers {"path": P} once done (SPEC §5).
+// `start PATH`: start a stopped child from its spec (restart_child). Answers {"path": P} once done.
 #pragma once
 
 #include "daemon/protocol/command.h"

@@ -1,4 +1,4 @@
-// `status [PATH]` (which_children): the tree below PATH, default the root (SPEC §5).
+// `status [PATH]` (which_children): the tree below PATH, default the root (docs/PROTOCOL.md).
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// `stop PATH`: stop a child, keeping its spec (terminate_child). Answers {"path": P} once done (SPEC §5).
+// `stop PATH`: stop a child, keeping its spec (terminate_child). Answers {"path": P} once done.
 #pragma once
 
 #include "daemon/protocol/command.h"

@@ -1,5 +1,5 @@
 // `watch`: an empty reply, then every event of the tree as a Line until the client
-// hangs up (SPEC §5's events).
+// hangs up (docs/PROTOCOL.md "Events").
 #pragma once
 
 #include <cstdint>

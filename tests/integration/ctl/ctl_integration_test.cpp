@@ -1,4 +1,4 @@
-// arborctl against a real arbord: every command, exit codes, socket rules (SPEC §4-§6).
+// arborctl against a real arbord: every command, exit codes, socket rules (docs/ARBORCTL.md).
 #include <sys/stat.h>
 
 #include "tests/integration/ctl/harness.h"
@@ -84,7 +84,8 @@ TEST_F(CtlTest, AddRemoveCountSpec) {
 TEST_F(CtlTest, LogsAndFollow) {
   const auto deadline = Clock::now() + std::chrono::seconds(5);
   Result logs;
-  while (Clock::now() < deadline && (logs = d.ctl({"logs", "a"})).out != "hello\nworld\n") ::poll(nullptr, 0, 20);
+  while (Clock::now() < deadline && (logs = d.ctl({"logs", "a"})).out != "hello\nworld\n")
+    ::poll(nullptr, 0, 20);
   EXPECT_EQ(logs.out, "hello\nworld\n");
   EXPECT_EQ(d.ctl({"logs", "a", "-n", "1"}).out, "world\n");
   EXPECT_EQ(d.ctl({"--json", "logs", "a", "-n", "1"}).out, "{\"line\":\"world\",\"path\":\"a\"}\n");
@@ -113,7 +114,8 @@ TEST_F(CtlTest, WatchSeesEvents) {
 
 TEST_F(CtlTest, VersionAndUsage) {
   Result v = d.ctl({"--json", "version"});
-  EXPECT_EQ(json::parse(v.out), (json{{"arborctl", ARBOR_VERSION}, {"arbord", ARBOR_VERSION}, {"protocol", 1}}));
+  EXPECT_EQ(json::parse(v.out),
+            (json{{"arborctl", ARBOR_VERSION}, {"arbord", ARBOR_VERSION}, {"protocol", 1}}));
   EXPECT_EQ(d.ctl({"frobnicate"}).status, 2);
   EXPECT_EQ(d.ctl({"stop"}).status, 2);
   EXPECT_EQ(d.ctl({"--help"}).status, 0);
@@ -154,11 +156,14 @@ TEST_F(CtlTest, AClientThatNeverReadsIsDroppedWithoutStallingOthers) {
   Raw slow(d.socket);
   int small = 4096;
   ::setsockopt(slow.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-  ASSERT_TRUE(slow.send(R"({"id":1,"cmd":"watch"})" "\n"));
+  ASSERT_TRUE(slow.send(R"({"id":1,"cmd":"watch"})"
+                        "\n"));
   // Pipelined requests whose replies (about 1 KB each) it never reads: past 1 MiB queued
   // in arbord, the client is dropped. The sends may fail once it is.
   std::string burst;
-  for (int j = 0; j < 200; ++j) burst += R"({"id":2,"cmd":"status","args":{"path":"/"}})" "\n";
+  for (int j = 0; j < 200; ++j)
+    burst += R"({"id":2,"cmd":"status","args":{"path":"/"}})"
+             "\n";
   const auto deadline = Clock::now() + std::chrono::seconds(10);
   while (Clock::now() < deadline && d.log().find("dropping client") == std::string::npos) {
     if (!slow.send(burst)) break;
@@ -213,8 +218,8 @@ TEST(CtlSocketTest, AnotherUidIsRefused) {
   ::chmod(d.dir.c_str(), 0755);
   ::chmod((d.dir + "/s").c_str(), 0755);
   ::chmod(d.socket.c_str(), 0666);
-  Result r = run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ARBORCTL_BIN, "--socket",
-                  d.socket, "status"});
+  Result r = run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ARBORCTL_BIN,
+                  "--socket", d.socket, "status"});
   EXPECT_EQ(r.status, 1) << r.err << d.log();
   EXPECT_NE(r.err.find("forbidden"), std::string::npos) << r.err;
   EXPECT_NE(d.log().find("refused client"), std::string::npos);

@@ -25,7 +25,6 @@
 
 namespace arbor::ctl_test {
 
-
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
@@ -36,7 +35,8 @@ struct Result {
 };
 
 // Runs argv to completion (bounded), capturing stdout and stderr.
-inline Result run(std::vector<std::string> argv, int timeout_ms = 10000, const std::vector<std::string>& prefix = {}) {
+inline Result run(std::vector<std::string> argv, int timeout_ms = 10000,
+                  const std::vector<std::string>& prefix = {}) {
   argv.insert(argv.begin(), prefix.begin(), prefix.end());
   int out[2], err[2];
   EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);
@@ -115,7 +115,8 @@ class Raw {
         buf_.erase(0, nl + 1);
         return l;
       }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
       pollfd p{fd_, POLLIN, 0};
       if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) return "";
       char b[65536];
@@ -146,7 +147,7 @@ class Arbord {
     std::ofstream(config) << R"({"socket": ")" << socket << R"(", "log_dir": ")" << dir
                           << R"(/logs", "root": {"children": [)" << children << "]}}";
   }
-  // Stops arbord the way SPEC §4 says (SIGTERM: the tree in reverse order), and kills
+  // Stops arbord the way docs/ARBORD.md says (SIGTERM: the tree in reverse order), and kills
   // whatever is left: arbord's group, then every worker seen (each leads its own group).
   ~Arbord() {
     if (pid_ > 0) {
@@ -192,8 +193,9 @@ class Arbord {
     const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
     while (Clock::now() < deadline) {
       Raw raw(socket);
-      if (raw.connected && raw.send(R"({"id":1,"cmd":"status"})"
-                                    "\n") &&
+      if (raw.connected &&
+          raw.send(R"({"id":1,"cmd":"status"})"
+                   "\n") &&
           !raw.line(1000).empty()) {
         return true;
       }

@@ -105,8 +105,10 @@ std::string run_on_terminal(std::vector<std::string> args, const char* no_color)
   int master = -1;
   const pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
   if (pid == 0) {
-    if (no_color != nullptr) setenv("NO_COLOR", no_color, 1);
-    else unsetenv("NO_COLOR");
+    if (no_color != nullptr)
+      setenv("NO_COLOR", no_color, 1);
+    else
+      unsetenv("NO_COLOR");
     auto argv = argv_of(args);
     execv(ARBORD_BIN, argv.data());
     _exit(127);
@@ -138,7 +140,8 @@ TEST(ArbordCli, CheckPrintsOkOnStdoutAndErrorsOnStderr) {
   EXPECT_EQ(ok.status, 0);
   EXPECT_EQ(ok.out, "ok\n");
   EXPECT_EQ(ok.err, "");
-  const Outcome bad = run_arbord({"--check", "--config", write_file("bad.json", R"({"root": {"colour": 1}})")});
+  const Outcome bad =
+      run_arbord({"--check", "--config", write_file("bad.json", R"({"root": {"colour": 1}})")});
   EXPECT_EQ(bad.status, 2);
   EXPECT_EQ(bad.out, "");
   EXPECT_EQ(bad.err, "/root/colour: unknown key\n");
@@ -166,7 +169,8 @@ TEST(ArbordCli, UsageErrorsExitTwoNamingTheArgument) {
   const Outcome unknown = run_arbord({"--bogus"});
   EXPECT_EQ(unknown.status, 2);
   EXPECT_NE(unknown.err.find("--bogus"), std::string::npos) << unknown.err;
-  const Outcome level = run_arbord({"--log-level", "loud", "--check", "--config", write_file("lvl.json", kGood)});
+  const Outcome level =
+      run_arbord({"--log-level", "loud", "--check", "--config", write_file("lvl.json", kGood)});
   EXPECT_EQ(level.status, 2);
   EXPECT_NE(level.err.find("--log-level"), std::string::npos) << level.err;
   const Outcome missing = run_arbord({"--config"});
@@ -194,9 +198,12 @@ TEST(ArbordCli, NoColorTurnsOffTheLogsColours) {
 
 TEST(ArbordCli, ACrashLineNamesTheWorkersLogFile) {
   ArbordInstance arbord;
-  nlohmann::json tree = {{"root", {{"max_restarts", 100}, {"children", nlohmann::json::array(
-      {child("crash", {"--after", "50", "--exit", "3"}), child("quiet", {"--after", "50", "--exit", "3"},
-                                                             {{"stdout", "null"}, {"stderr", "null"}})})}}}};
+  nlohmann::json tree = {
+      {"root",
+       {{"max_restarts", 100},
+        {"children", nlohmann::json::array({child("crash", {"--after", "50", "--exit", "3"}),
+                                            child("quiet", {"--after", "50", "--exit", "3"},
+                                                  {{"stdout", "null"}, {"stderr", "null"}})})}}}};
   arbord.start(tree);
   const auto line = arbord.await("crash: exited, pid \\d+, code 3, reason abnormal");
   ASSERT_TRUE(line);

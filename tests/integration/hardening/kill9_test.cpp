@@ -48,7 +48,7 @@ TEST(Kill9, LeadersDieWithArbordAndTheNextArbordRemovesTheirDescendants) {
   ArbordInstance second;
   second.start(config, {}, Watch::from_boot);
   // The log line is what this tests (arbord's own account of the cleanup), and that it
-  // comes before the control socket is up, which is before anything starts (SPEC §4).
+  // comes before the control socket is up, which is before anything starts (docs/ARBORD.md).
   second.await(" killed leftover process group " + std::to_string(*forker) + " ");
   second.await(R"(control: listening on)");  // after the line above, or this await fails
   second.await_event({{"event", "started"}, {"path", "forker"}});

@@ -43,12 +43,13 @@ TEST(LogBlock, AStderrNobodyReadsNeverStallsSupervision) {
   const std::string socket = dir + "/arbord.sock";
   // A worker that dies at once, forever: three log lines per death (exited, restarting,
   // started) fill a 64 KiB pipe within a few hundred restarts.
-  json config = {{"socket", socket},
-                 {"log_dir", dir + "/logs"},
-                 {"root",
-                  {{"max_restarts", 1000000000},
-                   {"max_seconds", 1},
-                   {"children", json::array({child("crash", {"--after", "0", "--exit", "1"}), child("steady", {})})}}}};
+  json config = {
+      {"socket", socket},
+      {"log_dir", dir + "/logs"},
+      {"root",
+       {{"max_restarts", 1000000000},
+        {"max_seconds", 1},
+        {"children", json::array({child("crash", {"--after", "0", "--exit", "1"}), child("steady", {})})}}}};
   std::ofstream(dir + "/arbor.json") << config.dump();
 
   int err[2];
@@ -132,7 +133,8 @@ TEST(LogBlock, AStderrNobodyReadsNeverStallsSupervision) {
 
   // No line is glued to another or cut: each is a whole log line or the drop count.
   std::istringstream lines(text);
-  const std::regex whole(R"(^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3} \w+ +.+|arbord: stderr was not writable: .+)$)");
+  const std::regex whole(
+      R"(^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3} \w+ +.+|arbord: stderr was not writable: .+)$)");
   int count = 0;
   for (std::string line; std::getline(lines, line); ++count)
     EXPECT_TRUE(std::regex_match(line, whole)) << "line " << count << ": " << line;

@@ -69,7 +69,8 @@ TEST(RealServices, NoZombieOutlivesALeaderWhoseSessionChildrenDieWithIt) {
     const std::size_t before = children_of(arbord.pid(), 'Z').size();  // > 0 only if a round failed
     ASSERT_EQ(kill(arbord.pid(), SIGSTOP), 0);
     kill(*leader, SIGKILL);
-    const bool all_dead = poll_until([&] { return children_of(arbord.pid(), 'Z').size() >= before + 21; }, 10s);
+    const bool all_dead =
+        poll_until([&] { return children_of(arbord.pid(), 'Z').size() >= before + 21; }, 10s);
     kill(arbord.pid(), SIGCONT);
     ASSERT_TRUE(all_dead) << "round " << round << ": the children did not die with their parent";
     ASSERT_TRUE(arbord.await_event({{"event", "exited"}, {"path", "pg"}, {"exit", {{"signal", "KILL"}}}}));
@@ -92,11 +93,10 @@ TEST(RealServices, SystemdNotifyStatusAfterReadyIsShownInStatus) {
   const std::string out = arbord.path("notify.out");
   const std::string script = "systemd-notify --pid=$$ --ready; echo ready=$? >> " + out +
                              "; systemd-notify --pid=$$ --status='warming up'; echo status1=$? >> " + out +
-                             "; systemd-notify --pid=$$ --status='serving 3 clients'; echo status2=$? >> " + out +
-                             "; exec sleep 1000";
-  arbord.start(tree(json::array({{{"id", "redis"},
-                                  {"command", {"/bin/sh", "-c", script}},
-                                  {"ready", {{"notify", true}}}}})));
+                             "; systemd-notify --pid=$$ --status='serving 3 clients'; echo status2=$? >> " +
+                             out + "; exec sleep 1000";
+  arbord.start(tree(json::array(
+      {{{"id", "redis"}, {"command", {"/bin/sh", "-c", script}}, {"ready", {{"notify", true}}}}})));
   ASSERT_TRUE(arbord.await_ready());
   Control control;
   ASSERT_TRUE(control.connect(arbord.path("arbord.sock")));
@@ -146,7 +146,8 @@ TEST(RealServices, NotifyMessagesAfterReadyAreNeverRefused) {
   EXPECT_TRUE(poll_until(
       [&] {
         const auto reply = control.call("status", {{"path", "py"}});
-        return reply && reply->contains("result") && (*reply)["result"].value("status_text", json()) == "py still ok";
+        return reply && reply->contains("result") &&
+               (*reply)["result"].value("status_text", json()) == "py still ok";
       },
       5s));
   arbord.signal(SIGTERM);
@@ -172,9 +173,11 @@ std::pair<pid_t, pid_t> daemon_ids(const std::string& log) {
 // it lives, so a SIGKILLed arbord's successor would kill it.
 TEST(RealServices, ADaemonizingProgramIsNamedAndKilledWithItsWorker) {
   ArbordInstance arbord;
-  arbord.start(tree(json::array({child("web", {"--daemonize", "--after", "0"}, {{"restart", "transient"}})})));
+  arbord.start(
+      tree(json::array({child("web", {"--daemonize", "--after", "0"}, {{"restart", "transient"}})})));
   const auto warning = arbord.await(
-      R"( web: exited but left processes (\d+) running in other sessions \(the program daemonized; run it in the )"
+      R"( web: exited but left processes (\d+) running in other sessions \(the program daemonized; )"
+      R"(run it in the )"
       R"(foreground, e\.g\. nginx `daemon off;`\) — they are killed with the worker)");
   ASSERT_TRUE(warning);
   arbord.await(R"( web: exited, pid \d+, code 0)");
@@ -206,14 +209,16 @@ TEST(RealServices, ADaemonizingProgramIsNamedAndKilledWithItsWorker) {
 // what a launcher does); it still dies with arbord, named in one line.
 TEST(RealServices, ADaemonLeftByAFailingLauncherDiesWithArbord) {
   ArbordInstance arbord;
-  arbord.start(tree(
-      json::array({child("web", {"--daemonize", "--after", "0", "--exit", "3"}, {{"restart", "temporary"}})})));
+  arbord.start(tree(json::array(
+      {child("web", {"--daemonize", "--after", "0", "--exit", "3"}, {{"restart", "temporary"}})})));
   arbord.await(R"( web: exited, pid \d+, code 3)");
   std::pair<pid_t, pid_t> ids;
-  ASSERT_TRUE(poll_until([&] { return (ids = daemon_ids(read_text(arbord.path("logs/web.log")))).first > 0; }, 5s));
+  ASSERT_TRUE(
+      poll_until([&] { return (ids = daemon_ids(read_text(arbord.path("logs/web.log")))).first > 0; }, 5s));
   EXPECT_FALSE(dead(ids.first));
   arbord.signal(SIGTERM);
-  arbord.await(" killed processes " + std::to_string(ids.first) + " that workers left running in other sessions");
+  arbord.await(" killed processes " + std::to_string(ids.first) +
+               " that workers left running in other sessions");
   EXPECT_EQ(arbord.wait_exit(), 0);
   EXPECT_TRUE(arbord.no_survivors());
 }

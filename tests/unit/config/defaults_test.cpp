@@ -1,4 +1,4 @@
-// Every default of SPEC §2, as filled in by the loader.
+// Every default of docs/CONFIG.md, as filled in by the loader.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -103,7 +103,8 @@ TEST(ConfigDefaults, Supervisor) {
 }
 
 TEST(ConfigDefaults, DynamicSupervisorAndTemplate) {
-  const ChildSpec c = first_child(R"({"id": "d", "type": "dynamic_supervisor", "template": {"command": ["/bin/sh"]}})");
+  const ChildSpec c =
+      first_child(R"({"id": "d", "type": "dynamic_supervisor", "template": {"command": ["/bin/sh"]}})");
   EXPECT_EQ(c.type, ChildType::dynamic_supervisor);
   EXPECT_EQ(c.shutdown, Shutdown::infinite());
   EXPECT_EQ(c.supervisor.max_restarts, 3);
@@ -122,7 +123,8 @@ TEST(ConfigDefaults, DynamicSupervisorAndTemplate) {
 TEST(ConfigDefaults, ReadyTimeout) {
   EXPECT_EQ(worker(R"("command": ["/bin/sh"], "ready": {"notify": true})").ready,
             (Ready{Ready::Kind::notify, -1, 30000}));
-  EXPECT_EQ(worker(R"("command": ["/bin/sh"], "ready": {"fd": 3})").ready, (Ready{Ready::Kind::fd, 3, 30000}));
+  EXPECT_EQ(worker(R"("command": ["/bin/sh"], "ready": {"fd": 3})").ready,
+            (Ready{Ready::Kind::fd, 3, 30000}));
 }
 
 TEST(ConfigDefaults, GroupIsTheUsersPrimaryGroup) {

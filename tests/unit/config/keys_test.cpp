@@ -1,4 +1,4 @@
-// Every key of SPEC §2 with a non-default value, and the loader's options.
+// Every key of docs/CONFIG.md with a non-default value, and the loader's options.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -170,19 +170,22 @@ TEST(ConfigKeys, DynamicSupervisor) {
   EXPECT_EQ(c.supervisor.child_template->restart, RestartType::temporary);
   EXPECT_TRUE(c.supervisor.child_template->significant);
   EXPECT_EQ(c.supervisor.child_template->worker.command, std::vector<std::string>{"/usr/bin/sleep"});
-  c = first_child(R"({"id": "j", "type": "dynamic_supervisor", "max_children": 0, "template": {"command": ["sleep"]}})");
+  c = first_child(
+      R"({"id": "j", "type": "dynamic_supervisor", "max_children": 0, "template": {"command": ["sleep"]}})");
   EXPECT_EQ(c.supervisor.max_children, 0u);
   c = first_child(
-      R"({"id": "j", "type": "dynamic_supervisor", "max_children": "infinity", "template": {"command": ["sleep"]}})");
+      R"({"id": "j", "type": "dynamic_supervisor", )"
+      R"("max_children": "infinity", "template": {"command": ["sleep"]}})");
   EXPECT_FALSE(c.supervisor.max_children);
 }
 
 TEST(ConfigOptions, ResolveUsersOff) {
   LoadOptions o = options();
   o.resolve_users = false;
-  const LoadResult r = load_text(with_children(R"({"id": "a", "command": ["/bin/sh"], "user": "no-such-user-x"},
+  const LoadResult r =
+      load_text(with_children(R"({"id": "a", "command": ["/bin/sh"], "user": "no-such-user-x"},
       {"id": "b", "command": ["/bin/sh"], "user": "12", "group": "no-such-group-x"})"),
-                                 o);
+                o);
   ASSERT_TRUE(r.tree) << ::testing::PrintToString(texts(r.errors));
   const auto& c = r.tree->root.supervisor.children;
   EXPECT_EQ(c[0].worker.user, "no-such-user-x");
@@ -246,13 +249,15 @@ TEST(ConfigOptions, PathSearchSkipsRelativeAndEmptyEntries) {
 
 TEST(ConfigWarnings, UnreachableMaxRestarts) {
   // 3 restarts allowed in 5 s: giving up needs 4, spaced 0.9 * (2000 + 4000 + 4000) ms apart.
-  const LoadResult r = load_text(with_children(
-      R"({"id": "w", "command": ["/bin/sh"], "backoff": {"initial_ms": 1000, "max_ms": 4000}})"),
-                                 options());
+  const LoadResult r = load_text(
+      with_children(
+          R"({"id": "w", "command": ["/bin/sh"], "backoff": {"initial_ms": 1000, "max_ms": 4000}})"),
+      options());
   ASSERT_TRUE(r.tree);
-  EXPECT_EQ(texts(r.warnings), std::vector<std::string>{"/root/children/0/backoff: max_restarts is unreachable with "
-                                                        "this backoff: 4 restarts span at least 9000 ms, more than "
-                                                        "max_seconds (5 s)"});
+  EXPECT_EQ(texts(r.warnings),
+            std::vector<std::string>{"/root/children/0/backoff: max_restarts is unreachable with "
+                                     "this backoff: 4 restarts span at least 9000 ms, more than "
+                                     "max_seconds (5 s)"});
 }
 
 TEST(ConfigWarnings, ReachableMaxRestarts) {
@@ -265,7 +270,8 @@ TEST(ConfigWarnings, ReachableMaxRestarts) {
 
 TEST(ConfigWarnings, TemplateBackoffAndHugeMaxRestarts) {
   const LoadResult r = load_text(with_children(R"({"id": "d", "type": "dynamic_supervisor",
-      "max_restarts": 2147483647, "template": {"command": ["/bin/sh"], "backoff": {"initial_ms": 1, "max_ms": 1}}})"),
+      "max_restarts": 2147483647,
+      "template": {"command": ["/bin/sh"], "backoff": {"initial_ms": 1, "max_ms": 1}}})"),
                                  options());
   ASSERT_TRUE(r.tree);
   ASSERT_EQ(r.warnings.size(), 1u);
@@ -288,7 +294,8 @@ TEST(ConfigFile, CommentsAreAllowed) {
   "root": {"max_restarts": 3, "children": [  // one child
     {"id": "a", "command": ["sleep", "5"]}  /* "id": "b" */
   ]}
-})", options());
+})",
+                                 options());
   ASSERT_TRUE(r.tree) << ::testing::PrintToString(texts(r.errors));
   EXPECT_EQ(r.tree->root.supervisor.children.size(), 1u);
 }

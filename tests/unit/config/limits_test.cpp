@@ -16,31 +16,32 @@ TEST(ConfigLimits, HundredThousandLevelsOfNesting) {
 TEST(ConfigLimits, DepthBoundary) {
   // The top object is level 1, so 63 arrays inside it reach 64: allowed (and then
   // rejected as an unknown key); 64 arrays are one level too many.
-  EXPECT_EQ(errors_of(R"({"root": {}, "x": )" + nested_arrays(63) + "}"), std::vector<std::string>{"/x: unknown key"});
+  EXPECT_EQ(errors_of(R"({"root": {}, "x": )" + nested_arrays(63) + "}"),
+            std::vector<std::string>{"/x: unknown key"});
   EXPECT_EQ(errors_of(R"({"root": {}, "x": )" + nested_arrays(64) + "}"),
             std::vector<std::string>{"nesting deeper than 64 levels at line 1, column 82"});
 }
 
 TEST(ConfigLimits, NestingInsideStringsDoesNotCount) {
-  const std::string text = R"({"root": {}, "socket": "/)" + std::string(50, '[') + R"(\"[[", "x": )" +
-                           nested_arrays(70) + "}";
+  const std::string text =
+      R"({"root": {}, "socket": "/)" + std::string(50, '[') + R"(\"[[", "x": )" + nested_arrays(70) + "}";
   EXPECT_EQ(errors_of(text), std::vector<std::string>{"nesting deeper than 64 levels at line 1, column 151"});
 }
 
 TEST(ConfigLimits, DeepJsonGivenToLoadChild) {
   nlohmann::json deep = nlohmann::json::array();
   for (int i = 0; i < 100; ++i) deep = nlohmann::json::array({deep});
-  const ChildResult r = load_child({{"id", "a"}, {"command", {"/bin/sh"}}, {"env", deep}}, "/spec", options());
+  const ChildResult r =
+      load_child({{"id", "a"}, {"command", {"/bin/sh"}}, {"env", deep}}, "/spec", options());
   EXPECT_FALSE(r.child);
   EXPECT_EQ(texts(r.errors), std::vector<std::string>{"/spec: nesting deeper than 64 levels"});
 }
 
 TEST(ConfigLimits, OneMebibyteStringIsFine) {
   const std::string big(1 << 20, 'x');
-  const LoadResult r =
-      load_text(with_children(R"({"id": "w", "command": ["/bin/sh", ")" + big + R"("], "env": {"BIG": ")" + big +
-                              R"("}})"),
-                options());
+  const LoadResult r = load_text(with_children(R"({"id": "w", "command": ["/bin/sh", ")" + big +
+                                               R"("], "env": {"BIG": ")" + big + R"("}})"),
+                                 options());
   ASSERT_TRUE(r.tree) << ::testing::PrintToString(texts(r.errors));
   EXPECT_EQ(r.tree->root.supervisor.children[0].worker.command[1].size(), big.size());
   EXPECT_EQ(r.tree->root.supervisor.children[0].worker.env[0].second.size(), big.size());
@@ -72,9 +73,10 @@ TEST(ConfigLimits, InvalidUtf8FromACallersDom) {
 }
 
 TEST(ConfigLimits, ColumnsCountCharactersNotBytes) {
-  EXPECT_EQ(errors_of("{\"socket\": \"\xc3\xa9\xc3\xa9\", x}"),
-            std::vector<std::string>{"parse error at line 1, column 18: syntax error while parsing object key - "
-                                     "invalid literal; last read: '\"éé\", x'; expected string literal"});
+  EXPECT_EQ(
+      errors_of("{\"socket\": \"\xc3\xa9\xc3\xa9\", x}"),
+      std::vector<std::string>{"parse error at line 1, column 18: syntax error while parsing object key - "
+                               "invalid literal; last read: '\"éé\", x'; expected string literal"});
 }
 
 TEST(ConfigLimits, ByteOrderMarkIsSkipped) { EXPECT_TRUE(errors_of("\xef\xbb\xbf{\"root\": {}}").empty()); }

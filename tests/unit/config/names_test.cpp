@@ -49,8 +49,8 @@ TEST(ConfigNames, SignalFromName) {
 }
 
 TEST(ConfigNames, SignalFromBadName) {
-  for (const char* bad : {"", "0", "65", "-1", "999", "1000", "SIG", "FOO", "TERM ", " TERM", "RTMIN+99", "RTMAX-99",
-                          "RTMIN+", "9x"})
+  for (const char* bad : {"", "0", "65", "-1", "999", "1000", "SIG", "FOO", "TERM ", " TERM", "RTMIN+99",
+                          "RTMAX-99", "RTMIN+", "9x"})
     EXPECT_FALSE(signal_from_name(bad)) << bad;
 }
 

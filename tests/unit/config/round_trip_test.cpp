@@ -28,8 +28,10 @@ TEST(ConfigRoundTrip, FullWorker) { expect_round_trip(first_child(kFullWorker));
 TEST(ConfigRoundTrip, WorkerVariants) {
   expect_round_trip(first_child(R"({"id": "a", "command": ["/bin/sh"], "shutdown": "brutal_kill",
       "stdout": "inherit", "ready": {"notify": true}, "user": 0, "umask": 0})"));
-  expect_round_trip(first_child(R"({"id": "b", "command": ["/bin/sh"], "shutdown": "infinity", "stop_signal": 64})"));
-  expect_round_trip(first_child(R"({"id": "c", "command": ["/bin/sh"], "group": "4242", "restart": "temporary"})"));
+  expect_round_trip(
+      first_child(R"({"id": "b", "command": ["/bin/sh"], "shutdown": "infinity", "stop_signal": 64})"));
+  expect_round_trip(
+      first_child(R"({"id": "c", "command": ["/bin/sh"], "group": "4242", "restart": "temporary"})"));
 }
 
 TEST(ConfigRoundTrip, NestedSupervisorAndDynamic) {
@@ -44,26 +46,30 @@ TEST(ConfigRoundTrip, NestedSupervisorAndDynamic) {
 
 TEST(ConfigRoundTrip, ExactJson) {
   const nlohmann::json j = to_json(first_child(R"({"id": "a", "command": ["sleep", "1"], "umask": "22"})"));
-  EXPECT_EQ(j, nlohmann::json::parse(R"({"id": "a", "type": "worker", "restart": "permanent", "shutdown": 5000,
+  EXPECT_EQ(j,
+            nlohmann::json::parse(R"({"id": "a", "type": "worker", "restart": "permanent", "shutdown": 5000,
       "significant": false, "command": ["/usr/bin/sleep", "1"], "umask": "0022", "stop_signal": "TERM",
       "success_exit_codes": [0], "stdout": "log", "stderr": "log"})"));
   const nlohmann::json d = to_json(first_child(R"({"id": "d", "type": "dynamic_supervisor",
       "template": {"command": ["sleep"], "ready": {"notify": true}}})"));
   EXPECT_EQ(d, nlohmann::json::parse(R"({"id": "d", "type": "dynamic_supervisor", "restart": "permanent",
-      "shutdown": "infinity", "significant": false, "max_restarts": 3, "max_seconds": 5, "auto_shutdown": "never",
+      "shutdown": "infinity", "significant": false, "max_restarts": 3, "max_seconds": 5,
+      "auto_shutdown": "never",
       "template": {"type": "worker", "restart": "permanent", "shutdown": 5000, "significant": false,
         "command": ["/usr/bin/sleep"], "stop_signal": "TERM", "success_exit_codes": [0], "stdout": "log",
         "stderr": "log", "ready": {"notify": true, "timeout": 30000}}})"));
 }
 
 TEST(ConfigLoadChild, ErrorsUnderThePrefix) {
-  const ChildResult r = load_child(nlohmann::json::parse(R"({"shutdown": "x", "extra": 1})"), "/spec", options());
+  const ChildResult r =
+      load_child(nlohmann::json::parse(R"({"shutdown": "x", "extra": 1})"), "/spec", options());
   EXPECT_FALSE(r.child);
   EXPECT_EQ(texts(r.errors),
-            (std::vector<std::string>{"/spec/extra: unknown key",
-                                      "/spec/shutdown: expected \"brutal_kill\", \"infinity\" or milliseconds >= 0, "
-                                      "found \"x\"",
-                                      "/spec/id: required", "/spec/command: required"}));
+            (std::vector<std::string>{
+                "/spec/extra: unknown key",
+                "/spec/shutdown: expected \"brutal_kill\", \"infinity\" or milliseconds >= 0, "
+                "found \"x\"",
+                "/spec/id: required", "/spec/command: required"}));
 }
 
 TEST(ConfigLoadChild, NotAnObject) {
@@ -78,7 +84,8 @@ TEST(ConfigLoadChild, ParentAutoShutdown) {
   LoadOptions o = options();
   o.parent_auto_shutdown = AutoShutdown::never;
   EXPECT_EQ(texts(load_child(spec, "", o).errors),
-            std::vector<std::string>{"/significant: not allowed under a supervisor whose auto_shutdown is \"never\""});
+            std::vector<std::string>{
+                "/significant: not allowed under a supervisor whose auto_shutdown is \"never\""});
 }
 
 }  // namespace

@@ -23,7 +23,9 @@ inline std::vector<std::string> texts(const std::vector<Diagnostic>& ds) {
   return out;
 }
 
-inline std::vector<std::string> errors_of(std::string_view text) { return texts(load_text(text, options()).errors); }
+inline std::vector<std::string> errors_of(std::string_view text) {
+  return texts(load_text(text, options()).errors);
+}
 
 // A file whose root has the given children (a JSON array body).
 inline std::string with_children(const std::string& children) {

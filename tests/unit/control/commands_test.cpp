@@ -1,4 +1,4 @@
-// Request lines in, replies out: every command's success and its refusals (SPEC §5, §6).
+// Request lines in, replies out: every command's success and its refusals (docs/PROTOCOL.md).
 #include <gtest/gtest.h>
 
 #include "daemon/protocol/commands/all.h"
@@ -29,9 +29,8 @@ TEST_F(CommandsTest, StatusOfTheRootHasTheShapeOfSpec5) {
   EXPECT_EQ(root["state"], "running");
   ASSERT_EQ(root["children"].size(), 3u);
   const json& db = root["children"][0];
-  EXPECT_EQ(keys(db),
-            (std::set<std::string>{"path", "id", "type", "state", "pid", "restarts", "started_at", "last_exit",
-                                   "status_text"}));
+  EXPECT_EQ(keys(db), (std::set<std::string>{"path", "id", "type", "state", "pid", "restarts", "started_at",
+                                             "last_exit", "status_text"}));
   EXPECT_EQ(db["path"], "db");
   EXPECT_TRUE(db["pid"].is_number_integer());
   EXPECT_EQ(db["started_at"], "T1000");

@@ -1,4 +1,4 @@
-// JSON shapes of status nodes, events, exits and plans (SPEC §5): the core's values as
+// JSON shapes of status nodes, events, exits and plans (docs/PROTOCOL.md): the core's values as
 // the protocol's types (control/render.h), printed by the protocol.
 #include <gtest/gtest.h>
 

@@ -65,9 +65,9 @@ TEST(Boot, ExitBeforeReadyIsAStartFailure) {
 }
 
 TEST(Boot, FailedBootStopsWhatStartedInReverseAndNamesTheChild) {
-  Harness h(root(Strategy::one_for_one, {worker("a"), supervisor("s", Strategy::one_for_one,
-                                                                  {worker("x"), worker("y")}),
-                                         worker("b")}));
+  Harness h(
+      root(Strategy::one_for_one,
+           {worker("a"), supervisor("s", Strategy::one_for_one, {worker("x"), worker("y")}), worker("b")}));
   h.host.fail_spawn.insert("s/y");
   h.boot();
   EXPECT_EQ(h.take_log(), (Log{"spawn a", "spawn s/x", "spawn s/y", "signal s/x TERM", "signal a TERM"}));

@@ -9,12 +9,18 @@ namespace arbor::testing {
 namespace {
 std::string signame(int s) {
   switch (s) {
-    case 9: return "KILL";
-    case 15: return "TERM";
-    case 1: return "HUP";
-    case 2: return "INT";
-    case 10: return "USR1";
-    default: return std::to_string(s);
+    case 9:
+      return "KILL";
+    case 15:
+      return "TERM";
+    case 1:
+      return "HUP";
+    case 2:
+      return "INT";
+    case 10:
+      return "USR1";
+    default:
+      return std::to_string(s);
   }
 }
 }  // namespace

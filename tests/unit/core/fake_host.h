@@ -38,10 +38,10 @@ class FakeHost final : public core::Host {
   int sigconts = 0;
 
   // Behaviour of simulated processes, by path.
-  std::set<std::string> fail_spawn;     // spawn fails with "exec: No such file or directory"
-  std::set<std::string> ignore_term;    // survives its stop signal; only SIGKILL ends it
-  std::set<std::string> never_ready;    // with ready configured, never signals readiness
-  bool auto_ready = true;               // processes that need readiness signal it at once
+  std::set<std::string> fail_spawn;   // spawn fails with "exec: No such file or directory"
+  std::set<std::string> ignore_term;  // survives its stop signal; only SIGKILL ends it
+  std::set<std::string> never_ready;  // with ready configured, never signals readiness
+  bool auto_ready = true;             // processes that need readiness signal it at once
 
   struct Proc {
     std::string path;
@@ -49,7 +49,7 @@ class FakeHost final : public core::Host {
     bool needs_ready = false;
     bool dying = false;
   };
-  std::map<core::SpawnToken, Proc> procs;                        // live processes
+  std::map<core::SpawnToken, Proc> procs;  // live processes
   std::deque<core::SpawnToken> pending_spawns;
   std::map<core::SpawnToken, std::pair<std::string, bool>> spawn_info;  // path, needs ready
   std::deque<std::pair<core::SpawnToken, ExitStatus>> pending_exits;

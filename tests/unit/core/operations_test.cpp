@@ -199,7 +199,8 @@ TEST(Operations, CommandsWaitForABusySupervisor) {
   h.host.auto_ready = false;
   h.crash("r");  // restart waits for readiness
   std::optional<core::OpResult> answer;
-  h.tree.stop("b", [&](const core::OpResult& res) { answer = res; }, h.now);
+  h.tree.stop(
+      "b", [&](const core::OpResult& res) { answer = res; }, h.now);
   h.settle();
   EXPECT_FALSE(answer) << "the stop waits in the mailbox";
   EXPECT_EQ(h.state("b"), ChildState::running);

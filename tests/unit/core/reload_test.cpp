@@ -18,7 +18,8 @@ std::vector<std::string> plan_lines(const core::ReloadPlan& plan) {
 
 core::ReloadPlan apply(Harness& h, const config::ChildSpec& next) {
   std::optional<core::ReloadPlan> result;
-  h.tree.apply_reload(next, [&](const core::ReloadPlan& p) { result = p; }, h.now);
+  h.tree.apply_reload(
+      next, [&](const core::ReloadPlan& p) { result = p; }, h.now);
   h.settle();
   EXPECT_TRUE(result.has_value()) << "reload never finished";
   return result.value_or(core::ReloadPlan{});
@@ -33,12 +34,12 @@ TEST(Reload, PlanNamesEveryPathAndTheFieldThatCausedIt) {
   Harness h(base());
   h.boot();
   auto next = base();
-  next.supervisor.children[0].worker.command = {"/bin/false"};                      // a: restart
-  next.supervisor.children[1].shutdown = config::Shutdown::brutal();                // b: update
-  next.supervisor.children[2].supervisor.strategy = Strategy::one_for_all;          // s: update
+  next.supervisor.children[0].worker.command = {"/bin/false"};              // a: restart
+  next.supervisor.children[1].shutdown = config::Shutdown::brutal();        // b: update
+  next.supervisor.children[2].supervisor.strategy = Strategy::one_for_all;  // s: update
   next.supervisor.children[2].supervisor.children.erase(
       next.supervisor.children[2].supervisor.children.begin());
-  next.supervisor.children.push_back(worker("c"));                                   // c: add
+  next.supervisor.children.push_back(worker("c"));  // c: add
   EXPECT_EQ(plan_lines(h.tree.plan_reload(next)),
             (Log{"/ unchanged ", "a restart command", "b update shutdown", "s update strategy",
                  "s/y unchanged ", "s/x remove gone", "c add new"}));

@@ -34,17 +34,16 @@ TEST_P(RestartTypeTest, DecidesLikeOtp) {
   EXPECT_EQ(h.state("other"), ChildState::running);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Matrix, RestartTypeTest,
-    ::testing::Values(Case{RestartType::permanent, ExitStatus::code(0), true, false},
-                      Case{RestartType::permanent, ExitStatus::code(3), true, false},
-                      Case{RestartType::permanent, ExitStatus::signal(9), true, false},
-                      Case{RestartType::transient, ExitStatus::code(0), false, false},
-                      Case{RestartType::transient, ExitStatus::code(3), true, false},
-                      Case{RestartType::transient, ExitStatus::signal(15), true, false},
-                      Case{RestartType::temporary, ExitStatus::code(0), false, true},
-                      Case{RestartType::temporary, ExitStatus::code(3), false, true},
-                      Case{RestartType::temporary, ExitStatus::signal(9), false, true}));
+INSTANTIATE_TEST_SUITE_P(Matrix, RestartTypeTest,
+                         ::testing::Values(Case{RestartType::permanent, ExitStatus::code(0), true, false},
+                                           Case{RestartType::permanent, ExitStatus::code(3), true, false},
+                                           Case{RestartType::permanent, ExitStatus::signal(9), true, false},
+                                           Case{RestartType::transient, ExitStatus::code(0), false, false},
+                                           Case{RestartType::transient, ExitStatus::code(3), true, false},
+                                           Case{RestartType::transient, ExitStatus::signal(15), true, false},
+                                           Case{RestartType::temporary, ExitStatus::code(0), false, true},
+                                           Case{RestartType::temporary, ExitStatus::code(3), false, true},
+                                           Case{RestartType::temporary, ExitStatus::signal(9), false, true}));
 
 TEST(RestartType, SuccessExitCodesDefineNormal) {
   auto x = worker("x", RestartType::transient);

@@ -1,5 +1,5 @@
 // The exact stops and starts each strategy makes when the first, a middle or the last
-// of four children dies (SPEC §1, OTP supervisor:restart/2).
+// of four children dies (docs/SEMANTICS.md, OTP supervisor:restart/2).
 #include <gtest/gtest.h>
 
 #include "tests/unit/core/fake_host.h"
@@ -32,19 +32,22 @@ TEST_P(StrategyTest, StopsAndStartsInOrder) {
 INSTANTIATE_TEST_SUITE_P(
     AllStrategies, StrategyTest,
     ::testing::Values(
-        Case{Strategy::one_for_one, "a", {"spawn a"}},
-        Case{Strategy::one_for_one, "b", {"spawn b"}},
+        Case{Strategy::one_for_one, "a", {"spawn a"}}, Case{Strategy::one_for_one, "b", {"spawn b"}},
         Case{Strategy::one_for_one, "d", {"spawn d"}},
-        Case{Strategy::one_for_all, "a",
+        Case{Strategy::one_for_all,
+             "a",
              {"signal d TERM", "signal c TERM", "signal b TERM", "spawn a", "spawn b", "spawn c", "spawn d"}},
-        Case{Strategy::one_for_all, "b",
+        Case{Strategy::one_for_all,
+             "b",
              {"signal d TERM", "signal c TERM", "signal a TERM", "spawn a", "spawn b", "spawn c", "spawn d"}},
-        Case{Strategy::one_for_all, "d",
+        Case{Strategy::one_for_all,
+             "d",
              {"signal c TERM", "signal b TERM", "signal a TERM", "spawn a", "spawn b", "spawn c", "spawn d"}},
-        Case{Strategy::rest_for_one, "a",
+        Case{Strategy::rest_for_one,
+             "a",
              {"signal d TERM", "signal c TERM", "signal b TERM", "spawn a", "spawn b", "spawn c", "spawn d"}},
-        Case{Strategy::rest_for_one, "b",
-             {"signal d TERM", "signal c TERM", "spawn b", "spawn c", "spawn d"}},
+        Case{
+            Strategy::rest_for_one, "b", {"signal d TERM", "signal c TERM", "spawn b", "spawn c", "spawn d"}},
         Case{Strategy::rest_for_one, "d", {"spawn d"}}),
     [](const ::testing::TestParamInfo<Case>& info) {
       return std::string(info.param.strategy == Strategy::one_for_one   ? "one_for_one"
@@ -76,8 +79,8 @@ TEST(Strategy, GroupRestartStartsOperatorStoppedChildrenAndDropsTemporaries) {
 }
 
 TEST(Strategy, TemporaryDeathInGroupIsNotAGroupRestart) {
-  Harness h(root(Strategy::one_for_all,
-                 {worker("a"), worker("t", config::RestartType::temporary), worker("c")}));
+  Harness h(
+      root(Strategy::one_for_all, {worker("a"), worker("t", config::RestartType::temporary), worker("c")}));
   h.boot();
   h.take_log();
   h.crash("t");

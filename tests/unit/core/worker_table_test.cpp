@@ -39,10 +39,10 @@ TEST(WorkerTable, EveryCellHasAnAction) {
 
 TEST(WorkerTable, PublicStateOfEveryState) {
   const std::vector<std::pair<WorkerState, ChildState>> expected = {
-      {WorkerState::stopped, ChildState::stopped},        {WorkerState::backoff, ChildState::restarting},
-      {WorkerState::spawning, ChildState::starting},      {WorkerState::cancelling, ChildState::starting},
+      {WorkerState::stopped, ChildState::stopped},         {WorkerState::backoff, ChildState::restarting},
+      {WorkerState::spawning, ChildState::starting},       {WorkerState::cancelling, ChildState::starting},
       {WorkerState::awaiting_ready, ChildState::starting}, {WorkerState::failing, ChildState::starting},
-      {WorkerState::running, ChildState::running},        {WorkerState::stopping, ChildState::stopping},
+      {WorkerState::running, ChildState::running},         {WorkerState::stopping, ChildState::stopping},
       {WorkerState::killing, ChildState::stopping}};
   ASSERT_EQ(expected.size(), core::kWorkerStates);
   for (const auto& [s, state] : expected) EXPECT_EQ(core::public_state(s), state) << to_string(s);

@@ -1,4 +1,4 @@
-// SPEC §1 "Exec environment": session, signals, descriptors, variables, user, umask.
+// docs/SEMANTICS.md "Exec environment": session, signals, descriptors, variables, user, umask.
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -17,9 +17,11 @@ using Kind = Event::Kind;
 using Lines = std::vector<std::string>;
 
 TEST(BuildEnvironment, DropsServiceManagerVariablesAndAppliesOverrides) {
-  const char* parent[] = {"PATH=/bin", "NOTIFY_SOCKET=/run/x", "WATCHDOG_USEC=5", "WATCHDOG_PID=1",
-                          "LISTEN_FDS=2", "LISTEN_PID=3", "FOO=parent", "NOEQUALS", nullptr};
-  auto env = build_environment(const_cast<char* const*>(parent), {{"FOO", "spec"}, {"BAR", "1"}, {"BAR", "2"}});
+  const char* parent[] = {"PATH=/bin",    "NOTIFY_SOCKET=/run/x", "WATCHDOG_USEC=5", "WATCHDOG_PID=1",
+                          "LISTEN_FDS=2", "LISTEN_PID=3",         "FOO=parent",      "NOEQUALS",
+                          nullptr};
+  auto env =
+      build_environment(const_cast<char* const*>(parent), {{"FOO", "spec"}, {"BAR", "1"}, {"BAR", "2"}});
   EXPECT_EQ(env, (Lines{"PATH=/bin", "FOO=spec", "BAR=2"}));
 }
 
@@ -28,8 +30,9 @@ TEST_F(HostTest, WorkerEnvironmentExcludesServiceManagerVariables) {
   setenv("WATCHDOG_USEC", "1000", 1);
   setenv("LISTEN_FDS", "1", 1);
   setenv("ARBOR_TEST_FOO", "parent", 1);
-  auto spec = child({"--print-env", "NOTIFY_SOCKET", "--print-env", "WATCHDOG_USEC", "--print-env", "LISTEN_FDS",
-                     "--print-env", "ARBOR_TEST_FOO", "--print-env", "ARBOR_TEST_BAR", "--after", "0"});
+  auto spec =
+      child({"--print-env", "NOTIFY_SOCKET", "--print-env", "WATCHDOG_USEC", "--print-env", "LISTEN_FDS",
+             "--print-env", "ARBOR_TEST_FOO", "--print-env", "ARBOR_TEST_BAR", "--after", "0"});
   spec.env = {{"ARBOR_TEST_FOO", "spec"}, {"ARBOR_TEST_BAR", "1"}};
   spawn(1, spec);
   const Event* end = wait_end(1);

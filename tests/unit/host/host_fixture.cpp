@@ -30,7 +30,9 @@ void HostTest::make_runner(config::LogsSpec logs) {
   callbacks.start_failed = [this](std::uint64_t token, std::string error) {
     events_.push_back({Event::Kind::start_failed, token, 0, std::move(error), {}, 0, false});
   };
-  callbacks.ready = [this](std::uint64_t token) { events_.push_back({Event::Kind::ready, token, 0, {}, {}, 0, false}); };
+  callbacks.ready = [this](std::uint64_t token) {
+    events_.push_back({Event::Kind::ready, token, 0, {}, {}, 0, false});
+  };
   callbacks.status_text = [this](std::uint64_t token, std::string text) {
     events_.push_back({Event::Kind::status_text, token, 0, std::move(text), {}, 0, false});
   };
@@ -84,7 +86,8 @@ void HostTest::spawn(std::uint64_t token, const config::WorkerSpec& spec, const 
 bool HostTest::run_until(const std::function<bool()>& done, std::uint64_t timeout_ms) {
   bool expired = false;
   watchdog_.data = &expired;
-  uv_timer_start(&watchdog_, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, timeout_ms, 0);
+  uv_timer_start(
+      &watchdog_, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, timeout_ms, 0);
   while (!done() && !expired) uv_run(&loop_, UV_RUN_ONCE);
   uv_timer_stop(&watchdog_);
   const bool ok = done();
@@ -95,7 +98,8 @@ bool HostTest::run_until(const std::function<bool()>& done, std::uint64_t timeou
 int HostTest::run_for(std::uint64_t ms) {
   bool expired = false;
   watchdog_.data = &expired;
-  uv_timer_start(&watchdog_, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, ms, 0);
+  uv_timer_start(
+      &watchdog_, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, ms, 0);
   int iterations = 0;
   for (; !expired; ++iterations) uv_run(&loop_, UV_RUN_ONCE);
   return iterations;

@@ -17,7 +17,8 @@ using Kind = Event::Kind;
 using Lines = std::vector<std::string>;
 
 TEST_F(HostTest, StdoutAndStderrLinesLandInOneFile) {
-  spawn(1, child({"--print", "out one", "--stderr", "err one", "--print", "out two", "--after", "0"}), "web/api");
+  spawn(1, child({"--print", "out one", "--stderr", "err one", "--print", "out two", "--after", "0"}),
+        "web/api");
   ASSERT_NE(wait_end(1), nullptr);
   // Everything is in the file by the time exited is reported.
   EXPECT_EQ(log_lines("web/api"), (Lines{"out one", "err one", "out two"}));
@@ -126,7 +127,8 @@ TEST_F(HostTest, FailedWritesAreDroppedCountedAndReported) {
   spawn(1, child({"--line-bytes", "9", "--lines", "10", "--after", "0"}));
   ASSERT_NE(wait_end(1), nullptr);
   ASSERT_TRUE(run_until([&] {
-    for (const auto& e : events_) if (e.kind == Kind::log_dropped) return true;
+    for (const auto& e : events_)
+      if (e.kind == Kind::log_dropped) return true;
     return false;
   }));
   std::uint64_t total = 0;
@@ -155,7 +157,6 @@ TEST_F(HostTest, InheritKeepsTheParentsDescriptor) {
   ASSERT_NE(end, nullptr);
   EXPECT_EQ(read_file(path), "to inherited stdout\n");
 }
-
 
 std::size_t open_descriptors() {
   std::size_t n = 0;
@@ -208,7 +209,8 @@ TEST_F(HostTest, CapturedWorkersCostTwoDescriptorsEachBeyondTheOpenLogBound) {
   ASSERT_NE(wait_end(100), nullptr);
   const std::size_t before = open_descriptors();
   constexpr int kWorkers = 40;
-  for (int i = 1; i <= kWorkers; ++i) spawn(i, child({"--print", "hello " + std::to_string(i)}), "w" + std::to_string(i));
+  for (int i = 1; i <= kWorkers; ++i)
+    spawn(i, child({"--print", "hello " + std::to_string(i)}), "w" + std::to_string(i));
   ASSERT_TRUE(run_until([&] {
     for (int i = 1; i <= kWorkers; ++i) {
       if (read_file(log_path("w" + std::to_string(i))) != "hello " + std::to_string(i) + "\n") return false;

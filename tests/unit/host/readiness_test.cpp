@@ -116,8 +116,8 @@ TEST_F(HostTest, NotifyFromAnUnrelatedProcessIsIgnored) {
 // READY=1 are received (a refused one makes test_child print "--notify: Connection
 // refused" into the log), STATUS= texts are reported in order, WATCHDOG=1 is accepted.
 TEST_F(HostTest, NotifyMessagesAfterReadyAreReceivedAndStatusIsReported) {
-  spawn(1, with_ready(child({"--notify", "--sleep", "50", "--notify-text", "STATUS=warming up", "--sleep", "20",
-                             "--notify-text", "WATCHDOG=1\nSTATUS=serving 3 clients\n", "--notify-text",
+  spawn(1, with_ready(child({"--notify", "--sleep", "50", "--notify-text", "STATUS=warming up", "--sleep",
+                             "20", "--notify-text", "WATCHDOG=1\nSTATUS=serving 3 clients\n", "--notify-text",
                              "STOPPING=1", "--after", "300"}),
                       config::Ready::Kind::notify));
   ASSERT_NE(wait_for(Kind::ready, 1), nullptr);

@@ -30,7 +30,9 @@ double now_us() {
 double cpu_us() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  auto us = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) * 1e6 + static_cast<double>(tv.tv_usec); };
+  auto us = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) * 1e6 + static_cast<double>(tv.tv_usec);
+  };
   return us(ru.ru_utime) + us(ru.ru_stime);
 }
 
@@ -95,10 +97,11 @@ void measure(int population) {
   }
   const double libuv_us = (now_us() - t0) / per_child_rounds;
 
-  std::printf("children=%5d  spawn %.0f us/worker  exit->exited: median %.0f us, p90 %.0f us, "
-              "arbord CPU %.1f us/exit  waitid(P_ALL) scan %.2f us  (libuv-style %d waitpid calls: %.0f us)\n",
-              population, spawn_us, wall[wall.size() / 2], wall[wall.size() * 9 / 10], cpu_total / kRounds, scan_us,
-              population, libuv_us);
+  std::printf(
+      "children=%5d  spawn %.0f us/worker  exit->exited: median %.0f us, p90 %.0f us, "
+      "arbord CPU %.1f us/exit  waitid(P_ALL) scan %.2f us  (libuv-style %d waitpid calls: %.0f us)\n",
+      population, spawn_us, wall[wall.size() / 2], wall[wall.size() * 9 / 10], cpu_total / kRounds, scan_us,
+      population, libuv_us);
 
   for (std::uint64_t token : live) runner.signal(token, SIGKILL);
   while (runner.live() > 0) uv_run(&loop, UV_RUN_ONCE);

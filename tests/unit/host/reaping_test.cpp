@@ -123,7 +123,8 @@ TEST_F(HostTest, ADaemonLeftUnseenIsKilledWhenTheRunnerCloses) {
   runner_->close();
   // The closed runner reaps no more: the SIGKILLed daemon is ours to reap.
   int status = 0;
-  EXPECT_TRUE(eventually([&] { return waitpid(ids.first, &status, WNOHANG) == ids.first; }, std::chrono::seconds(5)))
+  EXPECT_TRUE(
+      eventually([&] { return waitpid(ids.first, &status, WNOHANG) == ids.first; }, std::chrono::seconds(5)))
       << "daemon " << ids.first << " outlived the runner";
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }

@@ -86,7 +86,8 @@ TEST_F(HostTest, TokenInUseIsRefused) {
 
 TEST_F(HostTest, ManyShortLivedWorkersAreAllReaped) {
   constexpr int kWorkers = 60;
-  for (int i = 1; i <= kWorkers; ++i) spawn(static_cast<std::uint64_t>(i), child({"--after", "0", "--exit", "3"}));
+  for (int i = 1; i <= kWorkers; ++i)
+    spawn(static_cast<std::uint64_t>(i), child({"--after", "0", "--exit", "3"}));
   ASSERT_TRUE(run_until([&] {
     int n = 0;
     for (const auto& e : events_) n += e.kind == Kind::exited;

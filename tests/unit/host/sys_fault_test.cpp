@@ -16,10 +16,10 @@ using Kind = Event::Kind;
 
 class FaultSys : public Sys {
  public:
-  int pidfd_open_errno = 0;   // pidfd_open fails with this
-  int pipe2_failures = 0;     // the next N pipe2 calls fail with EMFILE
-  int write_errno = 0;        // every write fails with this
-  int eagain_every = 0;       // every Nth read of a pipe returns EAGAIN
+  int pidfd_open_errno = 0;  // pidfd_open fails with this
+  int pipe2_failures = 0;    // the next N pipe2 calls fail with EMFILE
+  int write_errno = 0;       // every write fails with this
+  int eagain_every = 0;      // every Nth read of a pipe returns EAGAIN
   int pipe2_calls = 0;
   int eagains = 0;
 
