@@ -4,7 +4,10 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config libuv1-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
       libgtest-dev libgmock-dev libcli11-dev
       file procps   # file: CPack's dpkg-shlibdeps step; procps: pgrep in the install test
-      clang libclang-rt-14-dev)  # scripts/fuzz.sh: libFuzzer
+      clang libclang-rt-14-dev   # scripts/fuzz.sh: libFuzzer
+      clang-format clang-tidy    # scripts/lint.sh
+      ccache                     # scripts/test.sh: rebuilds only what changed
+      systemd python3)           # real sd_notify clients in the tests (systemd-notify, python)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,10 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+echo "== lint: layout, 110 columns, 400 lines a file (scripts/lint.sh)"
+scripts/lint.sh
 jobs=$(nproc)
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 for variant in plain sanitize; do
   dir=build/test-$variant
-  flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DARBOR_WERROR=ON)
+  flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DARBOR_WERROR=ON "${launcher[@]}")
   [ "$variant" = sanitize ] && flags+=(-DARBOR_SANITIZE=ON)
   cmake -S . -B "$dir" "${flags[@]}" >/dev/null
   cmake --build "$dir" -j "$jobs"

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string_view>
 
-#include "tests/unit/control/fake_daemon.h"
+#include "tests/fakes/fake_daemon.h"
 
 namespace {
 

@@ -226,9 +226,8 @@ const std::vector<BadInput>& cases() {
        child(R"("id": "s", "type": "supervisor", "command": ["/bin/sh"])"),
        {"/root/children/0/command: unknown key for a supervisor"}},
       {"ChildrenOnDynamicSupervisor",
-       child(
-           R"("id": "d", "type": "dynamic_supervisor", )"
-           R"("children": [], "template": {"command": ["/bin/sh"]})"),
+       child(R"("id": "d", "type": "dynamic_supervisor", )"
+             R"("children": [], "template": {"command": ["/bin/sh"]})"),
        {"/root/children/0/children: unknown key for a dynamic_supervisor"}},
       {"UnknownChildKey", w(R"("colour": "red")"), {"/root/children/0/colour: unknown key"}},
       {"BadStrategy",
@@ -261,18 +260,16 @@ const std::vector<BadInput>& cases() {
        child(R"("id": "d", "type": "dynamic_supervisor", "template": {"id": "t", "command": ["/bin/sh"]})"),
        {"/root/children/0/template/id: not allowed in a template (its children get the ids 1, 2, ...)"}},
       {"TemplateSupervisor",
-       child(
-           R"("id": "d", "type": "dynamic_supervisor", )"
-           R"("template": {"type": "supervisor", "command": ["/bin/sh"]})"),
+       child(R"("id": "d", "type": "dynamic_supervisor", )"
+             R"("template": {"type": "supervisor", "command": ["/bin/sh"]})"),
        {"/root/children/0/template/type: expected \"worker\" (a template is a worker spec), found "
         "\"supervisor\""}},
       {"TemplateWithoutCommand",
        child(R"("id": "d", "type": "dynamic_supervisor", "template": {"restart": "temporary"})"),
        {"/root/children/0/template/command: required"}},
       {"MaxChildrenNegative",
-       child(
-           R"("id": "d", "type": "dynamic_supervisor", )"
-           R"("max_children": -1, "template": {"command": ["/bin/sh"]})"),
+       child(R"("id": "d", "type": "dynamic_supervisor", )"
+             R"("max_children": -1, "template": {"command": ["/bin/sh"]})"),
        {"/root/children/0/max_children: expected \"infinity\" or an integer >= 0, found -1"}},
       {"SignificantPermanent",
        with_children(R"({"id": "w", "command": ["/bin/sh"], "significant": true})"),
@@ -288,9 +285,8 @@ const std::vector<BadInput>& cases() {
         "\"temporary\")",
         "/root/children/0/significant: not allowed under a supervisor whose auto_shutdown is \"never\""}},
       {"SignificantTemplateUnderNever",
-       child(
-           R"("id": "d", "type": "dynamic_supervisor", )"
-           R"("template": {"command": ["/bin/sh"], "restart": "temporary", "significant": true})"),
+       child(R"("id": "d", "type": "dynamic_supervisor", )"
+             R"("template": {"command": ["/bin/sh"], "restart": "temporary", "significant": true})"),
        {"/root/children/0/template/significant: not allowed under a supervisor whose auto_shutdown is "
         "\"never\""}},
       {"DuplicateKey",

@@ -173,9 +173,8 @@ TEST(ConfigKeys, DynamicSupervisor) {
   c = first_child(
       R"({"id": "j", "type": "dynamic_supervisor", "max_children": 0, "template": {"command": ["sleep"]}})");
   EXPECT_EQ(c.supervisor.max_children, 0u);
-  c = first_child(
-      R"({"id": "j", "type": "dynamic_supervisor", )"
-      R"("max_children": "infinity", "template": {"command": ["sleep"]}})");
+  c = first_child(R"({"id": "j", "type": "dynamic_supervisor", )"
+                  R"("max_children": "infinity", "template": {"command": ["sleep"]}})");
   EXPECT_FALSE(c.supervisor.max_children);
 }
 

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon/protocol/commands/all.h"
-#include "tests/unit/control/fake_daemon.h"
+#include "tests/fakes/fake_daemon.h"
 
 namespace arbor::testing {
 namespace {

@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "tests/unit/control/fake_daemon.h"
+#include "tests/fakes/fake_daemon.h"
 
 namespace arbor::testing {
 namespace {

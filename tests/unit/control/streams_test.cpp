@@ -1,7 +1,7 @@
 // watch and wait: lines after the reply, and what happens when the client hangs up.
 #include <gtest/gtest.h>
 
-#include "tests/unit/control/fake_daemon.h"
+#include "tests/fakes/fake_daemon.h"
 
 namespace arbor::testing {
 namespace {

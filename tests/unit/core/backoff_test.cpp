@@ -1,7 +1,7 @@
 // Backoff (extension): delays, `restarting` state, and when restarts are counted.
 #include <gtest/gtest.h>
 
-#include "tests/unit/core/fake_host.h"
+#include "tests/fakes/fake_host.h"
 
 namespace arbor::testing {
 namespace {

@@ -1,7 +1,7 @@
 // Ordered start gated on readiness, and failed boot.
 #include <gtest/gtest.h>
 
-#include "tests/unit/core/fake_host.h"
+#include "tests/fakes/fake_host.h"
 
 namespace arbor::testing {
 namespace {

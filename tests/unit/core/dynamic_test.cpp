@@ -1,7 +1,7 @@
 // Dynamic supervisors: ids never reused, max_children, all-at-once stop.
 #include <gtest/gtest.h>
 
-#include "tests/unit/core/fake_host.h"
+#include "tests/fakes/fake_host.h"
 
 namespace arbor::testing {
 namespace {

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon/core/restart_intensity.h"
-#include "tests/unit/core/fake_host.h"
+#include "tests/fakes/fake_host.h"
 
 namespace arbor::testing {
 namespace {

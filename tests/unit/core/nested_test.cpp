@@ -1,7 +1,7 @@
 // Give-up escalation through a three-level tree, with the top under each strategy.
 #include <gtest/gtest.h>
 
-#include "tests/unit/core/fake_host.h"
+#include "tests/fakes/fake_host.h"
 
 namespace arbor::testing {
 namespace {

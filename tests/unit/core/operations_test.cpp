@@ -1,7 +1,7 @@
 // The operations arborctl calls, their successes and every error code.
 #include <gtest/gtest.h>
 
-#include "tests/unit/core/fake_host.h"
+#include "tests/fakes/fake_host.h"
 
 namespace arbor::testing {
 namespace {

@@ -1,7 +1,7 @@
 // reload: the plan, and applying it without touching unchanged children.
 #include <gtest/gtest.h>
 
-#include "tests/unit/core/fake_host.h"
+#include "tests/fakes/fake_host.h"
 
 namespace arbor::testing {
 namespace {

@@ -3,7 +3,7 @@
 // A child that starts and exits a moment later was started: {ok, Pid} in OTP, ok here.
 #include <gtest/gtest.h>
 
-#include "tests/unit/core/fake_host.h"
+#include "tests/fakes/fake_host.h"
 
 namespace arbor::testing {
 namespace {

@@ -1,7 +1,7 @@
 // permanent / transient / temporary under normal, abnormal and shutdown exits.
 #include <gtest/gtest.h>
 
-#include "tests/unit/core/fake_host.h"
+#include "tests/fakes/fake_host.h"
 
 namespace arbor::testing {
 namespace {

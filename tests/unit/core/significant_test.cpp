@@ -1,7 +1,7 @@
 // Significant children and auto_shutdown (OTP 24+).
 #include <gtest/gtest.h>
 
-#include "tests/unit/core/fake_host.h"
+#include "tests/fakes/fake_host.h"
 
 namespace arbor::testing {
 namespace {

@@ -1,7 +1,7 @@
 // Shutdown: reverse order, and each child's `shutdown` honoured.
 #include <gtest/gtest.h>
 
-#include "tests/unit/core/fake_host.h"
+#include "tests/fakes/fake_host.h"
 
 namespace arbor::testing {
 namespace {

@@ -2,7 +2,7 @@
 // of four children dies (docs/SEMANTICS.md, OTP supervisor:restart/2).
 #include <gtest/gtest.h>
 
-#include "tests/unit/core/fake_host.h"
+#include "tests/fakes/fake_host.h"
 
 namespace arbor::testing {
 namespace {

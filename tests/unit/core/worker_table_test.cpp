@@ -5,7 +5,7 @@
 #include <set>
 
 #include "daemon/core/worker.h"
-#include "tests/unit/core/fake_host.h"
+#include "tests/fakes/fake_host.h"
 
 namespace arbor::testing {
 namespace {

@@ -1,4 +1,4 @@
-#include "tests/unit/core/fake_host.h"
+#include "tests/fakes/fake_host.h"
 
 #include <gtest/gtest.h>
 

@@ -14,7 +14,7 @@
 #include "daemon/control/daemon.h"
 #include "daemon/control/dispatcher.h"
 #include "daemon/control/session.h"
-#include "tests/unit/core/fake_host.h"
+#include "tests/fakes/fake_host.h"
 
 namespace arbor::testing {
 

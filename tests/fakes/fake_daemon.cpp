@@ -1,4 +1,4 @@
-#include "tests/unit/control/fake_daemon.h"
+#include "tests/fakes/fake_daemon.h"
 
 namespace arbor::testing {
 
