@@ -8,6 +8,7 @@ echo "== lint: layout, 110 columns, 400 lines a file (scripts/lint.sh)"
 scripts/lint.sh
 jobs=$(nproc)
 launcher=()
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}  # paths relative to the tree: clones share the cache
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 for variant in plain sanitize; do
   dir=build/test-$variant
