@@ -98,4 +98,27 @@ int run_command(const std::string& command, std::string& output) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// The children of `parent` whose state is `state` ('Z': zombies), from /proc.
+std::vector<pid_t> children_of(pid_t parent, char state) {
+  std::vector<pid_t> found;
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return found;
+  while (dirent* entry = readdir(proc)) {
+    const pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
+    if (pid <= 0) continue;
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat;
+    std::getline(in, stat);
+    const auto paren = stat.rfind(')');
+    if (paren == std::string::npos) continue;
+    std::istringstream fields(stat.substr(paren + 1));
+    char st = 0;
+    pid_t ppid = 0;
+    fields >> st >> ppid;
+    if (ppid == parent && st == state) found.push_back(pid);
+  }
+  closedir(proc);
+  return found;
+}
+
 }  // namespace arbor::testing

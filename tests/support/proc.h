@@ -30,6 +30,9 @@ bool dead(pid_t pid);
 // no event announces (a process's /proc state, the kernel reparenting orphans).
 bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
 
+// The children of `parent` whose state is `state` ('Z': zombies), from /proc.
+std::vector<pid_t> children_of(pid_t parent, char state);
+
 // Runs a shell command, returns its exit status and its stdout+stderr.
 int run_command(const std::string& command, std::string& output);
 

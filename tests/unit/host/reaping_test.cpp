@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/proc.h"
 #include "tests/unit/host/host_fixture.h"
 
 namespace arbor::host::testing {
@@ -23,29 +24,6 @@ config::WorkerSpec ready_on_fd(config::WorkerSpec spec) {
   spec.ready.kind = config::Ready::Kind::fd;
   spec.ready.fd = 3;
   return spec;
-}
-
-// The processes whose parent is this one and whose state is `state` ('Z': zombies).
-std::vector<pid_t> children_in_state(char state) {
-  std::vector<pid_t> found;
-  DIR* proc = opendir("/proc");
-  if (proc == nullptr) return found;
-  while (dirent* entry = readdir(proc)) {
-    const pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
-    if (pid <= 0) continue;
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string stat;
-    std::getline(in, stat);
-    const auto paren = stat.rfind(')');
-    if (paren == std::string::npos) continue;
-    std::istringstream fields(stat.substr(paren + 1));
-    char st = 0;
-    pid_t ppid = 0;
-    fields >> st >> ppid;
-    if (ppid == getpid() && st == state) found.push_back(pid);
-  }
-  closedir(proc);
-  return found;
 }
 
 // Polls external state (the kernel delivering parent-death signals), bounded.
@@ -72,16 +50,19 @@ TEST_F(HostTest, CoalescedSigchldsOfOrphansInOtherSessionsLeaveNoZombie) {
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
     ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &chld, nullptr), 0);
-    const std::size_t before = children_in_state('Z').size();  // > 0 only if the last round failed
+    const std::size_t before =
+        arbor::testing::children_of(getpid(), 'Z').size();  // > 0 only if the last round failed
     kill(leader, SIGKILL);
     const bool all_dead =
-        eventually([&] { return children_in_state('Z').size() >= before + 21; }, std::chrono::seconds(10));
+        eventually([&] { return arbor::testing::children_of(getpid(), 'Z').size() >= before + 21; },
+                   std::chrono::seconds(10));
     pthread_sigmask(SIG_UNBLOCK, &chld, nullptr);
-    ASSERT_TRUE(all_dead) << "the children did not die with their parent: " << children_in_state('Z').size();
+    ASSERT_TRUE(all_dead) << "the children did not die with their parent: "
+                          << arbor::testing::children_of(getpid(), 'Z').size();
     ASSERT_NE(wait_end(token), nullptr);
     // Nothing else will exit: whatever is still a zombie now stays one.
-    EXPECT_TRUE(run_until([] { return children_in_state('Z').empty(); }, 2000))
-        << children_in_state('Z').size() << " zombies left after round " << round;
+    EXPECT_TRUE(run_until([] { return arbor::testing::children_of(getpid(), 'Z').empty(); }, 2000))
+        << arbor::testing::children_of(getpid(), 'Z').size() << " zombies left after round " << round;
   }
 }
 
