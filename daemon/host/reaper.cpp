@@ -10,13 +10,14 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/host/scan_integer.h"
 #include "daemon/uv/uv_handle.h"
 
 namespace arbor::host {
@@ -61,10 +62,8 @@ std::vector<pid_t> Reaper::list_children() {
     text += ' ';
   }
   closedir(tasks);
-  const char* p = text.c_str();
-  for (char* end = nullptr;; p = end) {
-    const long pid = std::strtol(p, &end, 10);
-    if (end == p) break;
+  std::string_view rest(text);
+  for (long pid = 0; scan_integer(rest, pid);) {
     if (pid > 0) pids.push_back(static_cast<pid_t>(pid));
   }
   return pids;
