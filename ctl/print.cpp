@@ -2,9 +2,12 @@
 // (events, log lines). --json bypasses all of this.
 #include <time.h>
 
+#include <cctype>
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <ctime>
+#include <string_view>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -37,15 +40,39 @@ const char* exit_colour(const cmd::NodeStatus& node) {
   return node.state != "stopped" ? kRed : nullptr;
 }
 
+// One field as sscanf's %d and %lf read it, with std::from_chars: blanks skipped, an
+// optional sign, the number; it is removed from `text`.
+template <typename T>
+bool scan_field(std::string_view& text, T& out) {
+  std::size_t i = 0;
+  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])) != 0) ++i;
+  if (i < text.size() && text[i] == '+') {
+    if (++i < text.size() && text[i] == '-') return false;  // one sign only
+  }
+  const auto [next, ec] = std::from_chars(text.data() + i, text.data() + text.size(), out);
+  if (ec != std::errc{}) return false;
+  text.remove_prefix(static_cast<std::size_t>(next - text.data()));
+  return true;
+}
+
+bool scan_char(std::string_view& text, char c) {
+  if (!text.starts_with(c)) return false;
+  text.remove_prefix(1);
+  return true;
+}
+
 // An RFC 3339 UTC time written by arbord ("2026-11-25T15:04:15.680123Z") as seconds
-// since the epoch, with its fraction.
+// since the epoch, with its fraction (read as "%d-%d-%dT%d:%d:%lf": the zone is ignored).
 std::optional<double> epoch_seconds(const std::optional<std::string>& time) {
   if (!time) return std::nullopt;
   std::tm tm{};
   int year = 0, mon = 0;
   double sec = 0;
-  if (std::sscanf(time->c_str(), "%d-%d-%dT%d:%d:%lf", &year, &mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-                  &sec) != 6) {
+  std::string_view text(*time);
+  if (!(scan_field(text, year) && scan_char(text, '-') && scan_field(text, mon) && scan_char(text, '-') &&
+        scan_field(text, tm.tm_mday) && scan_char(text, 'T') && scan_field(text, tm.tm_hour) &&
+        scan_char(text, ':') && scan_field(text, tm.tm_min) && scan_char(text, ':') &&
+        scan_field(text, sec))) {
     return std::nullopt;
   }
   tm.tm_year = year - 1900;

@@ -72,7 +72,7 @@ int App::run() {
   }
   for (auto [handle, signo] : {std::pair{&sigterm_, SIGTERM}, {&sigint_, SIGINT}, {&sighup_, SIGHUP}}) {
     auto init = [this](uv_signal_t* h) { return uv_signal_init(&loop_, h); };
-    *handle = host::UvHandle<uv_signal_t>::create(this, init);
+    *handle = uv::UvHandle<uv_signal_t>::create(this, init);
     if (!*handle) continue;
     uv_signal_start(
         handle->get(),

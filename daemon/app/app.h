@@ -18,7 +18,7 @@
 #include "daemon/core/supervisor_tree.h"
 #include "daemon/events/event_bus.h"
 #include "daemon/host/process_runner.h"
-#include "daemon/host/uv_handle.h"
+#include "daemon/uv/uv_handle.h"
 
 namespace arbor::control {
 class ControlServer;
@@ -88,9 +88,9 @@ class App final : private core::Host {
   std::unique_ptr<core::SupervisorTree> tree_;
   events::EventBus events_;
   SdNotify systemd_;
-  host::UvHandle<uv_signal_t> sigterm_;
-  host::UvHandle<uv_signal_t> sigint_;
-  host::UvHandle<uv_signal_t> sighup_;
+  uv::UvHandle<uv_signal_t> sigterm_;
+  uv::UvHandle<uv_signal_t> sigint_;
+  uv::UvHandle<uv_signal_t> sighup_;
   bool stopping_ = false;
   bool finished_ = false;
   int exit_status_ = exit_clean;

@@ -1,6 +1,7 @@
 #include "daemon/app/app_daemon.h"
 
 #include "daemon/app/app.h"
+#include "daemon/uv/uv_handle.h"
 
 namespace arbor::app {
 
@@ -8,62 +9,52 @@ using control::Handle;
 
 namespace {
 
-// A libuv handle owned by a Handle. The handle's memory (and the callback in it) lives
-// until libuv's close callback, so a Handle may be destroyed from its own callback.
-template <typename UvHandle, typename Fn>
-struct Box {
-  UvHandle handle{};
-  Fn fn;
-};
-
-template <typename B>
-void close_box(B* box) {
-  uv_close(reinterpret_cast<uv_handle_t*>(&box->handle),
-           [](uv_handle_t* h) { delete static_cast<B*>(h->data); });
-}
+// A Handle may be destroyed from its own callback (a `wait` that ends, a watch the
+// client drops), so the callback runs a copy of the function, never the member that
+// the destruction frees; the handle itself outlives the callback (uv::UvHandle).
 
 class TimerHandle final : public Handle {
  public:
-  using B = Box<uv_timer_t, std::function<void()>>;
-  TimerHandle(uv_loop_t* loop, core::Millis ms, std::function<void()> fn) : box_(new B{{}, std::move(fn)}) {
-    uv_timer_init(loop, &box_->handle);
-    box_->handle.data = box_;
+  TimerHandle(uv_loop_t* loop, core::Millis ms, std::function<void()> fn) : fn_(std::move(fn)) {
+    timer_ = uv::UvHandle<uv_timer_t>::create(this, [loop](uv_timer_t* t) { return uv_timer_init(loop, t); });
+    if (!timer_) return;
     uv_timer_start(
-        &box_->handle, [](uv_timer_t* t) { static_cast<B*>(t->data)->fn(); }, static_cast<std::uint64_t>(ms),
-        0);
+        timer_.get(),
+        [](uv_timer_t* t) {
+          auto fn = std::move(static_cast<TimerHandle*>(t->data)->fn_);  // fires once
+          fn();
+        },
+        static_cast<std::uint64_t>(ms), 0);
   }
-  ~TimerHandle() override {
-    uv_timer_stop(&box_->handle);
-    close_box(box_);
-  }
+  // Closing the timer (uv::UvHandle's destruction) also stops it.
 
  private:
-  B* box_;
+  std::function<void()> fn_;
+  uv::UvHandle<uv_timer_t> timer_;  // data: this
 };
 
 class DirWatch final : public Handle {
  public:
-  using B = Box<uv_fs_event_t, std::function<void(const std::string&)>>;
-  DirWatch(uv_loop_t* loop, std::function<void(const std::string&)> fn) : box_(new B{{}, std::move(fn)}) {
-    uv_fs_event_init(loop, &box_->handle);
-    box_->handle.data = box_;
+  DirWatch(uv_loop_t* loop, std::function<void(const std::string&)> fn) : fn_(std::move(fn)) {
+    watch_ = uv::UvHandle<uv_fs_event_t>::create(
+        this, [loop](uv_fs_event_t* h) { return uv_fs_event_init(loop, h); });
   }
   int start(const std::string& dir) {
+    if (!watch_) return UV_ENOMEM;
     return uv_fs_event_start(
-        &box_->handle,
+        watch_.get(),
         [](uv_fs_event_t* h, const char* name, int, int status) {
           if (status < 0) return;
-          static_cast<B*>(h->data)->fn(name != nullptr ? name : "");
+          auto fn = static_cast<DirWatch*>(h->data)->fn_;
+          fn(name != nullptr ? name : "");
         },
         dir.c_str(), 0);
   }
-  ~DirWatch() override {
-    uv_fs_event_stop(&box_->handle);
-    close_box(box_);
-  }
+  // Closing the watch (uv::UvHandle's destruction) also stops it.
 
  private:
-  B* box_;
+  std::function<void(const std::string&)> fn_;
+  uv::UvHandle<uv_fs_event_t> watch_;  // data: this
 };
 
 }  // namespace

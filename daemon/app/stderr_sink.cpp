@@ -79,24 +79,19 @@ void StderrSink::attach(uv_loop_t* loop) {
     ::close(ep);
     return;
   }
-  poll_ = new uv_poll_t;
-  if (uv_poll_init(loop, poll_, ep) != 0) {
-    delete poll_;
-    poll_ = nullptr;
+  poll_ = uv::UvHandle<uv_poll_t>::create(this, [&](uv_poll_t* h) { return uv_poll_init(loop, h, ep); });
+  if (!poll_) {
     ::close(ep);
     return;
   }
-  poll_->data = this;
   epoll_fd_ = ep;
   loop_ = loop;
   if (!pending_.empty()) watch_writable();
 }
 
 void StderrSink::detach() {
-  if (poll_ == nullptr) return;
-  uv_close(reinterpret_cast<uv_handle_t*>(poll_),
-           [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
-  poll_ = nullptr;
+  if (!poll_) return;
+  poll_.reset();
   loop_ = nullptr;
   ::close(epoll_fd_);
   epoll_fd_ = -1;
@@ -156,7 +151,7 @@ void StderrSink::report_drops() {
 }
 
 void StderrSink::watch_writable() {
-  if (poll_ != nullptr) uv_poll_start(poll_, UV_READABLE, on_writable);
+  if (poll_) uv_poll_start(poll_.get(), UV_READABLE, on_writable);
 }
 
 void StderrSink::on_writable(uv_poll_t* handle, int /*status*/, int /*events*/) {

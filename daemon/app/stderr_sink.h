@@ -23,6 +23,8 @@
 #include <cstdint>
 #include <string>
 
+#include "daemon/uv/uv_handle.h"
+
 namespace arbor::app {
 
 class StderrSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
@@ -62,8 +64,8 @@ class StderrSink final : public spdlog::sinks::base_sink<spdlog::details::null_m
   std::uint64_t dropped_ = 0;
   std::uint64_t reported_ = 0;  // of dropped_, already said in a line
   uv_loop_t* loop_ = nullptr;
-  int epoll_fd_ = -1;          // holds fd_ (EPOLLOUT); the loop watches it
-  uv_poll_t* poll_ = nullptr;  // started only while pending_ is not empty
+  int epoll_fd_ = -1;             // holds fd_ (EPOLLOUT); the loop watches it
+  uv::UvHandle<uv_poll_t> poll_;  // started only while pending_ is not empty
 };
 
 }  // namespace arbor::app

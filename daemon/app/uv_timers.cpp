@@ -12,7 +12,7 @@ void UvTimers::arm(core::TimerToken token, core::Millis deadline) {
   timer->owner = this;
   timer->token = token;
   auto init = [this](uv_timer_t* h) { return uv_timer_init(loop_, h); };
-  timer->handle = host::UvHandle<uv_timer_t>::create(timer.get(), init);
+  timer->handle = uv::UvHandle<uv_timer_t>::create(timer.get(), init);
   if (!timer->handle) return;  // uv_timer_init does not fail in libuv 1.x
   const core::Millis now = loop_now(loop_);
   uv_timer_start(timer->handle.get(), &UvTimers::on_timer,

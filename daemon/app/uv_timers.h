@@ -9,7 +9,7 @@
 #include <unordered_map>
 
 #include "daemon/core/types.h"
-#include "daemon/host/uv_handle.h"
+#include "daemon/uv/uv_handle.h"
 
 namespace arbor::app {
 
@@ -30,7 +30,7 @@ class UvTimers {
   struct Timer {
     UvTimers* owner = nullptr;
     core::TimerToken token = 0;
-    host::UvHandle<uv_timer_t> handle;  // data: this Timer
+    uv::UvHandle<uv_timer_t> handle;  // data: this Timer
   };
   static void on_timer(uv_timer_t* handle);
 

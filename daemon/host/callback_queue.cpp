@@ -2,12 +2,12 @@
 
 #include <utility>
 
-#include "daemon/host/uv_handle.h"
+#include "daemon/uv/uv_handle.h"
 
 namespace arbor::host {
 
 CallbackQueue::CallbackQueue(uv_loop_t* loop)
-    : idle_(UvHandle<uv_idle_t>::create(this, [loop](uv_idle_t* h) { return uv_idle_init(loop, h); })) {}
+    : idle_(uv::UvHandle<uv_idle_t>::create(this, [loop](uv_idle_t* h) { return uv_idle_init(loop, h); })) {}
 
 CallbackQueue::~CallbackQueue() { close(); }
 

@@ -11,7 +11,7 @@
 #include <deque>
 #include <functional>
 
-#include "daemon/host/uv_handle.h"
+#include "daemon/uv/uv_handle.h"
 
 namespace arbor::host {
 
@@ -32,7 +32,7 @@ class CallbackQueue {
   static void on_idle(uv_idle_t* handle);
   void drain();
 
-  UvHandle<uv_idle_t> idle_;
+  uv::UvHandle<uv_idle_t> idle_;
   std::deque<std::function<void()>> pending_;
   bool closed_ = false;
 };

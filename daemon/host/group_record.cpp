@@ -7,13 +7,15 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <map>
 #include <sstream>
+#include <string_view>
 #include <utility>
 
 #include <spdlog/spdlog.h>
+
+#include "daemon/host/scan_integer.h"
 
 namespace arbor::host {
 namespace {
@@ -97,6 +99,24 @@ unsigned long long GroupRecord::start_time(pid_t pid) {
   return std::strtoull(field.c_str(), nullptr, 10);
 }
 
+namespace {
+
+// "+PGID STARTTIME" (a group added) and "-PGID" (one removed), read as sscanf's
+// "+%lld %llu" and "-%lld" read them: whatever follows the numbers is ignored.
+bool scan_added(std::string_view line, long long& pgid, unsigned long long& start) {
+  if (!line.starts_with('+')) return false;
+  line.remove_prefix(1);
+  return scan_integer(line, pgid) && scan_integer(line, start);
+}
+
+bool scan_removed(std::string_view line, long long& pgid) {
+  if (!line.starts_with('-')) return false;
+  line.remove_prefix(1);
+  return scan_integer(line, pgid);
+}
+
+}  // namespace
+
 std::unique_ptr<GroupRecord> GroupRecord::take_over(const std::string& path, Sys& sys) {
   const int fd = open_locked(sys, path);
   if (fd < 0) {
@@ -117,9 +137,9 @@ std::unique_ptr<GroupRecord> GroupRecord::take_over(const std::string& path, Sys
   while (std::getline(in, line)) {
     long long pgid = 0;
     unsigned long long start = 0;
-    if (std::sscanf(line.c_str(), "+%lld %llu", &pgid, &start) == 2 && pgid > 1) {
+    if (scan_added(line, pgid, start) && pgid > 1) {
       left[static_cast<pid_t>(pgid)] = start;
-    } else if (std::sscanf(line.c_str(), "-%lld", &pgid) == 1) {
+    } else if (scan_removed(line, pgid)) {
       left.erase(static_cast<pid_t>(pgid));
     }
   }

@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <utility>
 
-#include "daemon/host/uv_handle.h"
+#include "daemon/uv/uv_handle.h"
 
 namespace arbor::host {
 namespace {
@@ -19,7 +19,7 @@ constexpr int kReadsPerWakeup = 16;
 LogCapture::LogCapture(uv_loop_t* loop, int read_fd, std::shared_ptr<LogFile> file,
                        std::function<void()> on_eof, Sys& sys)
     : fd_(read_fd), sys_(sys), file_(std::move(file)), on_eof_(std::move(on_eof)) {
-  poll_ = UvHandle<uv_poll_t>::create(this, [&](uv_poll_t* h) { return uv_poll_init(loop, h, fd_); });
+  poll_ = uv::UvHandle<uv_poll_t>::create(this, [&](uv_poll_t* h) { return uv_poll_init(loop, h, fd_); });
   if (poll_) uv_poll_start(poll_.get(), UV_READABLE, &LogCapture::on_readable);
 }
 

@@ -17,7 +17,7 @@
 
 #include "daemon/host/log_file.h"
 #include "daemon/host/sys.h"
-#include "daemon/host/uv_handle.h"
+#include "daemon/uv/uv_handle.h"
 
 namespace arbor::host {
 
@@ -50,7 +50,7 @@ class LogCapture {
 
   int fd_;
   Sys& sys_;
-  UvHandle<uv_poll_t> poll_;
+  uv::UvHandle<uv_poll_t> poll_;
   std::shared_ptr<LogFile> file_;
   std::function<void()> on_eof_;
   std::string pending_;  // the current partial line

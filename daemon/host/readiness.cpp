@@ -12,7 +12,7 @@
 #include <utility>
 
 #include "daemon/host/spawn.h"
-#include "daemon/host/uv_handle.h"
+#include "daemon/uv/uv_handle.h"
 
 namespace arbor::host {
 
@@ -72,7 +72,7 @@ void Readiness::start(pid_t leader, std::function<void()> on_ready,
   on_status_ = std::move(on_status);
   if (child_fd_ >= 0) sys_.close(child_fd_);
   child_fd_ = -1;
-  poll_ = UvHandle<uv_poll_t>::create(this, [&](uv_poll_t* h) { return uv_poll_init(loop_, h, fd_); });
+  poll_ = uv::UvHandle<uv_poll_t>::create(this, [&](uv_poll_t* h) { return uv_poll_init(loop_, h, fd_); });
   if (poll_) uv_poll_start(poll_.get(), UV_READABLE, &Readiness::on_readable);
 }
 

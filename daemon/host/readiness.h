@@ -16,7 +16,7 @@
 
 #include "config/tree_spec.h"
 #include "daemon/host/sys.h"
-#include "daemon/host/uv_handle.h"
+#include "daemon/uv/uv_handle.h"
 
 namespace arbor::host {
 
@@ -61,7 +61,7 @@ class Readiness {
   std::string notify_name_;
   pid_t leader_ = 0;
   Sys& sys_;
-  UvHandle<uv_poll_t> poll_;
+  uv::UvHandle<uv_poll_t> poll_;
   uv_loop_t* loop_ = nullptr;
   std::function<void()> on_ready_;
   std::function<void(std::string)> on_status_;

@@ -10,14 +10,15 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include <spdlog/spdlog.h>
 
-#include "daemon/host/uv_handle.h"
+#include "daemon/host/scan_integer.h"
+#include "daemon/uv/uv_handle.h"
 
 namespace arbor::host {
 namespace {
@@ -61,10 +62,8 @@ std::vector<pid_t> Reaper::list_children() {
     text += ' ';
   }
   closedir(tasks);
-  const char* p = text.c_str();
-  for (char* end = nullptr;; p = end) {
-    const long pid = std::strtol(p, &end, 10);
-    if (end == p) break;
+  std::string_view rest(text);
+  for (long pid = 0; scan_integer(rest, pid);) {
     if (pid > 0) pids.push_back(static_cast<pid_t>(pid));
   }
   return pids;
@@ -76,13 +75,14 @@ Reaper::Reaper(uv_loop_t* loop, Sys& sys, Hooks hooks) : loop_(loop), sys_(sys),
   if (sys_.prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
     spdlog::error("prctl(PR_SET_CHILD_SUBREAPER): {}", std::strerror(errno));
   }
-  sigchld_ = UvHandle<uv_signal_t>::create(this, [&](uv_signal_t* h) { return uv_signal_init(loop_, h); });
+  sigchld_ =
+      uv::UvHandle<uv_signal_t>::create(this, [&](uv_signal_t* h) { return uv_signal_init(loop_, h); });
   if (sigchld_) {
     uv_signal_start(sigchld_.get(), &Reaper::on_sigchld, SIGCHLD);
     // Live pidfd polls keep the loop alive; SIGCHLD alone must not.
     uv_unref(sigchld_.base());
   }
-  scan_ = UvHandle<uv_check_t>::create(this, [&](uv_check_t* h) { return uv_check_init(loop_, h); });
+  scan_ = uv::UvHandle<uv_check_t>::create(this, [&](uv_check_t* h) { return uv_check_init(loop_, h); });
   if (scan_) uv_unref(scan_.base());
   // Without the epoll set every exit is still seen, through SIGCHLD and the child scan.
   epoll_ = sys_.epoll_create1(EPOLL_CLOEXEC);
@@ -90,7 +90,8 @@ Reaper::Reaper(uv_loop_t* loop, Sys& sys, Hooks hooks) : loop_(loop), sys_(sys),
     spdlog::error("epoll_create1: {}", std::strerror(errno));
     return;
   }
-  pidfds_ = UvHandle<uv_poll_t>::create(this, [&](uv_poll_t* h) { return uv_poll_init(loop_, h, epoll_); });
+  pidfds_ =
+      uv::UvHandle<uv_poll_t>::create(this, [&](uv_poll_t* h) { return uv_poll_init(loop_, h, epoll_); });
   if (!pidfds_) {
     sys_.close(epoll_);
     epoll_ = -1;

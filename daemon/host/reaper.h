@@ -41,7 +41,7 @@
 
 #include "daemon/host/process_runner.h"
 #include "daemon/host/sys.h"
-#include "daemon/host/uv_handle.h"
+#include "daemon/uv/uv_handle.h"
 
 namespace arbor::host {
 
@@ -114,13 +114,13 @@ class Reaper {
   uv_loop_t* loop_;
   Sys& sys_;
   Hooks hooks_;
-  UvHandle<uv_signal_t> sigchld_;
-  int epoll_ = -1;              // the leaders' pidfds, keyed by pgid
-  UvHandle<uv_poll_t> pidfds_;  // epoll_ in the loop; referenced while watched_ > 0
+  uv::UvHandle<uv_signal_t> sigchld_;
+  int epoll_ = -1;                  // the leaders' pidfds, keyed by pgid
+  uv::UvHandle<uv_poll_t> pidfds_;  // epoll_ in the loop; referenced while watched_ > 0
   std::size_t watched_ = 0;
   // A burst of SIGCHLDs and leader exits in one loop iteration is answered by one scan,
   // from the check phase of that iteration.
-  UvHandle<uv_check_t> scan_;
+  uv::UvHandle<uv_check_t> scan_;
   bool scanning_ = false;
   std::size_t cleaning_ = 0;                        // groups whose leader is reaped but members remain
   std::unordered_map<pid_t, Group> groups_;         // by pgid; node addresses are stable

@@ -9,11 +9,6 @@ namespace arbor::control {
 
 using protocol::ErrorCode;
 
-struct Connection::Pipe {
-  uv_pipe_t handle{};
-  std::shared_ptr<Connection> owner;  // released by the close callback
-};
-
 namespace {
 struct WriteRequest {
   uv_write_t req{};
@@ -22,19 +17,23 @@ struct WriteRequest {
 constexpr std::size_t kReadChunk = 64 * 1024;
 }  // namespace
 
-Connection::Connection(Dispatcher& dispatcher, Pipe* pipe) : dispatcher_(dispatcher), pipe_(pipe) {}
+Connection::Connection(Dispatcher& dispatcher) : dispatcher_(dispatcher) {}
 
 Connection::~Connection() = default;
 
-uv_stream_t* Connection::stream() const { return reinterpret_cast<uv_stream_t*>(&pipe_->handle); }
+uv_stream_t* Connection::stream() const { return pipe_.stream(); }
 
 std::shared_ptr<Connection> Connection::accept(uv_stream_t* server, Dispatcher& dispatcher) {
-  auto* pipe = new Pipe;
-  uv_pipe_init(server->loop, &pipe->handle, 0);
-  std::shared_ptr<Connection> conn(new Connection(dispatcher, pipe));
-  pipe->owner = conn;
-  pipe->handle.data = pipe;
-  if (const int rc = uv_accept(server, conn->stream()); rc != 0) {
+  std::shared_ptr<Connection> conn(new Connection(dispatcher));
+  int rc = 0;
+  conn->pipe_ = uv::UvHandle<uv_pipe_t>::create(
+      conn.get(), [&](uv_pipe_t* h) { return rc = uv_pipe_init(server->loop, h, 0); });
+  if (!conn->pipe_) {
+    spdlog::warn("control: accept failed: {}", uv_strerror(rc));
+    return nullptr;
+  }
+  conn->self_ = conn;
+  if (rc = uv_accept(server, conn->stream()); rc != 0) {
     spdlog::warn("control: accept failed: {}", uv_strerror(rc));
     conn->close();
     return nullptr;
@@ -50,8 +49,7 @@ void Connection::start() {
   uv_os_fd_t fd = -1;
   ucred cred{};
   socklen_t len = sizeof cred;
-  if (uv_fileno(reinterpret_cast<uv_handle_t*>(&pipe_->handle), &fd) != 0 ||
-      ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+  if (uv_fileno(pipe_.base(), &fd) != 0 || ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
     spdlog::warn("control: cannot read a client's credentials; closing it");
     close();
     return;
@@ -72,11 +70,11 @@ void Connection::start() {
   uv_read_start(
       stream(),
       [](uv_handle_t* h, std::size_t, uv_buf_t* buf) {
-        auto& self = *static_cast<Pipe*>(h->data)->owner;
+        auto& self = *static_cast<Connection*>(h->data);
         *buf = uv_buf_init(self.read_buffer_.data(), static_cast<unsigned>(self.read_buffer_.size()));
       },
       [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
-        static_cast<Pipe*>(s->data)->owner->on_read(nread, buf);
+        static_cast<Connection*>(s->data)->on_read(nread, buf);
       });
 }
 
@@ -179,13 +177,9 @@ void Connection::keep(std::unique_ptr<Handle> handle) {
 
 void Connection::close() noexcept {
   open_ = false;
-  if (closing_ && uv_is_closing(reinterpret_cast<uv_handle_t*>(&pipe_->handle))) return;
+  if (!pipe_) return;
   closing_ = true;
-  uv_close(reinterpret_cast<uv_handle_t*>(&pipe_->handle), [](uv_handle_t* h) {
-    auto* pipe = static_cast<Pipe*>(h->data);
-    pipe->owner->on_closed();
-    delete pipe;  // drops the last reference held by libuv
-  });
+  pipe_.reset([](void* self) { static_cast<Connection*>(self)->on_closed(); }, this);
 }
 
 void Connection::close_after_flush() noexcept {
@@ -210,8 +204,7 @@ void Connection::abandon() noexcept {
   streams_.clear();
   // A client that has read everything gets a clean EOF; one that has not is not
   // waited for, or arbord could never exit.
-  if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&pipe_->handle)) &&
-      uv_stream_get_write_queue_size(stream()) == 0) {
+  if (pipe_ && !uv_is_closing(pipe_.base()) && uv_stream_get_write_queue_size(stream()) == 0) {
     close_after_flush();
   } else {
     close();
@@ -221,6 +214,7 @@ void Connection::abandon() noexcept {
 void Connection::on_closed() noexcept {
   spdlog::debug("control: client {} closed", peer());
   streams_.clear();
+  auto last = std::move(self_);  // libuv's reference: the connection may end here
 }
 
 }  // namespace arbor::control

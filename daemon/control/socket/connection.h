@@ -2,9 +2,9 @@
 // hands them to the Dispatcher, and queues replies and stream lines without ever
 // blocking the loop: a client with more than 1 MiB of unread output is dropped.
 //
-// Lifetime: the libuv handle holds the Connection (a shared_ptr in the handle's
-// data) until its close callback, so nothing is freed while libuv may still call
-// back. Streams the client started (watch, logs -f, wait) are released when the
+// Lifetime: the Connection holds itself (self_) from accept until its handle's close
+// callback (uv::UvHandle::reset's `closed`), so nothing is freed while libuv may still
+// call back. Streams the client started (watch, logs -f, wait) are released when the
 // handle has closed, never from inside the callback that caused the close.
 #pragma once
 
@@ -19,6 +19,7 @@
 #include "daemon/control/dispatcher.h"
 #include "daemon/control/session.h"
 #include "daemon/protocol/line_reader.h"
+#include "daemon/uv/uv_handle.h"
 
 namespace arbor::control {
 
@@ -45,9 +46,7 @@ class Connection final : public Session, public std::enable_shared_from_this<Con
   void abandon() noexcept;
 
  private:
-  struct Pipe;  // the uv_pipe_t and the reference that keeps us alive
-
-  Connection(Dispatcher& dispatcher, Pipe* pipe);
+  explicit Connection(Dispatcher& dispatcher);
   void on_read(ssize_t nread, const uv_buf_t* buf) noexcept;
   void close_after_flush() noexcept;
   void on_closed() noexcept;
@@ -55,12 +54,13 @@ class Connection final : public Session, public std::enable_shared_from_this<Con
   std::string peer() const;
 
   Dispatcher& dispatcher_;
-  Pipe* pipe_;
+  uv::UvHandle<uv_pipe_t> pipe_;      // data: this; empty once closing
+  std::shared_ptr<Connection> self_;  // libuv's reference, dropped when the pipe has closed
   protocol::LineReader reader_{protocol::kMaxLineBytes};
   std::vector<char> read_buffer_;
   std::vector<std::unique_ptr<Handle>> streams_;
   bool open_ = true;      // accepting output
-  bool closing_ = false;  // uv_close or uv_shutdown requested
+  bool closing_ = false;  // close or shutdown requested
   bool eof_ = false;      // the client will send no more
   int unanswered_ = 0;    // requests dispatched and not yet replied to
   pid_t peer_pid_ = 0;

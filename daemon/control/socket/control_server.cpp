@@ -10,11 +10,6 @@
 
 namespace arbor::control {
 
-struct ControlServer::Listener {
-  uv_pipe_t handle{};
-  ControlServer* server = nullptr;  // cleared by close(): the callback may come later
-};
-
 ControlServer::ControlServer(uv_loop_t* loop, Daemon& daemon, std::string socket_path)
     : loop_(loop), daemon_(daemon), path_(std::move(socket_path)), dispatcher_(daemon_) {}
 
@@ -23,20 +18,24 @@ ControlServer::~ControlServer() { close(); }
 bool ControlServer::start(std::string& error) {
   error = prepare_socket_path(path_);
   if (!error.empty()) return false;
-  listener_ = new Listener;
-  listener_->server = this;
-  uv_pipe_init(loop_, &listener_->handle, 0);
-  listener_->handle.data = listener_;
+  int rc = 0;
+  listener_ =
+      uv::UvHandle<uv_pipe_t>::create(this, [&](uv_pipe_t* h) { return rc = uv_pipe_init(loop_, h, 0); });
+  if (!listener_) {
+    error = "cannot listen on " + path_ + ": " + uv_strerror(rc);
+    return false;
+  }
   // Born 0600: a umask of 0177 around bind() means there is no moment in which
   // another user could connect before a chmod.
   const mode_t old_umask = ::umask(0177);
-  int rc = uv_pipe_bind(&listener_->handle, path_.c_str());
+  rc = uv_pipe_bind(listener_.get(), path_.c_str());
   ::umask(old_umask);
   if (rc == 0) {
     bound_ = true;
-    rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_->handle), 128, [](uv_stream_t* s, int status) {
-      auto* l = static_cast<Listener*>(s->data);
-      if (l->server != nullptr) l->server->on_connection(status);
+    rc = uv_listen(listener_.stream(), 128, [](uv_stream_t* s, int status) {
+      // data is cleared by close(): a connection queued before it finds no server
+      if (auto* server = static_cast<ControlServer*>(s->data); server != nullptr)
+        server->on_connection(status);
     });
   }
   if (rc != 0) {
@@ -54,7 +53,7 @@ void ControlServer::on_connection(int status) noexcept {
     return;
   }
   std::erase_if(connections_, [](const std::weak_ptr<Connection>& c) { return c.expired(); });
-  auto conn = Connection::accept(reinterpret_cast<uv_stream_t*>(&listener_->handle), dispatcher_);
+  auto conn = Connection::accept(listener_.stream(), dispatcher_);
   if (!conn) return;
   connections_.push_back(conn);
   conn->start();
@@ -65,12 +64,7 @@ void ControlServer::close() {
     if (auto conn = weak.lock()) conn->abandon();
   }
   connections_.clear();
-  if (listener_ != nullptr) {
-    listener_->server = nullptr;
-    uv_close(reinterpret_cast<uv_handle_t*>(&listener_->handle),
-             [](uv_handle_t* h) { delete static_cast<Listener*>(h->data); });
-    listener_ = nullptr;
-  }
+  listener_.reset();
   if (bound_) {
     bound_ = false;
     ::unlink(path_.c_str());

@@ -13,6 +13,7 @@
 
 #include "daemon/control/daemon.h"
 #include "daemon/control/dispatcher.h"
+#include "daemon/uv/uv_handle.h"
 
 namespace arbor::control {
 
@@ -39,14 +40,13 @@ class ControlServer {
   const std::string& path() const { return path_; }
 
  private:
-  struct Listener;
   void on_connection(int status) noexcept;
 
   uv_loop_t* loop_;
   Daemon& daemon_;
   std::string path_;
   Dispatcher dispatcher_;
-  Listener* listener_ = nullptr;  // freed by its close callback
+  uv::UvHandle<uv_pipe_t> listener_;  // data: this
   std::vector<std::weak_ptr<Connection>> connections_;
   bool bound_ = false;
 };

@@ -1,4 +1,6 @@
-// UvHandle<T>: the one owner of a libuv handle's lifetime, for the host and the app.
+// UvHandle<T>: the one owner of a libuv handle's lifetime, for every libuv handle arbord
+// has (host, app, control socket). Header-only and depending on libuv alone, so that
+// any layer on libuv may use it without linking another.
 //
 // libuv may still touch a handle after uv_close() until its close callback runs, so a
 // handle cannot live inside an object that is destroyed right after closing it. The
@@ -10,24 +12,29 @@
 
 #include <uv.h>
 
+#include <type_traits>
 #include <utility>
 
-namespace arbor::host {
+namespace arbor::uv {
 
 template <typename Handle>
 class UvHandle {
  public:
+  // Called once libuv is done with the handle, just before it is freed.
+  using ClosedFn = void (*)(void* arg);
+
   UvHandle() = default;
   // Allocates a handle with `data` and runs `init(handle)` (uv_poll_init and the like);
   // if that fails (non-zero), the result is empty and the handle already freed.
   template <typename Init>
   static UvHandle create(void* data, Init&& init) {
     UvHandle owner;
-    owner.handle_ = new Handle{};
-    owner.handle_->data = data;
-    if (std::forward<Init>(init)(owner.handle_) != 0) {
-      delete owner.handle_;
-      owner.handle_ = nullptr;
+    auto* block = new Block{};
+    block->handle.data = data;
+    if (std::forward<Init>(init)(&block->handle) != 0) {
+      delete block;
+    } else {
+      owner.handle_ = &block->handle;
     }
     return owner;
   }
@@ -48,17 +55,35 @@ class UvHandle {
   Handle* operator->() const noexcept { return handle_; }
   explicit operator bool() const noexcept { return handle_ != nullptr; }
   uv_handle_t* base() const noexcept { return reinterpret_cast<uv_handle_t*>(handle_); }
+  uv_stream_t* stream() const noexcept { return reinterpret_cast<uv_stream_t*>(handle_); }
 
   // Closes the handle (freed by its close callback) and forgets it. Safe when empty.
-  void reset() noexcept {
+  // `closed(arg)`, if given, runs from the close callback: an owner that must outlive
+  // the handle (a Connection, whose pending writes are cancelled only then) ends there.
+  void reset(ClosedFn closed = nullptr, void* arg = nullptr) noexcept {
     if (handle_ == nullptr) return;
+    auto* block = reinterpret_cast<Block*>(handle_);
+    block->closed = closed;
+    block->arg = arg;
     handle_->data = nullptr;
-    uv_close(base(), [](uv_handle_t* h) { delete reinterpret_cast<Handle*>(h); });
+    uv_close(base(), [](uv_handle_t* h) {
+      auto* done = reinterpret_cast<Block*>(h);
+      if (done->closed != nullptr) done->closed(done->arg);
+      delete done;
+    });
     handle_ = nullptr;
   }
 
  private:
+  // The handle first, and standard layout, so a handle's address is its block's.
+  struct Block {
+    Handle handle{};
+    ClosedFn closed = nullptr;
+    void* arg = nullptr;
+  };
+  static_assert(std::is_standard_layout_v<Block>);
+
   Handle* handle_ = nullptr;
 };
 
-}  // namespace arbor::host
+}  // namespace arbor::uv
