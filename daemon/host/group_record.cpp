@@ -131,16 +131,24 @@ std::unique_ptr<GroupRecord> GroupRecord::take_over(const std::string& path, Sys
   std::unique_ptr<GroupRecord> record(new GroupRecord(path, fd, sys));
 
   // Replay the changes: what is left was live when the previous arbord died.
+  // A pgid is a pid: 2 .. 2^22 (PID_MAX_LIMIT). Anything else in a damaged file is skipped,
+  // never signalled: -pgid of a wrapped or negative number could name init or every process.
+  constexpr long long kMaxPid = 1 << 22;
+  const auto is_pgid = [](long long pgid) { return pgid > 1 && pgid <= kMaxPid; };
   std::map<pid_t, unsigned long long> left;
   std::istringstream in(read_all(sys, fd));
   std::string line;
+  int number = 0, bad = 0;
   while (std::getline(in, line)) {
+    ++number;
     long long pgid = 0;
     unsigned long long start = 0;
-    if (scan_added(line, pgid, start) && pgid > 1) {
+    if (scan_added(line, pgid, start) && is_pgid(pgid)) {
       left[static_cast<pid_t>(pgid)] = start;
-    } else if (scan_removed(line, pgid)) {
+    } else if (scan_removed(line, pgid) && is_pgid(pgid)) {
       left.erase(static_cast<pid_t>(pgid));
+    } else if (!line.empty() && ++bad <= 3) {
+      spdlog::warn("{}: line {} is no \"+PGID START\" or \"-PGID\" record; skipped", path, number);
     }
   }
   for (const auto& [pgid, start] : left) {
