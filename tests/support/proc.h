@@ -45,8 +45,10 @@ struct RunResult {
   std::string err;
 };
 // Runs argv (argv[0] a path; no shell, no PATH lookup) to its exit, capturing stdout and
-// stderr apart. Bounded: past `timeout` it is killed and the test fails.
-RunResult run(std::vector<std::string> argv, std::chrono::milliseconds timeout = 10s);
+// stderr apart, with `env` (NAME=VALUE, each replacing this process's) in its environment. Bounded: past
+// `timeout` it is killed and the test fails.
+RunResult run(std::vector<std::string> argv, std::chrono::milliseconds timeout = 10s,
+              const std::vector<std::string>& env = {});
 
 #ifdef ARBORCTL_BIN
 // The real arborctl on `socket`: run({arborctl, "--socket", socket, args...}).

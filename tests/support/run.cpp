@@ -10,7 +10,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <string_view>
 
 #include "tests/support/proc.h"
 
@@ -28,7 +30,8 @@ int left_ms(Clock::time_point deadline) {
 int exit_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
 }  // namespace
 
-RunResult run(std::vector<std::string> argv, std::chrono::milliseconds timeout) {
+RunResult run(std::vector<std::string> argv, std::chrono::milliseconds timeout,
+              const std::vector<std::string>& env) {
   RunResult r;
   int out[2], err[2];
   if (argv.empty() || pipe2(out, O_CLOEXEC) != 0) return r;
@@ -44,8 +47,22 @@ RunResult run(std::vector<std::string> argv, std::chrono::milliseconds timeout) 
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
+  std::vector<std::string> envs;
+  for (char** e = environ; *e != nullptr; ++e) {
+    // One of `env` replaces this process's variable of that name (getenv finds the first).
+    const std::string_view var(*e);
+    const auto named = [&](const std::string& add) {
+      const auto eq = add.find('=');
+      return var.substr(0, var.find('=')) == std::string_view(add).substr(0, eq);
+    };
+    if (std::none_of(env.begin(), env.end(), named)) envs.emplace_back(var);
+  }
+  envs.insert(envs.end(), env.begin(), env.end());
+  std::vector<char*> envp;
+  for (auto& e : envs) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   close(out[1]);
   close(err[1]);

@@ -20,7 +20,8 @@ using nlohmann::json;
 const json kChildren = json::parse(
     R"([{"id": "a", "command": ["/bin/sh", "-c", "echo hello; echo world; exec sleep 1000"]},
         {"id": "b", "command": ["/bin/false"], "backoff": {"initial_ms": 30000, "max_ms": 60000}},
-        {"id": "web", "type": "supervisor", "children": [{"id": "api", "command": ["/bin/sleep", "1000"]}]}])");
+        {"id": "web", "type": "supervisor",
+         "children": [{"id": "api", "command": ["/bin/sleep", "1000"]}]}])");
 
 class RoughEdgesTest : public ::testing::Test {
  protected:
