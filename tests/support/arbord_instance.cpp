@@ -16,6 +16,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <set>
 
 #include <gtest/gtest.h>
 
@@ -26,11 +27,21 @@ namespace arbor::testing {
 namespace {
 using Clock = std::chrono::steady_clock;
 
-std::vector<pid_t> children_of_self() {
+// The arbords of the instances alive in this process: a test may run two at once (a second
+// arbord on the first's socket), and one's end must not take the other's arbord with it.
+std::set<pid_t>& live_arbords() {
+  static std::set<pid_t> pids;
+  return pids;
+}
+
+// The test process's children but other instances' arbords: what arbord left behind.
+std::vector<pid_t> strays() {
   std::vector<pid_t> out;
   std::ifstream in("/proc/self/task/" + std::to_string(getpid()) + "/children");
   pid_t p;
-  while (in >> p) out.push_back(p);
+  while (in >> p) {
+    if (!live_arbords().contains(p)) out.push_back(p);
+  }
   return out;
 }
 
@@ -83,12 +94,12 @@ ArbordInstance::~ArbordInstance() {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
   }
+  live_arbords().erase(pid_);
   // Whatever survived (a failed test) is killed so the next test starts clean.
-  for (pid_t p : children_of_self()) {
+  for (pid_t p : strays()) {
     kill(-p, SIGKILL);
     kill(p, SIGKILL);
-  }
-  while (waitpid(-1, nullptr, WNOHANG) > 0) {
+    waitpid(p, nullptr, 0);
   }
   watch_.reset();
   control_.reset();
@@ -161,6 +172,7 @@ void ArbordInstance::start(nlohmann::json tree, std::vector<std::string> extra_a
   posix_spawn_file_actions_destroy(&actions);
   close(fds[1]);
   ASSERT_EQ(rc, 0) << std::strerror(rc);
+  live_arbords().insert(pid_);
   stderr_fd_ = fds[0];
   fcntl(stderr_fd_, F_SETFL, O_NONBLOCK);
   pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, pid_, 0));
@@ -335,9 +347,8 @@ std::optional<int> ArbordInstance::wait_exit(std::chrono::milliseconds timeout) 
 bool ArbordInstance::no_survivors(std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   for (;;) {
-    while (waitpid(-1, nullptr, WNOHANG) > 0) {
-    }
-    auto left = children_of_self();
+    for (pid_t p : strays()) waitpid(p, nullptr, WNOHANG);  // zombies: reaped, not survivors
+    auto left = strays();
     if (left.empty()) return true;
     if (Clock::now() >= deadline) {
       for (pid_t p : left) ADD_FAILURE() << "process " << p << " outlived arbord";

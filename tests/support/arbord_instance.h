@@ -23,6 +23,8 @@
 //
 // The test process makes itself a child subreaper, so anything arbord leaves behind is
 // reparented to it: no_survivors() then proves that no worker or grandchild outlived arbord.
+// Two instances may live at once (a second arbord started on the first's "socket"): the
+// end of one leaves the other's arbord alone.
 #pragma once
 
 #include <sys/types.h>

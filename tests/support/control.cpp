@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <cstring>
@@ -85,6 +86,47 @@ std::optional<nlohmann::json> Control::take_event() {
   auto e = std::move(events_.front());
   events_.pop_front();
   return e;
+}
+
+std::optional<nlohmann::json> Control::next(std::deque<nlohmann::json>& lines,
+                                            std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    const bool open = drain();
+    if (!lines.empty()) {
+      auto line = std::move(lines.front());
+      lines.pop_front();
+      return line;
+    }
+    if (!open || !wait_readable(deadline)) return std::nullopt;
+  }
+}
+
+std::optional<nlohmann::json> Control::next_reply(std::chrono::milliseconds timeout) {
+  return next(replies_, timeout);
+}
+
+std::optional<nlohmann::json> Control::next_event(std::chrono::milliseconds timeout) {
+  return next(events_, timeout);
+}
+
+bool Control::send_raw(const std::string& text, std::chrono::milliseconds timeout) {
+  if (!client_ || eof_) return false;
+  const auto deadline = Clock::now() + timeout;
+  for (std::size_t done = 0; done < text.size();) {
+    const ssize_t n = ::send(fd(), text.data() + done, text.size() - done, MSG_NOSIGNAL);
+    if (n > 0) {
+      done += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 0 || errno != EAGAIN) return false;
+    // The socket is non-blocking: wait (bounded) until arbord has read some.
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    pollfd p{fd(), POLLOUT, 0};
+    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) return false;
+  }
+  return true;
 }
 
 bool Control::wait_readable(Clock::time_point deadline) {

@@ -43,6 +43,15 @@ class Control {
   bool drain();
   // The oldest event line drained and not yet taken.
   std::optional<nlohmann::json> take_event();
+  // Waiting (bounded) for the oldest line that is not an event: a reply of any id (the one
+  // to a malformed request has none) or a stream line (`logs --follow`); and for the next
+  // event. nullopt on timeout or at EOF.
+  std::optional<nlohmann::json> next_reply(std::chrono::milliseconds timeout = 5s);
+  std::optional<nlohmann::json> next_event(std::chrono::milliseconds timeout = 5s);
+  // Sends `text` as it is, for the protocol's abuse tests (garbage, a partial or oversize
+  // line, pipelined requests). False once arbord has closed the connection, or when it
+  // takes nothing more within `timeout`.
+  bool send_raw(const std::string& text, std::chrono::milliseconds timeout = 5s);
   bool at_eof() const { return eof_; }
 
   void close();
@@ -51,6 +60,7 @@ class Control {
  private:
   // Waits (poll) until something can be read or `deadline` passes.
   bool wait_readable(std::chrono::steady_clock::time_point deadline);
+  std::optional<nlohmann::json> next(std::deque<nlohmann::json>& lines, std::chrono::milliseconds timeout);
 
   std::unique_ptr<ctl::Client> client_;
   std::deque<nlohmann::json> replies_;

@@ -1,6 +1,7 @@
 // What the tests read outside arbord: /proc (a process's descriptors, memory, state and
-// group), a node of a status reply, a shell command's output, and a bounded poll for
-// external state that no event announces.
+// group), a node of a status reply, a shell command's output, a program's run (its exit
+// status, stdout and stderr apart), and a bounded poll for external state that no event
+// announces.
 #pragma once
 
 #include <sys/types.h>
@@ -35,5 +36,27 @@ std::vector<pid_t> children_of(pid_t parent, char state);
 
 // Runs a shell command, returns its exit status and its stdout+stderr.
 int run_command(const std::string& command, std::string& output);
+
+// How a program run by run() ended: its exit status (128 + the signal when killed, -1 when
+// it could not be started) and what it wrote on stdout and on stderr.
+struct RunResult {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+// Runs argv (argv[0] a path; no shell, no PATH lookup) to its exit, capturing stdout and
+// stderr apart, with `env` (NAME=VALUE, each replacing this process's) in its environment. Bounded: past
+// `timeout` it is killed and the test fails.
+RunResult run(std::vector<std::string> argv, std::chrono::milliseconds timeout = 10s,
+              const std::vector<std::string>& env = {});
+
+#ifdef ARBORCTL_BIN
+// The real arborctl on `socket`: run({arborctl, "--socket", socket, args...}).
+inline RunResult arborctl(const std::string& socket, std::vector<std::string> args,
+                          std::chrono::milliseconds timeout = 10s) {
+  args.insert(args.begin(), {ARBORCTL_BIN, "--socket", socket});
+  return run(std::move(args), timeout);
+}
+#endif
 
 }  // namespace arbor::testing

@@ -1,36 +1,60 @@
 // arborctl against a real arbord: every command, exit codes, socket rules (docs/ARBORCTL.md).
+// arbord is tests/support's ArbordInstance (ready at its READY=1); arborctl is the real
+// binary, run to its exit with its stdout and stderr apart.
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
-#include "tests/integration/ctl/harness.h"
+#include <gtest/gtest.h>
 
-namespace arbor::ctl_test {
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "tests/support/arbord_instance.h"
+#include "tests/support/control.h"
+#include "tests/support/proc.h"
+
+namespace arbor::testing {
 namespace {
 
-const std::string kChildren =
-    R"({"id": "a", "command": ["/bin/sh", "-c", "echo hello; echo world; exec sleep 1000"]},
-       {"id": "web", "type": "supervisor", "children": [{"id": "api", "command": ["/bin/sleep", "1000"]}]},
-       {"id": "jobs", "type": "dynamic_supervisor", "max_children": 1,
-        "template": {"command": ["/bin/sleep"], "restart": "temporary"}})";
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+const json kChildren = json::parse(
+    R"([{"id": "a", "command": ["/bin/sh", "-c", "echo hello; echo world; exec sleep 1000"]},
+        {"id": "web", "type": "supervisor", "children": [{"id": "api", "command": ["/bin/sleep", "1000"]}]},
+        {"id": "jobs", "type": "dynamic_supervisor", "max_children": 1,
+         "template": {"command": ["/bin/sleep"], "restart": "temporary"}}])");
+
+const json kSleeper = json::array({{{"id", "a"}, {"command", {"/bin/sleep", "1000"}}}});
+
+// The config: `children` under the root, the socket in a directory of its own (s/, which
+// the tests of permissions open up to another user).
+json tree(const ArbordInstance& d, const json& children, const std::string& socket = "") {
+  return {{"socket", socket.empty() ? d.path("s/arbord.sock") : socket}, {"root", {{"children", children}}}};
+}
 
 class CtlTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    d.start();
-    ASSERT_TRUE(d.ready()) << d.log();
-    d.collect_pids(d.status());
+    d.start(tree(d, kChildren));
+    ASSERT_TRUE(d.await_ready());
   }
-  void TearDown() override {
-    if (HasFailure()) std::fprintf(stderr, "arbord log:\n%s\n", d.log().c_str());
+  RunResult ctl(std::vector<std::string> args, std::chrono::milliseconds timeout = 10s) {
+    return arborctl(d.socket(), std::move(args), timeout);
   }
-  Arbord d{kChildren};
+  json status(const std::string& path = "/") { return json::parse(ctl({"--json", "status", path}).out); }
+  ArbordInstance d;
 };
 
 TEST_F(CtlTest, StatusJsonAndTable) {
-  json root = d.status();
+  json root = status();
   EXPECT_EQ(root["path"], "/");
   EXPECT_EQ(root["children"][0]["state"], "running");
   EXPECT_EQ(root["children"][1]["children"][0]["path"], "web/api");
-  Result table = d.ctl({"status"});
+  RunResult table = ctl({"status"});
   EXPECT_EQ(table.status, 0);
   EXPECT_NE(table.out.find("PATH"), std::string::npos);
   EXPECT_NE(table.out.find("    web/api"), std::string::npos) << table.out;
@@ -38,193 +62,207 @@ TEST_F(CtlTest, StatusJsonAndTable) {
 }
 
 TEST_F(CtlTest, StopStartRestartSignalWait) {
-  EXPECT_EQ(d.ctl({"stop", "web/api"}).status, 0);
-  EXPECT_EQ(d.status("web/api")["state"], "stopped");
-  EXPECT_EQ(d.ctl({"wait", "web/api", "--state", "stopped", "--timeout", "2000"}).status, 0);
-  Result refused = d.ctl({"wait", "web/api", "--timeout", "100"});
+  EXPECT_EQ(ctl({"stop", "web/api"}).status, 0);
+  EXPECT_EQ(status("web/api")["state"], "stopped");
+  EXPECT_EQ(ctl({"wait", "web/api", "--state", "stopped", "--timeout", "2000"}).status, 0);
+  RunResult refused = ctl({"wait", "web/api", "--timeout", "100"});
   EXPECT_EQ(refused.status, 1);
   EXPECT_NE(refused.err.find("arborctl: timeout:"), std::string::npos) << refused.err;
-  EXPECT_EQ(d.ctl({"start", "web/api"}).status, 0);
-  const int pid = d.status("web/api")["pid"];
-  EXPECT_EQ(d.ctl({"restart", "web/api"}).status, 0);
-  EXPECT_NE(d.status("web/api")["pid"], pid);
-  EXPECT_EQ(d.ctl({"signal", "web/api", "KILL"}).status, 0);
-  EXPECT_EQ(d.ctl({"wait", "web/api", "--timeout", "5000"}).status, 0);
-  EXPECT_EQ(d.status("web/api")["restarts"], 1);
-  Result r = d.ctl({"start", "web/api"});
+  EXPECT_EQ(ctl({"start", "web/api"}).status, 0);
+  const int pid = status("web/api")["pid"];
+  EXPECT_EQ(ctl({"restart", "web/api"}).status, 0);
+  EXPECT_NE(status("web/api")["pid"], pid);
+  EXPECT_EQ(ctl({"signal", "web/api", "KILL"}).status, 0);
+  EXPECT_EQ(ctl({"wait", "web/api", "--timeout", "5000"}).status, 0);
+  EXPECT_EQ(status("web/api")["restarts"], 1);
+  RunResult r = ctl({"start", "web/api"});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("arborctl: running: "), std::string::npos) << r.err;
-  EXPECT_EQ(d.ctl({"signal", "web/api", "NOPE"}).status, 1);
+  EXPECT_EQ(ctl({"signal", "web/api", "NOPE"}).status, 1);
 }
 
 TEST_F(CtlTest, AddRemoveCountSpec) {
-  Result added = d.ctl({"add", "jobs", "--", "300"});
+  RunResult added = ctl({"add", "jobs", "--", "300"});
   EXPECT_EQ(added.status, 0);
   EXPECT_EQ(added.out, "jobs/1\n");
-  Result full = d.ctl({"add", "jobs", "--", "300"});
+  RunResult full = ctl({"add", "jobs", "--", "300"});
   EXPECT_EQ(full.status, 1);
   EXPECT_NE(full.err.find("max_children"), std::string::npos);
-  EXPECT_EQ(json::parse(d.ctl({"--json", "count", "jobs"}).out)["active"], 1);
-  const std::string spec_file = d.dir + "/spec.json";
+  EXPECT_EQ(json::parse(ctl({"--json", "count", "jobs"}).out)["active"], 1);
+  const std::string spec_file = d.path("spec.json");
   std::ofstream(spec_file) << R"({"id": "extra", "command": ["/bin/sleep", "1000"]})";
-  Result add = d.ctl({"--json", "add", "web", "--spec", "@" + spec_file});
+  RunResult add = ctl({"--json", "add", "web", "--spec", "@" + spec_file});
   EXPECT_EQ(json::parse(add.out), (json{{"path", "web/extra"}}));
-  json spec = json::parse(d.ctl({"spec", "web/extra"}).out);
+  json spec = json::parse(ctl({"spec", "web/extra"}).out);
   EXPECT_EQ(spec["command"][0], "/bin/sleep");
-  EXPECT_EQ(d.ctl({"remove", "web/extra"}).status, 1);
-  EXPECT_EQ(d.ctl({"stop", "web/extra"}).status, 0);
-  EXPECT_EQ(d.ctl({"remove", "web/extra"}).status, 0);
-  EXPECT_EQ(d.ctl({"spec", "web/extra"}).status, 1);
-  EXPECT_EQ(d.ctl({"add", "web", "--spec", "{nope"}).status, 2);
-  Result bad = d.ctl({"add", "web", "--spec", R"({"id": "y"})"});
+  EXPECT_EQ(ctl({"remove", "web/extra"}).status, 1);
+  EXPECT_EQ(ctl({"stop", "web/extra"}).status, 0);
+  EXPECT_EQ(ctl({"remove", "web/extra"}).status, 0);
+  EXPECT_EQ(ctl({"spec", "web/extra"}).status, 1);
+  EXPECT_EQ(ctl({"add", "web", "--spec", "{nope"}).status, 2);
+  RunResult bad = ctl({"add", "web", "--spec", R"({"id": "y"})"});
   EXPECT_EQ(bad.status, 1);
   EXPECT_NE(bad.err.find("bad_spec"), std::string::npos);
 }
 
 TEST_F(CtlTest, LogsAndFollow) {
-  const auto deadline = Clock::now() + std::chrono::seconds(5);
-  Result logs;
-  while (Clock::now() < deadline && (logs = d.ctl({"logs", "a"})).out != "hello\nworld\n")
-    ::poll(nullptr, 0, 20);
-  EXPECT_EQ(logs.out, "hello\nworld\n");
-  EXPECT_EQ(d.ctl({"logs", "a", "-n", "1"}).out, "world\n");
-  EXPECT_EQ(d.ctl({"--json", "logs", "a", "-n", "1"}).out, "{\"line\":\"world\",\"path\":\"a\"}\n");
+  // The worker's output reaches its log file with no event to await: polled, bounded.
+  EXPECT_TRUE(poll_until(
+      [&] {
+        return ctl({"logs", "a"}).out == "hello\nworld\n";
+      },
+      5s))
+      << ctl({"logs", "a"}).out;
+  EXPECT_EQ(ctl({"logs", "a", "-n", "1"}).out, "world\n");
+  EXPECT_EQ(ctl({"--json", "logs", "a", "-n", "1"}).out, "{\"line\":\"world\",\"path\":\"a\"}\n");
   // follow: restart the worker so it writes again while we follow.
-  Raw raw(d.socket);
-  ASSERT_TRUE(raw.send(R"({"id":1,"cmd":"logs","args":{"path":"a","lines":0,"follow":true}})"
-                       "\n"));
-  EXPECT_NE(raw.line().find("\"ok\":true"), std::string::npos);
-  EXPECT_EQ(d.ctl({"restart", "a"}).status, 0);
-  EXPECT_EQ(json::parse(raw.line())["line"], "hello");
-  EXPECT_EQ(json::parse(raw.line())["line"], "world");
+  Control follow;
+  ASSERT_TRUE(follow.connect(d.socket(), 0ms));
+  const auto reply = follow.call("logs", {{"path", "a"}, {"lines", 0}, {"follow", true}});
+  ASSERT_TRUE(reply);
+  EXPECT_TRUE(reply->value("ok", false)) << reply->dump();
+  EXPECT_EQ(ctl({"restart", "a"}).status, 0);
+  for (const char* expected : {"hello", "world"}) {
+    const auto line = follow.next_reply();
+    ASSERT_TRUE(line) << "no line " << expected;
+    EXPECT_EQ((*line)["line"], expected) << line->dump();
+  }
 }
 
 TEST_F(CtlTest, WatchSeesEvents) {
-  Raw raw(d.socket);
-  ASSERT_TRUE(raw.send(R"({"id":1,"cmd":"watch"})"
-                       "\n"));
-  EXPECT_NE(raw.line().find("\"ok\":true"), std::string::npos);
-  EXPECT_EQ(d.ctl({"stop", "web/api"}).status, 0);
-  json e = json::parse(raw.line());
-  EXPECT_EQ(e["event"], "exited");
-  EXPECT_EQ(e["path"], "web/api");
-  EXPECT_EQ(e["reason"], "shutdown");
-  EXPECT_TRUE(e["seq"].is_number());
+  Control watcher;
+  ASSERT_TRUE(watcher.connect(d.socket(), 0ms));
+  ASSERT_TRUE(watcher.watch());
+  EXPECT_EQ(ctl({"stop", "web/api"}).status, 0);
+  const auto e = watcher.next_event();
+  ASSERT_TRUE(e);
+  EXPECT_EQ((*e)["event"], "exited");
+  EXPECT_EQ((*e)["path"], "web/api");
+  EXPECT_EQ((*e)["reason"], "shutdown");
+  EXPECT_TRUE((*e)["seq"].is_number());
 }
 
 TEST_F(CtlTest, VersionAndUsage) {
-  Result v = d.ctl({"--json", "version"});
+  RunResult v = ctl({"--json", "version"});
   EXPECT_EQ(json::parse(v.out),
             (json{{"arborctl", ARBOR_VERSION}, {"arbord", ARBOR_VERSION}, {"protocol", 1}}));
-  EXPECT_EQ(d.ctl({"frobnicate"}).status, 2);
-  EXPECT_EQ(d.ctl({"stop"}).status, 2);
-  EXPECT_EQ(d.ctl({"--help"}).status, 0);
-  EXPECT_EQ(d.ctl({"logs", "--help"}).status, 0);
-  Result gone = run({ARBORCTL_BIN, "--socket", d.dir + "/none.sock", "status"});
+  EXPECT_EQ(ctl({"frobnicate"}).status, 2);
+  EXPECT_EQ(ctl({"stop"}).status, 2);
+  EXPECT_EQ(ctl({"--help"}).status, 0);
+  EXPECT_EQ(ctl({"logs", "--help"}).status, 0);
+  RunResult gone = arborctl(d.path("none.sock"), {"status"});
   EXPECT_EQ(gone.status, 3);
-  EXPECT_NE(gone.err.find("arborctl: cannot connect to " + d.dir + "/none.sock: "), std::string::npos);
+  EXPECT_NE(gone.err.find("arborctl: cannot connect to " + d.path("none.sock") + ": "), std::string::npos);
 }
 
 TEST_F(CtlTest, SocketIsOwnerOnlyAndASecondArbordIsRefused) {
   struct stat st {};
-  ASSERT_EQ(::stat(d.socket.c_str(), &st), 0);
+  ASSERT_EQ(::stat(d.socket().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  const pid_t second = d.start();
-  EXPECT_EQ(d.wait_exit(second), 1);
-  EXPECT_NE(d.log().find("another arbord is running on " + d.socket), std::string::npos) << d.log();
-  EXPECT_TRUE(d.ready(2000)) << "the first arbord still answers";
+  ArbordInstance second;
+  second.start(tree(second, kChildren, d.socket()), {}, Watch::none);
+  EXPECT_EQ(second.wait_exit(), 1);
+  EXPECT_TRUE(second.await("another arbord is running on " + d.socket()));
+  EXPECT_EQ(ctl({"status"}).status, 0) << "the first arbord still answers, on a new connection";
 }
 
 TEST_F(CtlTest, MalformedAndOversizeRequests) {
-  Raw raw(d.socket);
-  Raw other(d.socket);
-  raw.send("{nope\n");
-  EXPECT_NE(raw.line().find("bad_request"), std::string::npos);
-  raw.send(R"({"id":2,"cmd":"status","args":{"path":"a"}})"
-           "\n");
-  EXPECT_NE(raw.line().find("\"ok\":true"), std::string::npos) << "the connection stays open";
-  raw.send(std::string(1024 * 1024 + 10, 'x'));
-  EXPECT_NE(raw.line().find("bad_request"), std::string::npos);
-  EXPECT_EQ(raw.line(2000), "");
-  EXPECT_TRUE(raw.eof) << "closed after an oversize line";
-  other.send(R"({"id":3,"cmd":"version"})"
-             "\n");
-  EXPECT_NE(other.line().find("\"ok\":true"), std::string::npos) << "other clients unaffected";
+  Control raw, other;
+  ASSERT_TRUE(raw.connect(d.socket(), 0ms));
+  ASSERT_TRUE(other.connect(d.socket(), 0ms));
+  raw.send_raw("{nope\n");
+  auto reply = raw.next_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ((*reply)["error"]["code"], "bad_request") << reply->dump();
+  raw.send_raw(R"({"id":2,"cmd":"status","args":{"path":"a"}})"
+               "\n");
+  reply = raw.next_reply();
+  ASSERT_TRUE(reply) << "the connection stays open";
+  EXPECT_TRUE(reply->value("ok", false)) << reply->dump();
+  raw.send_raw(std::string(1024 * 1024 + 10, 'x'));  // may fail once arbord has closed
+  reply = raw.next_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ((*reply)["error"]["code"], "bad_request") << reply->dump();
+  EXPECT_FALSE(raw.next_reply(2s));
+  EXPECT_TRUE(raw.at_eof()) << "closed after an oversize line";
+  reply = other.call("version");
+  ASSERT_TRUE(reply) << "other clients unaffected";
+  EXPECT_TRUE(reply->value("ok", false)) << reply->dump();
 }
 
 TEST_F(CtlTest, AClientThatNeverReadsIsDroppedWithoutStallingOthers) {
-  Raw slow(d.socket);
+  Control slow;
+  ASSERT_TRUE(slow.connect(d.socket(), 0ms));
   int small = 4096;
   ::setsockopt(slow.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-  ASSERT_TRUE(slow.send(R"({"id":1,"cmd":"watch"})"
-                        "\n"));
+  ASSERT_TRUE(slow.send_raw(R"({"id":1,"cmd":"watch"})"
+                            "\n"));
   // Pipelined requests whose replies (about 1 KB each) it never reads: past 1 MiB queued
   // in arbord, the client is dropped. The sends may fail once it is.
   std::string burst;
   for (int j = 0; j < 200; ++j)
     burst += R"({"id":2,"cmd":"status","args":{"path":"/"}})"
              "\n";
-  const auto deadline = Clock::now() + std::chrono::seconds(10);
-  while (Clock::now() < deadline && d.log().find("dropping client") == std::string::npos) {
-    if (!slow.send(burst)) break;
+  const auto deadline = Clock::now() + 10s;
+  while (Clock::now() < deadline && d.matching("dropping client").empty()) {
+    if (!slow.send_raw(burst)) break;
   }
-  const auto found = Clock::now() + std::chrono::seconds(5);
-  while (Clock::now() < found && d.log().find("dropping client") == std::string::npos) ::poll(nullptr, 0, 20);
-  EXPECT_NE(d.log().find("dropping client"), std::string::npos);
-  Result v = d.ctl({"version"}, 3000);
+  EXPECT_TRUE(d.await("dropping client", 5s));
+  RunResult v = ctl({"version"}, 3s);
   EXPECT_EQ(v.status, 0) << "others are served";
-  EXPECT_EQ(d.ctl({"restart", "web/api"}).status, 0) << "supervision goes on";
+  EXPECT_EQ(ctl({"restart", "web/api"}).status, 0) << "supervision goes on";
 }
 
 TEST(CtlSocketTest, StaleSocketIsReplaced) {
-  Arbord d(R"({"id": "a", "command": ["/bin/sleep", "1000"]})");
-  std::filesystem::create_directories(d.dir + "/s");
+  ArbordInstance d;
+  std::filesystem::create_directories(d.path("s"));
   const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
-  std::strcpy(addr.sun_path, d.socket.c_str());
+  std::strcpy(addr.sun_path, d.path("s/arbord.sock").c_str());
   ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   ::close(fd);  // bound, never listened, now closed: a stale file
-  d.start();
-  EXPECT_TRUE(d.ready()) << d.log();
-  EXPECT_EQ(d.ctl({"shutdown"}).status, 0);
+  d.start(tree(d, kSleeper));
+  EXPECT_TRUE(d.await_ready());
+  EXPECT_EQ(arborctl(d.socket(), {"shutdown"}).status, 0);
+  EXPECT_EQ(d.wait_exit(), 0);
 }
 
 TEST(CtlSocketTest, TooLongSocketPathFailsBoot) {
-  Arbord d(R"({"id": "a", "command": ["/bin/sleep", "1000"]})");
-  const pid_t pid = d.start({"--socket", d.dir + "/" + std::string(120, 'x')});
-  EXPECT_EQ(d.wait_exit(pid), 1);
-  EXPECT_NE(d.log().find("socket path too long"), std::string::npos) << d.log();
+  ArbordInstance d;
+  d.start(tree(d, kSleeper), {"--socket", d.path(std::string(120, 'x'))}, Watch::none);
+  EXPECT_EQ(d.wait_exit(), 1);
+  EXPECT_TRUE(d.await("socket path too long"));
 }
 
 TEST(CtlSocketTest, ShutdownStopsTheTreeAndArbordExits0) {
-  Arbord d(R"({"id": "a", "command": ["/bin/sleep", "1000"]})");
-  const pid_t pid = d.start();
-  ASSERT_TRUE(d.ready()) << d.log();
-  Result r = d.ctl({"shutdown"});
+  ArbordInstance d;
+  d.start(tree(d, kSleeper));
+  ASSERT_TRUE(d.await_ready());
+  RunResult r = arborctl(d.socket(), {"shutdown"});
   EXPECT_EQ(r.status, 0);
-  EXPECT_EQ(d.wait_exit(pid), 0);
+  EXPECT_EQ(d.wait_exit(), 0);
   struct stat st {};
-  EXPECT_NE(::stat(d.socket.c_str(), &st), 0) << "the socket file is removed";
+  EXPECT_NE(::stat(d.socket().c_str(), &st), 0) << "the socket file is removed";
 }
 
 TEST(CtlSocketTest, AnotherUidIsRefused) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to run a client as nobody";
   if (::access("/usr/bin/setpriv", X_OK) != 0) GTEST_SKIP() << "no setpriv";
-  Arbord d(R"({"id": "a", "command": ["/bin/sleep", "1000"]})");
-  d.start();
-  ASSERT_TRUE(d.ready()) << d.log();
+  ArbordInstance d;
+  d.start(tree(d, kSleeper));
+  ASSERT_TRUE(d.await_ready());
   // The socket is 0600: let nobody reach it only to prove the credential check.
-  ::chmod(d.dir.c_str(), 0755);
-  ::chmod((d.dir + "/s").c_str(), 0755);
-  ::chmod(d.socket.c_str(), 0666);
-  Result r = run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ARBORCTL_BIN,
-                  "--socket", d.socket, "status"});
-  EXPECT_EQ(r.status, 1) << r.err << d.log();
+  ::chmod(d.dir().c_str(), 0755);
+  ::chmod(d.path("s").c_str(), 0755);
+  ::chmod(d.socket().c_str(), 0666);
+  RunResult r = run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ARBORCTL_BIN,
+                     "--socket", d.socket(), "status"});
+  EXPECT_EQ(r.status, 1) << r.err;
   EXPECT_NE(r.err.find("forbidden"), std::string::npos) << r.err;
-  EXPECT_NE(d.log().find("refused client"), std::string::npos);
-  EXPECT_EQ(d.ctl({"shutdown"}).status, 0);
+  EXPECT_TRUE(d.await("refused client"));
+  EXPECT_EQ(arborctl(d.socket(), {"shutdown"}).status, 0);
 }
 
 }  // namespace
-}  // namespace arbor::ctl_test
+}  // namespace arbor::testing

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
-#include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,18 +16,13 @@
 #include <string>
 #include <vector>
 
-#include "tests/integration/daemon/arbord_instance.h"
-
-extern char** environ;
+#include "tests/support/arbord_instance.h"
+#include "tests/support/proc.h"
 
 namespace arbor::testing {
 namespace {
 
-struct Outcome {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using Outcome = RunResult;
 
 // Reads `fd` until EOF or the deadline (a hung arbord fails the test, never blocks it).
 std::string drain(int fd, std::chrono::steady_clock::time_point deadline) {
@@ -68,35 +62,7 @@ std::vector<char*> argv_of(std::vector<std::string>& args) {
 // Runs arbord with `args` (and `env` added), stdout and stderr kept apart.
 Outcome run_arbord(std::vector<std::string> args, std::vector<std::string> env = {}) {
   args.insert(args.begin(), ARBORD_BIN);
-  std::vector<std::string> envs;
-  for (char** e = environ; *e != nullptr; ++e) envs.emplace_back(*e);
-  envs.insert(envs.end(), env.begin(), env.end());
-  int out[2], err[2];
-  EXPECT_EQ(pipe2(out, O_CLOEXEC), 0);
-  EXPECT_EQ(pipe2(err, O_CLOEXEC), 0);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-  pid_t pid = -1;
-  auto argv = argv_of(args);
-  auto envp = argv_of(envs);
-  const int rc = posix_spawn(&pid, ARBORD_BIN, &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  close(out[1]);
-  close(err[1]);
-  Outcome r;
-  if (rc != 0) {
-    ADD_FAILURE() << "posix_spawn: " << rc;
-    return r;
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  r.out = drain(out[0], deadline);
-  r.err = drain(err[0], deadline);
-  close(out[0]);
-  close(err[0]);
-  r.status = await_exit(pid);
-  return r;
+  return run(std::move(args), 20s, env);
 }
 
 // Runs arbord on a pseudo-terminal (stdout and stderr both), as from an operator's shell.
