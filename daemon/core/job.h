@@ -56,5 +56,8 @@ template <typename... F>
 struct Overloaded : F... {
   using F::operator()...;
 };
+// Clang 14 (the fuzz build) has no deduction for aggregates yet: say it.
+template <typename... F>
+Overloaded(F...) -> Overloaded<F...>;
 
 }  // namespace arbor::core

@@ -12,7 +12,7 @@ using Row = std::array<Action, kWorkerStates>;  // one event, every state
 using Table = std::array<Row, kWorkerEvents>;
 
 constexpr Table make_table() {
-  using enum Action;
+  using enum Worker::Action;
   // clang-format off
   return Table{{
       //                   stopped backoff spawning cancelling awaiting failing running stopping killing
