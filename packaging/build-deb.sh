@@ -11,9 +11,14 @@
 # they are not given twice). ARBOR_WERROR=OFF: a package build must not fail
 # on a new compiler's warnings (Debian builds never use -Werror); scripts/test.sh builds
 # with -Werror and catches them.
+#
+# ARBOR_PACKAGE_BUILD_DIR: the build tree (default build/package). ARBOR_PACKAGE_TESTS=ON
+# builds the test suite in the same tree, with -Werror: scripts/test.sh runs the suite on
+# exactly the binaries it packages, so CI compiles the Release build once, not twice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${ARBOR_PACKAGE_BUILD_DIR:-build/package}
+tests=${ARBOR_PACKAGE_TESTS:-OFF}
 flags() {
   DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get "$1" |
     tr ' ' '\n' | grep -vxE -- '-g|-O2' | tr '\n' ' ' | sed 's/ $//'
@@ -21,7 +26,10 @@ flags() {
 cxxflags="$(flags CPPFLAGS) $(flags CXXFLAGS)"
 cflags="$(flags CPPFLAGS) $(flags CFLAGS)"
 ldflags=$(flags LDFLAGS)
-cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DARBOR_TESTS=OFF -DARBOR_WERROR=OFF \
+launcher=()
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DARBOR_TESTS="$tests" -DARBOR_WERROR="$tests" "${launcher[@]}" \
   -DCMAKE_CXX_FLAGS="$cxxflags" -DCMAKE_C_FLAGS="$cflags" -DCMAKE_EXE_LINKER_FLAGS="$ldflags" >/dev/null
 cmake --build "$dir" -j "$(nproc)" >/dev/null
 (cd "$dir" && rm -f ./*.deb && cpack -G DEB >/dev/null)

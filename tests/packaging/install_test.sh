@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install test of the Debian package (run as root; scripts/test.sh runs it last).
 #
-#  1. builds the .deb (packaging/build-deb.sh, Release, build/package reused);
+#  1. builds the .deb (packaging/build-deb.sh, Release; its build tree is reused, and
+#     scripts/test.sh points it at the tree the suite just ran on);
 #  2. inspects it: file list, conffiles, control fields, Depends;
 #  3. installs it with dpkg -i (apt-get install -f for missing Depends), with systemd
 #     simulated: /run/systemd/system present and stub systemctl / deb-systemd-invoke
