@@ -5,18 +5,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-echo "== lint: layout, 110 columns, 400 lines a file (scripts/lint.sh)"
+echo "[$((SECONDS / 60))m$((SECONDS % 60))s] == lint: layout, 110 columns, 400 lines a file (scripts/lint.sh)"
 scripts/lint.sh
 jobs=$(nproc)
 run_suite() {
-  echo "== $1 build: running the test suite"
+  echo "[$((SECONDS / 60))m$((SECONDS % 60))s] == $1 build: running the test suite"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$2" --output-on-failure -j "$jobs" --timeout 300
 }
 # The plain build is the package's own build (Release, Debian's hardening flags, -Werror):
 # the suite tests the binaries that ship, and the install test below packages this tree.
 export ARBOR_PACKAGE_BUILD_DIR=build/test-plain ARBOR_PACKAGE_TESTS=ON
-echo "== plain build: Release with Debian's hardening flags (packaging/build-deb.sh)"
+echo "[$((SECONDS / 60))m$((SECONDS % 60))s] == plain build: Release with Debian's hardening flags (packaging/build-deb.sh)"
 packaging/build-deb.sh >/dev/null
 run_suite plain build/test-plain
 
@@ -31,14 +31,15 @@ cmake --build build/test-sanitize -j "$jobs"
 run_suite sanitize build/test-sanitize
 
 # Fuzzing, a short bounded run of each libFuzzer target (scripts/fuzz.sh; longer runs by hand).
-echo "== fuzz: each target for 20 s"
+echo "[$((SECONDS / 60))m$((SECONDS % 60))s] == fuzz: each target for 20 s"
 scripts/fuzz.sh 20
 
 # Install test of the Debian package: build the .deb, install, run, upgrade, purge
 # (tests/packaging/install_test.sh). It needs root (or sudo without a password) and dpkg.
 if command -v dpkg >/dev/null && { [ "$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; }; then
-  echo "== packaging: install test of the .deb (tests/packaging/install_test.sh)"
+  echo "[$((SECONDS / 60))m$((SECONDS % 60))s] == packaging: install test of the .deb (tests/packaging/install_test.sh)"
   if [ "$(id -u)" -eq 0 ]; then tests/packaging/install_test.sh; else sudo -n tests/packaging/install_test.sh; fi
 else
-  echo "== packaging: install test SKIPPED (needs root or passwordless sudo, and dpkg)"
+  echo "[$((SECONDS / 60))m$((SECONDS % 60))s] == packaging: install test SKIPPED (needs root or passwordless sudo, and dpkg)"
 fi
+echo "[$((SECONDS / 60))m$((SECONDS % 60))s] == all passed"
