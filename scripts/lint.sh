@@ -24,7 +24,8 @@ if [ "${1:-}" = "--tidy" ]; then
   build=${2:-build/dev}
   [ -f "$build/compile_commands.json" ] || { echo "lint: no $build/compile_commands.json (configure first)"; exit 2; }
   mapfile -t units < <(git ls-files '*.cpp' | grep -v '^tests/fuzz/')
-  run-clang-tidy -quiet -extra-arg=-Wno-unknown-warning-option -p "$build" -j "$(nproc)" "${units[@]/#/$PWD/}" >/tmp/arbor-tidy.log 2>&1 || true
+  run-clang-tidy -quiet -extra-arg=-Wno-unknown-warning-option -p "$build" -j "${TIDY_JOBS:-$(nproc)}" \
+    "${units[@]/#/$PWD/}" >/tmp/arbor-tidy.log 2>&1 || true
   if grep -E '(warning|error):' /tmp/arbor-tidy.log | grep -v '^Suppressed' >/dev/null; then
     grep -E '(warning|error):' /tmp/arbor-tidy.log | sort -u | head -50; status=1
   fi

@@ -128,10 +128,12 @@ void LogFile::write_chunk(std::string_view chunk) {
     return;
   }
   open_logs_->used(*this);
+  const std::string_view whole = chunk;
   while (!chunk.empty()) {
     ssize_t n = sys_->write(fd_, chunk.data(), chunk.size());
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {  // ENOSPC, EIO, EFBIG...: never block the worker, drop and count
+      drop_partial_line(whole.substr(0, whole.size() - chunk.size()));
       count_dropped(chunk.size());
       return;
     }
@@ -139,6 +141,24 @@ void LogFile::write_chunk(std::string_view chunk) {
     chunk.remove_prefix(static_cast<std::size_t>(n));
   }
   report_dropped();
+}
+
+// A write that stopped inside a line (the disk filled up mid-line) would leave half a
+// line for the next one to be glued to: cut the file back to the last whole line and
+// count the half as dropped. Truncating frees space, so it works on a full disk too; if
+// it fails anyway, the next write starts on a line of its own instead.
+void LogFile::drop_partial_line(std::string_view written) {
+  const std::size_t nl = written.rfind('\n');
+  const std::size_t partial = nl == std::string_view::npos ? written.size() : written.size() - nl - 1;
+  if (partial == 0) return;
+  struct stat st {};  // the file's real end (someone may have truncated it since size_ was read)
+  const bool known = sys_->fstat(fd_, &st) == 0 && st.st_size >= static_cast<off_t>(partial);
+  if (known && sys_->ftruncate(fd_, st.st_size - static_cast<off_t>(partial)) == 0) {
+    size_ = static_cast<std::uint64_t>(st.st_size) - partial;
+    count_dropped(partial);
+  } else if (sys_->write(fd_, "\n", 1) == 1) {
+    size_ += 1;
+  }
 }
 
 void LogFile::count_dropped(std::uint64_t bytes) {

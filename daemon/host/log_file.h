@@ -73,6 +73,7 @@ class LogFile {
   std::string rotated_path(int generation) const { return path_ + "." + std::to_string(generation); }
   void rotate();
   void write_chunk(std::string_view chunk);
+  void drop_partial_line(std::string_view written);
   void count_dropped(std::uint64_t bytes);
   void report_dropped();
 

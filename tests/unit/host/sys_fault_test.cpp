@@ -3,6 +3,7 @@
 // real loop; only the failures are injected.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 
@@ -20,6 +21,7 @@ class FaultSys : public Sys {
   int pipe2_failures = 0;    // the next N pipe2 calls fail with EMFILE
   int write_errno = 0;       // every write fails with this
   int eagain_every = 0;      // every Nth read of a pipe returns EAGAIN
+  long file_room = -1;       // >= 0: regular files take this many more bytes, then ENOSPC
   int pipe2_calls = 0;
   int eagains = 0;
 
@@ -36,6 +38,16 @@ class FaultSys : public Sys {
     return -1;
   }
   ssize_t write(int fd, const void* buf, std::size_t size) override {
+    struct stat st {};
+    if (file_room >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+      if (file_room == 0) {
+        errno = ENOSPC;
+        return -1;
+      }
+      const auto n = Sys::write(fd, buf, std::min(size, static_cast<std::size_t>(file_room)));
+      if (n > 0) file_room -= n;
+      return n;
+    }
     if (write_errno == 0) return Sys::write(fd, buf, size);
     errno = write_errno;
     return -1;
@@ -109,6 +121,25 @@ TEST_F(SysFaultTest, EnospcOnALogWriteIsDroppedAndCounted) {
   EXPECT_EQ(dropped->text, "w");
   EXPECT_EQ(dropped->bytes, 100u);
   EXPECT_EQ(log_lines("w"), (std::vector<std::string>{"after the disk recovered"}));
+}
+
+// The disk fills up in the middle of a line: the half line is cut off and counted, so the
+// next line written after the disk recovers is not glued to it.
+TEST_F(SysFaultTest, ADiskFullInTheMiddleOfALineLeavesNoHalfLine) {
+  fake_.file_room = 25;  // two lines of 10 bytes and half of the third
+  spawn(1, child({"--lines", "10", "--line-bytes", "9", "--after", "0"}));
+  ASSERT_NE(wait_end(1), nullptr);
+  fake_.file_room = -1;
+  spawn(2, child({"--print", "after the disk recovered", "--after", "0"}));
+  ASSERT_NE(wait_end(2), nullptr);
+  const Event* dropped = wait_for(Kind::log_dropped, 0);
+  ASSERT_NE(dropped, nullptr);
+  EXPECT_EQ(dropped->bytes, 80u);  // the half line counts with the seven lines never written
+  const auto lines = log_lines("w");
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0].size(), 9u);
+  EXPECT_EQ(lines[1].size(), 9u);
+  EXPECT_EQ(lines[2], "after the disk recovered");
 }
 
 TEST_F(SysFaultTest, EagainOnAPipeReadLosesNothing) {
