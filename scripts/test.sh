@@ -30,6 +30,10 @@ cmake -S . -B build/test-sanitize -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEB
 cmake --build build/test-sanitize -j "$jobs"
 run_suite sanitize build/test-sanitize
 
+# A one-minute soak on the sanitized arbord (scripts/soak.sh; ten minutes by hand).
+echo "[$((SECONDS / 60))m$((SECONDS % 60))s] == soak: 60 s under ASan+UBSan (scripts/soak.sh)"
+ARBOR_BUILD=build/test-sanitize scripts/soak.sh 60
+
 # Fuzzing, a short bounded run of each libFuzzer target (scripts/fuzz.sh; longer runs by hand).
 echo "[$((SECONDS / 60))m$((SECONDS % 60))s] == fuzz: each target for 20 s"
 scripts/fuzz.sh 20
