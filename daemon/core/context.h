@@ -44,7 +44,7 @@ class Context {
   void remove_spawn(SpawnToken token) { spawns_.erase(token); }
   Worker* spawn(SpawnToken token) const;
 
-  void emit(Event event) { host_.emit(event); }
+  void emit(const Event& event) { host_.emit(event); }
 
  private:
   Host& host_;
