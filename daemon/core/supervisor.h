@@ -71,12 +71,12 @@ class Supervisor final : public Node, public ChildObserver {
 
   // Operator commands (docs/ARBORCTL.md), answered through `reply` once done. They wait in the
   // mailbox while the supervisor is busy, as calls to an OTP supervisor do.
-  void op_stop(NodeId child, Reply reply);
-  void op_start(NodeId child, Reply reply);
-  void op_restart(NodeId child, Reply reply);
-  void op_remove(NodeId child, Reply reply);
-  void op_add(config::ChildSpec spec, Reply reply);
-  void op_add_dynamic(std::vector<std::string> args, Reply reply);
+  void op_stop(NodeId child, const Reply& reply);
+  void op_start(NodeId child, const Reply& reply);
+  void op_restart(NodeId child, const Reply& reply);
+  void op_remove(NodeId child, const Reply& reply);
+  void op_add(config::ChildSpec spec, const Reply& reply);
+  void op_add_dynamic(std::vector<std::string> args, const Reply& reply);
   // reload: take `spec` (same id and type) and apply the difference to the children;
   // `done` runs once this supervisor and every supervisor below it have finished.
   void op_reload(SpecPtr spec, std::function<void()> done);

@@ -20,7 +20,7 @@ OpResult dynamic_refused(const Node& n, const char* what) {
 }
 }  // namespace
 
-void Supervisor::op_stop(NodeId child, Reply reply) {
+void Supervisor::op_stop(NodeId child, const Reply& reply) {
   submit(
       [this, child, reply] {
         Node* n = ctx_.node(child);
@@ -39,7 +39,7 @@ void Supervisor::op_stop(NodeId child, Reply reply) {
       reply);
 }
 
-void Supervisor::op_start(NodeId child, Reply reply) {
+void Supervisor::op_start(NodeId child, const Reply& reply) {
   submit(
       [this, child, reply] {
         Node* n = ctx_.node(child);
@@ -54,7 +54,7 @@ void Supervisor::op_start(NodeId child, Reply reply) {
       reply);
 }
 
-void Supervisor::op_restart(NodeId child, Reply reply) {
+void Supervisor::op_restart(NodeId child, const Reply& reply) {
   submit(
       [this, child, reply] {
         Node* n = ctx_.node(child);
@@ -69,7 +69,7 @@ void Supervisor::op_restart(NodeId child, Reply reply) {
       reply);
 }
 
-void Supervisor::op_remove(NodeId child, Reply reply) {
+void Supervisor::op_remove(NodeId child, const Reply& reply) {
   submit(
       [this, child, reply] {
         Node* n = ctx_.node(child);
@@ -82,7 +82,7 @@ void Supervisor::op_remove(NodeId child, Reply reply) {
       reply);
 }
 
-void Supervisor::op_add(config::ChildSpec spec, Reply reply) {
+void Supervisor::op_add(config::ChildSpec spec, const Reply& reply) {
   submit(
       [this, spec = std::move(spec), reply]() mutable {
         if (is_dynamic()) {
@@ -110,7 +110,7 @@ void Supervisor::op_add(config::ChildSpec spec, Reply reply) {
       reply);
 }
 
-void Supervisor::op_add_dynamic(std::vector<std::string> args, Reply reply) {
+void Supervisor::op_add_dynamic(std::vector<std::string> args, const Reply& reply) {
   submit(
       [this, args = std::move(args), reply] {
         if (!is_dynamic() || !spec_->supervisor.child_template) {

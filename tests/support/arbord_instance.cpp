@@ -154,6 +154,7 @@ void ArbordInstance::start(nlohmann::json tree, std::vector<std::string> extra_a
     if (std::strncmp(*e, "NOTIFY_SOCKET=", 14) != 0) env.emplace_back(*e);
   }
   std::vector<char*> envp;
+  envp.reserve(env.size() + 1);
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
 
@@ -166,6 +167,7 @@ void ArbordInstance::start(nlohmann::json tree, std::vector<std::string> extra_a
   std::vector<std::string> args{ARBORD_BIN, "--config", path("arbor.json"), "--log-level", "debug"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   const int rc = posix_spawn(&pid_, ARBORD_BIN, &actions, nullptr, argv.data(), envp.data());

@@ -54,13 +54,14 @@ int await_exit(pid_t pid) {
 
 std::vector<char*> argv_of(std::vector<std::string>& args) {
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   return argv;
 }
 
 // Runs arbord with `args` (and `env` added), stdout and stderr kept apart.
-Outcome run_arbord(std::vector<std::string> args, std::vector<std::string> env = {}) {
+Outcome run_arbord(std::vector<std::string> args, const std::vector<std::string>& env = {}) {
   args.insert(args.begin(), ARBORD_BIN);
   return run(std::move(args), 20s, env);
 }
@@ -87,7 +88,7 @@ std::string run_on_terminal(std::vector<std::string> args, const char* no_color)
 }
 
 std::string write_file(const std::string& name, const std::string& text) {
-  const std::string path = ::testing::TempDir() + "arbord_cli_" + name;
+  std::string path = ::testing::TempDir() + "arbord_cli_" + name;
   std::ofstream(path) << text;
   return path;
 }

@@ -19,6 +19,7 @@ inline LoadOptions options() {
 
 inline std::vector<std::string> texts(const std::vector<Diagnostic>& ds) {
   std::vector<std::string> out;
+  out.reserve(ds.size());
   for (const auto& d : ds) out.push_back(to_string(d));
   return out;
 }
