@@ -3,6 +3,7 @@
 #include <array>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
 #include "ctl/errors.h"
@@ -127,6 +128,16 @@ void args_logs(CLI::App& s, cmd::Logs::Request& r) {
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1000000}));
 }
 
+void args_watch(CLI::App& s, cmd::Watch::Request& r) {
+  auto since = std::make_shared<std::int64_t>(-1);
+  s.add_option("--since", *since,
+               "first print the kept events after SEQ (the \"seq\" of an event already seen), then go on")
+      ->check(CLI::Range(std::int64_t{0}, std::numeric_limits<std::int64_t>::max()));
+  s.final_callback([&r, since] {
+    if (*since >= 0) r.since = static_cast<std::uint64_t>(*since);
+  });
+}
+
 void args_reload(CLI::App& s, cmd::Reload::Request& r) {
   s.add_flag("--dry-run", r.dry_run, "only print the plan");
 }
@@ -167,7 +178,10 @@ std::string logs_json(const json& result) {
 std::string no_json(const json&) { return ""; }
 
 After logs_after(const cmd::Logs::Request& r) { return r.follow ? After::stream : After::nothing; }
-After stream(const NoArgs&) { return After::stream; }
+template <typename R>
+After stream(const R&) {
+  return After::stream;
+}
 After until_eof(const NoArgs&) { return After::eof; }
 
 template <typename C, auto declare, auto print, auto then = nullptr, auto print_json = nullptr>
@@ -198,7 +212,7 @@ constexpr std::array kVerbs{
     VerbEntry{&cmd::Logs::info, "print a worker's captured output",
               make<cmd::Logs, args_logs, print_logs, logs_after, logs_json>},
     VerbEntry{&cmd::Watch::info, "print the tree's events as they happen, until interrupted",
-              make<cmd::Watch, nullptr, nothing<cmd::Watch>, stream, no_json>},
+              make<cmd::Watch, args_watch, nothing<cmd::Watch>, stream<cmd::Watch::Request>, no_json>},
     VerbEntry{&cmd::Reload::info, "re-read the config file and apply the difference",
               make<cmd::Reload, args_reload, print_reload>},
     VerbEntry{&cmd::Wait::info, "return when a child reaches a state; exit 1 on timeout",

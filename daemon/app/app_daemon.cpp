@@ -77,6 +77,8 @@ std::uint64_t AppDaemon::subscribe(std::function<void(const events::StampedEvent
 
 void AppDaemon::unsubscribe(std::uint64_t id) { app_.events().unsubscribe(id); }
 
+const events::EventBus& AppDaemon::events() const { return app_.events(); }
+
 std::unique_ptr<Handle> AppDaemon::after(core::Millis ms, std::function<void()> fn) {
   return std::make_unique<TimerHandle>(app_.loop(), ms, std::move(fn));
 }

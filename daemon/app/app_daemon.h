@@ -17,6 +17,7 @@ class AppDaemon final : public control::Daemon {
   std::string wall_time(core::Millis instant) override;
   std::uint64_t subscribe(std::function<void(const events::StampedEvent&)> listener) override;
   void unsubscribe(std::uint64_t id) override;
+  const events::EventBus& events() const override;
   std::string config_path() const override;
   const config::TreeSpec& tree_spec() const override;
   void request_shutdown(const char* why) override;

@@ -47,6 +47,9 @@ class Answer {
   void line(const L& line) const { replier_.send(line.to_json()); }
   bool open() const { return replier_.open(); }
   void keep(std::unique_ptr<Handle> handle) const { replier_.keep(std::move(handle)); }
+  std::size_t unsent_bytes() const { return replier_.unsent_bytes(); }
+  void when_drained(std::function<void()> fn) const { replier_.when_drained(std::move(fn)); }
+  void hang_up() const { replier_.hang_up(); }
 
  private:
   Replier replier_;

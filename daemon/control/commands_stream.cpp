@@ -1,6 +1,8 @@
 // Commands that outlive their reply: watch (every event until the client hangs up) and
 // wait (a reply once a child reaches a state). Both hold their subscription in the
 // session, so a client that hangs up takes them with it.
+#include <spdlog/spdlog.h>
+
 #include <memory>
 
 #include "daemon/control/command.h"
@@ -68,11 +70,76 @@ struct Waiter {
 
 }  // namespace
 
-void watch(Context& context, cmd::Watch::Request, const Answer<cmd::Watch>& reply) {
+namespace {
+
+// One `watch` client. It sends the events from `next` on, reading each from the history,
+// so a `--since` replay and the live events that follow are one sequence: no gap, no
+// duplicate, whatever arrives while the replay waits. A replay waits whenever more than
+// kHighWater bytes are queued for the client, until they drain, so a slow reader costs
+// arbord no more than that. A client that falls so far behind that its next event has
+// left the history is hung up on: it may resume with --since (and learn what was lost).
+class Follower final : public Handle {
+ public:
+  static constexpr std::size_t kHighWater = 256 * 1024;
+
+  Follower(Daemon& daemon, Answer<cmd::Watch> reply, std::uint64_t next)
+      : daemon_(daemon),
+        reply_(std::move(reply)),
+        next_(next),
+        id_(daemon.subscribe([this](const events::StampedEvent&) { pump(); })) {}
+  ~Follower() override { daemon_.unsubscribe(id_); }
+  Follower(const Follower&) = delete;
+  Follower& operator=(const Follower&) = delete;
+
+  void pump() {
+    const events::EventBus& bus = daemon_.events();
+    if (next_ < bus.oldest_kept()) {
+      spdlog::warn("control: a watch client fell {} events behind: hanging up", bus.last_seq() - next_ + 1);
+      reply_.hang_up();
+      return;
+    }
+    if (waiting_) return;
+    while (next_ <= bus.last_seq()) {
+      if (reply_.unsent_bytes() > kHighWater) {
+        waiting_ = true;
+        reply_.when_drained([this] {
+          waiting_ = false;
+          pump();
+        });
+        return;
+      }
+      reply_.line(to_wire(*bus.kept(next_++)));
+    }
+  }
+
+ private:
+  Daemon& daemon_;
+  Answer<cmd::Watch> reply_;
+  std::uint64_t next_;
+  std::uint64_t id_;
+  bool waiting_ = false;
+};
+
+}  // namespace
+
+void watch(Context& context, cmd::Watch::Request request, const Answer<cmd::Watch>& reply) {
+  const events::EventBus& bus = context.daemon.events();
+  const std::uint64_t since = request.since.value_or(bus.last_seq());
+  if (since > bus.last_seq()) {
+    return reply.fail(ErrorCode::not_found, fmt::format("no event after seq {}: the newest is {} (did arbord "
+                                                        "restart? its seq starts again at 1)",
+                                                        since, bus.last_seq()));
+  }
+  if (since + 1 < bus.oldest_kept()) {
+    return reply.fail(ErrorCode::not_found,
+                      fmt::format("the events after seq {} are no longer all kept: the oldest kept is {}",
+                                  since, bus.oldest_kept()));
+  }
   reply.ok({});
-  // Subscribe after the reply so the reply is the first line the client sees.
-  reply.keep(std::make_unique<Subscription>(
-      context.daemon, [reply](const events::StampedEvent& e) { reply.line(to_wire(e)); }));
+  // After the reply, so the reply is the first line the client sees.
+  auto follower = std::make_unique<Follower>(context.daemon, reply, since + 1);
+  follower->pump();
+  reply.keep(std::move(follower));
 }
 
 void wait(Context& context, cmd::Wait::Request request, const Answer<cmd::Wait>& reply) {

@@ -34,6 +34,8 @@ class Daemon {
   // Every event of the tree, numbered and stamped (EventBus semantics).
   virtual std::uint64_t subscribe(std::function<void(const events::StampedEvent&)> listener) = 0;
   virtual void unsubscribe(std::uint64_t id) = 0;
+  // The same events' history (EventBus::kept), for `watch --since` and `why`.
+  virtual const events::EventBus& events() const = 0;
 
   // The file `reload` re-reads, and where workers' output is captured.
   virtual std::string config_path() const = 0;

@@ -45,7 +45,7 @@ protocol::Exit to_wire(const core::ExitStatus& status) {
 cmd::Event to_wire(const events::StampedEvent& stamped) {
   const core::Event& e = stamped.event;
   cmd::Event out{.seq = stamped.seq,
-                 .time = stamped.time,
+                 .time = stamped.time(),
                  .event = std::string(core::to_string(e.type)),
                  .path = wire_path(e.path)};
   switch (e.type) {

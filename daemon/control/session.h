@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
+#include <functional>
 #include <memory>
 
 #include "daemon/control/daemon.h"
@@ -30,6 +32,13 @@ class Session {
   virtual protocol::Access access() const { return protocol::Access::operate; }
   // Keeps `handle` (a subscription, a timer) until the client hangs up.
   virtual void keep(std::unique_ptr<Handle> handle) = 0;
+  // Flow control for long streams (a `watch --since` replay): the bytes queued and not yet
+  // taken by the client, and a call once they all have been (at most one pending: a new
+  // one replaces it). A session that writes synchronously has nothing unsent.
+  virtual std::size_t unsent_bytes() const { return 0; }
+  virtual void when_drained(std::function<void()> /*fn*/) {}  // never asked: nothing is unsent
+  // Ends the session now, dropping what is unsent (a stream that cannot go on).
+  virtual void hang_up() noexcept {}
 };
 
 // Answers one request: the reply, and the stream lines that may follow it. Copyable,
@@ -58,6 +67,16 @@ class Replier {
   }
   void keep(std::unique_ptr<Handle> handle) const {
     if (auto s = session_.lock()) s->keep(std::move(handle));
+  }
+  std::size_t unsent_bytes() const {
+    auto s = session_.lock();
+    return s ? s->unsent_bytes() : 0;
+  }
+  void when_drained(std::function<void()> fn) const {
+    if (auto s = session_.lock()) s->when_drained(std::move(fn));
+  }
+  void hang_up() const {
+    if (auto s = session_.lock()) s->hang_up();
   }
 
  private:

@@ -8,26 +8,6 @@
 
 namespace arbor::events {
 
-std::uint64_t EventBus::subscribe(Listener listener) {
-  const std::uint64_t id = next_id_++;
-  listeners_.emplace(id, std::move(listener));
-  return id;
-}
-
-void EventBus::unsubscribe(std::uint64_t id) { listeners_.erase(id); }
-
-void EventBus::publish(const core::Event& event) {
-  StampedEvent stamped{++seq_, rfc3339_now(), event};
-  // Copy the ids first: a listener may unsubscribe during delivery.
-  std::vector<std::uint64_t> ids;
-  ids.reserve(listeners_.size());
-  for (const auto& [id, fn] : listeners_) ids.push_back(id);
-  for (std::uint64_t id : ids) {
-    auto it = listeners_.find(id);
-    if (it != listeners_.end()) it->second(stamped);
-  }
-}
-
 namespace {
 std::string format_micros(std::int64_t micros_since_epoch) {
   const std::time_t secs = static_cast<std::time_t>(micros_since_epoch / 1000000);
@@ -43,6 +23,37 @@ std::int64_t wall_micros() {
   return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
 }  // namespace
+
+std::string StampedEvent::time() const { return format_micros(micros); }
+
+std::uint64_t EventBus::subscribe(Listener listener) {
+  const std::uint64_t id = next_id_++;
+  listeners_.emplace(id, std::move(listener));
+  return id;
+}
+
+void EventBus::unsubscribe(std::uint64_t id) { listeners_.erase(id); }
+
+const StampedEvent* EventBus::kept(std::uint64_t seq) const {
+  if (seq < oldest_kept() || seq > seq_) return nullptr;
+  return &history_[seq - oldest_kept()];
+}
+
+void EventBus::publish(const core::Event& event) {
+  if (history_.size() == keep_) history_.pop_front();
+  history_.push_back(StampedEvent{++seq_, wall_micros(), event});
+  // A deque's push_back keeps references valid, and only an event `keep_` newer could
+  // pop this one: the reference holds while listeners (which may publish) run.
+  const StampedEvent& stamped = history_.back();
+  // Copy the ids first: a listener may unsubscribe during delivery.
+  std::vector<std::uint64_t> ids;
+  ids.reserve(listeners_.size());
+  for (const auto& [id, fn] : listeners_) ids.push_back(id);
+  for (std::uint64_t id : ids) {
+    auto it = listeners_.find(id);
+    if (it != listeners_.end()) it->second(stamped);
+  }
+}
 
 std::string rfc3339_now() { return format_micros(wall_micros()); }
 

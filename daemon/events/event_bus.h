@@ -1,8 +1,11 @@
 // EventBus: numbers every event of the tree (`seq`, docs/PROTOCOL.md), stamps its wall-clock
-// time, and hands it to the subscribers (the log line, `watch` clients).
+// time, keeps the last ones (the history `watch --since` replays and `why` walks), and hands
+// each to the subscribers (the log line, `watch` clients).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <string>
@@ -13,13 +16,18 @@ namespace arbor::events {
 
 struct StampedEvent {
   std::uint64_t seq = 0;
-  std::string time;  // RFC 3339, UTC, microseconds: "2026-11-25T15:04:15.680123Z"
+  std::int64_t micros = 0;  // wall time, µs since the epoch (kept as a number: 10,000 are kept)
   core::Event event;
+  // RFC 3339, UTC, microseconds: "2026-11-25T15:04:15.680123Z"
+  std::string time() const;
 };
 
 class EventBus {
  public:
   using Listener = std::function<void(const StampedEvent&)>;
+  static constexpr std::size_t kKeep = 10000;  // docs/PROTOCOL.md "History"
+
+  explicit EventBus(std::size_t keep = kKeep) : keep_(keep > 0 ? keep : 1) {}
 
   // Returns an id for unsubscribe(). Listeners may unsubscribe (themselves or others)
   // while an event is being delivered.
@@ -28,7 +36,15 @@ class EventBus {
   void publish(const core::Event& event);
   std::uint64_t last_seq() const { return seq_; }
 
+  // The history: the last `keep` events, oldest first, found by seq in O(1). An event is
+  // kept before any listener sees it, so a listener may read the history up to it.
+  // oldest_kept() is last_seq() + 1 when nothing is kept.
+  std::uint64_t oldest_kept() const { return seq_ + 1 - history_.size(); }
+  const StampedEvent* kept(std::uint64_t seq) const;
+
  private:
+  std::size_t keep_;
+  std::deque<StampedEvent> history_;
   std::uint64_t seq_ = 0;
   std::uint64_t next_id_ = 1;
   std::map<std::uint64_t, Listener> listeners_;

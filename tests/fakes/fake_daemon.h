@@ -6,9 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "daemon/control/daemon.h"
@@ -27,6 +30,7 @@ class FakeDaemon final : public control::Daemon {
   std::string wall_time(core::Millis instant) override { return "T" + std::to_string(instant); }
   std::uint64_t subscribe(std::function<void(const events::StampedEvent&)> fn) override;
   void unsubscribe(std::uint64_t id) override { bus.unsubscribe(id); }
+  const events::EventBus& events() const override { return bus; }
   std::string config_path() const override { return config_file; }
   const config::TreeSpec& tree_spec() const override { return spec_; }
   void request_shutdown(const char*) override { h_.tree.shutdown(h_.now); }
@@ -82,10 +86,27 @@ class FakeSession final : public control::Session {
   bool is_open() const override { return open; }
   protocol::Access access() const override { return granted; }
   void keep(std::unique_ptr<control::Handle> h) override { kept.push_back(std::move(h)); }
-  void hang_up() {
+  // The client hangs up: its streams end with it.
+  void client_hangs_up() {
     open = false;
     kept.clear();
   }
+  // arbord hangs up on the client: like a real connection, its streams are released
+  // later (not from inside the stream that asked).
+  void hang_up() noexcept override {
+    open = false;
+    ++hung_up;
+  }
+  // Flow control as a socket would do it: `unsent` bytes are queued until drain().
+  std::size_t unsent_bytes() const override { return unsent; }
+  void when_drained(std::function<void()> fn) override { drained = std::move(fn); }
+  void drain() {
+    unsent = 0;
+    if (drained) std::exchange(drained, nullptr)();
+  }
+  std::size_t unsent = 0;
+  std::function<void()> drained;
+  int hung_up = 0;
 
   std::vector<nlohmann::json> lines;
   std::vector<std::unique_ptr<control::Handle>> kept;

@@ -41,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (nl == std::string_view::npos) break;
     input.remove_prefix(nl + 1);
   }
-  session->hang_up();
+  session->client_hangs_up();
   harness.tree.shutdown(harness.now);
   harness.settle();
   harness.advance(10000);

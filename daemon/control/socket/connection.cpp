@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <new>
+
 namespace arbor::control {
 
 using protocol::ErrorCode;
@@ -129,6 +131,12 @@ void Connection::send(const nlohmann::json& message, Kind kind) noexcept {
   send_line(std::move(line), kind);
 }
 
+std::size_t Connection::unsent_bytes() const {
+  return open_ && pipe_ ? uv_stream_get_write_queue_size(stream()) : 0;
+}
+
+void Connection::when_drained(std::function<void()> fn) { drained_ = std::move(fn); }
+
 void Connection::send_line(std::string line, Kind kind) noexcept {
   if (kind == Kind::reply && unanswered_ > 0) --unanswered_;
   if (!open_) return;
@@ -156,7 +164,11 @@ void Connection::send_line(std::string line, Kind kind) noexcept {
       auto* conn = static_cast<Connection*>(r->data);
       delete w;
       // The handle (and so the connection) outlives its write callbacks.
-      if (status < 0 && status != UV_ECANCELED) conn->close();
+      if (status < 0 && status != UV_ECANCELED) {
+        conn->close();
+      } else if (conn->drained_ && conn->open_ && conn->unsent_bytes() == 0) {
+        std::exchange(conn->drained_, nullptr)();
+      }
     });
     if (rc != 0) {
       delete req;
@@ -187,7 +199,11 @@ void Connection::close_after_flush() noexcept {
   open_ = false;
   closing_ = true;
   uv_read_stop(stream());
-  auto* req = new uv_shutdown_t;
+  auto* req = new (std::nothrow) uv_shutdown_t;
+  if (req == nullptr) {  // no memory for a clean EOF: close at once
+    close();
+    return;
+  }
   req->data = this;
   const int rc = uv_shutdown(req, stream(), [](uv_shutdown_t* r, int) {
     auto* conn = static_cast<Connection*>(r->data);
@@ -201,6 +217,7 @@ void Connection::close_after_flush() noexcept {
 }
 
 void Connection::abandon() noexcept {
+  drained_ = nullptr;  // it may refer to a stream
   streams_.clear();
   // A client that has read everything gets a clean EOF; one that has not is not
   // waited for, or arbord could never exit.
@@ -213,6 +230,7 @@ void Connection::abandon() noexcept {
 
 void Connection::on_closed() noexcept {
   spdlog::debug("control: client {} closed", peer());
+  drained_ = nullptr;  // it may refer to a stream
   streams_.clear();
   auto last = std::move(self_);  // libuv's reference: the connection may end here
 }

@@ -38,6 +38,9 @@ class Connection final : public Session, public std::enable_shared_from_this<Con
   void send_line(std::string line, Kind kind) noexcept override;
   bool is_open() const override { return open_; }
   void keep(std::unique_ptr<Handle> handle) override;
+  std::size_t unsent_bytes() const override;
+  void when_drained(std::function<void()> fn) override;
+  void hang_up() noexcept override { close(); }
 
   // Closes now, dropping unsent output.
   void close() noexcept;
@@ -59,10 +62,11 @@ class Connection final : public Session, public std::enable_shared_from_this<Con
   protocol::LineReader reader_{protocol::kMaxLineBytes};
   std::vector<char> read_buffer_;
   std::vector<std::unique_ptr<Handle>> streams_;
-  bool open_ = true;      // accepting output
-  bool closing_ = false;  // close or shutdown requested
-  bool eof_ = false;      // the client will send no more
-  int unanswered_ = 0;    // requests dispatched and not yet replied to
+  std::function<void()> drained_;  // when_drained: called once the write queue is empty
+  bool open_ = true;               // accepting output
+  bool closing_ = false;           // close or shutdown requested
+  bool eof_ = false;               // the client will send no more
+  int unanswered_ = 0;             // requests dispatched and not yet replied to
   pid_t peer_pid_ = 0;
   uid_t peer_uid_ = 0;
 };

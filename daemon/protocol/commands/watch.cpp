@@ -1,5 +1,9 @@
 #include "daemon/protocol/commands/watch.h"
 
+#include <limits>
+
+#include "daemon/protocol/args.h"
+
 namespace arbor::protocol::commands {
 
 using nlohmann::json;
@@ -24,6 +28,21 @@ Event Event::from_json(const json& j) {
       (*e.plan)[action] = n.is_number_integer() ? n.get<std::int64_t>() : 0;
   }
   return e;
+}
+
+Watch::Request Watch::Request::from_json(const json& a) {
+  args::only(a, {"since"});
+  Request r;
+  if (auto since = args::optional_int(a, "since", 0, std::numeric_limits<std::int64_t>::max())) {
+    r.since = static_cast<std::uint64_t>(*since);
+  }
+  return r;
+}
+
+json Watch::Request::to_json() const {
+  json j = json::object();
+  if (since) j["since"] = *since;
+  return j;
 }
 
 json Event::to_json() const {

@@ -31,9 +31,16 @@ struct Event {
   nlohmann::json to_json() const;
 };
 
+// {"since": SEQ} (optional): first the kept events after SEQ, oldest first, then live
+// ones, with no gap and no duplicate. A SEQ whose successors are no longer all kept, or one
+// past the newest event, is refused (not_found), naming the range that is kept.
 struct Watch {
   static constexpr CommandInfo info{"watch", 1, Access::observe};
-  using Request = NoArgs;
+  struct Request {
+    std::optional<std::uint64_t> since;
+    static Request from_json(const nlohmann::json& args);
+    nlohmann::json to_json() const;
+  };
   using Result = Empty;
   using Line = Event;
 };

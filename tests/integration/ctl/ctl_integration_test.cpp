@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -140,6 +141,47 @@ TEST_F(CtlTest, WatchSeesEvents) {
   EXPECT_EQ((*e)["path"], "web/api");
   EXPECT_EQ((*e)["reason"], "shutdown");
   EXPECT_TRUE((*e)["seq"].is_number());
+}
+
+// A watcher that drops and reconnects with --since misses nothing and sees nothing twice,
+// events that happened while it was away included.
+TEST_F(CtlTest, WatchSinceResumesAfterAReconnectWithNoGapAndNoDuplicate) {
+  std::uint64_t last_seen = 0;
+  {
+    Control first;
+    ASSERT_TRUE(first.connect(d.socket(), 0ms));
+    ASSERT_TRUE(first.watch());
+    EXPECT_EQ(ctl({"stop", "web/api"}).status, 0);
+    const auto e = first.next_event();
+    ASSERT_TRUE(e);
+    last_seen = (*e)["seq"].get<std::uint64_t>();
+  }  // hangs up with the start below still to come
+  EXPECT_EQ(ctl({"start", "web/api"}).status, 0);
+  EXPECT_EQ(ctl({"restart", "web/api"}).status, 0);
+
+  Control again;
+  ASSERT_TRUE(again.connect(d.socket(), 0ms));
+  const auto reply = again.call("watch", {{"since", last_seen}});
+  ASSERT_TRUE(reply);
+  ASSERT_TRUE(reply->value("ok", false)) << *reply;
+  std::uint64_t expect = last_seen + 1;
+  int starts = 0;
+  while (starts < 2) {  // the start, then the restart's start, replayed
+    const auto e = again.next_event();
+    ASSERT_TRUE(e) << "no event " << expect;
+    EXPECT_EQ((*e)["seq"].get<std::uint64_t>(), expect++);
+    if ((*e)["event"] == "started" && (*e)["path"] == "web/api") ++starts;
+  }
+  EXPECT_EQ(ctl({"stop", "web/api"}).status, 0);  // then live, in the same sequence
+  const auto live = again.next_event();
+  ASSERT_TRUE(live);
+  EXPECT_EQ((*live)["seq"].get<std::uint64_t>(), expect);
+  EXPECT_EQ((*live)["event"], "exited");
+
+  RunResult future = ctl({"watch", "--since", std::to_string(expect + 100)});
+  EXPECT_EQ(future.status, 1);
+  EXPECT_NE(future.err.find("not_found"), std::string::npos) << future.err;
+  EXPECT_EQ(ctl({"watch", "--since", "-3"}).status, 2);
 }
 
 TEST_F(CtlTest, VersionAndUsage) {

@@ -75,7 +75,7 @@ TEST_F(LogsReloadTest, FollowStreamsNewLinesAcrossRotation) {
   append("db.log", "first of new\n");
   daemon.touch(dir_, "db.log");
   EXPECT_EQ(streamed(), (std::vector<std::string>{"new 2", "last of old", "first of new"}));
-  session->hang_up();
+  session->client_hangs_up();
   append("db.log", "unseen\n");
   daemon.touch(dir_, "db.log");
   EXPECT_TRUE(streamed().empty());

@@ -12,7 +12,7 @@ using nlohmann::json;
 json event_json(const events::StampedEvent& e) { return to_wire(e).to_json(); }
 
 events::StampedEvent stamped(core::Event e) {
-  return events::StampedEvent{42, "2026-01-01T00:00:00.000000Z", std::move(e)};
+  return events::StampedEvent{42, 1767225600000000, std::move(e)};  // 2026-01-01T00:00:00Z
 }
 
 TEST(RenderTest, ExitShapes) {

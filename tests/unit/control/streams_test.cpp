@@ -31,7 +31,7 @@ TEST_F(StreamsTest, WatchRepliesThenStreamsEveryEvent) {
   EXPECT_EQ(lines[3]["event"], "started");
   EXPECT_EQ(lines[3]["seq"].get<int>(), lines[2]["seq"].get<int>() + 1);
 
-  session->hang_up();
+  session->client_hangs_up();
   h.crash("db");
   daemon.pump();
   EXPECT_TRUE(take_lines().empty());
