@@ -177,7 +177,7 @@ TEST_P(Pid1, RootGivingUpExits3) {
 }
 
 TEST_P(Pid1, BootFailureExits1) {
-  arbord.start(tree(json::array({child("a", {}), child("never", {"--exit", "1"},
+  arbord.start(tree(json::array({child("a", {}), child("never", {"--after", "50", "--exit", "1"},
                                                        {{"ready", {{"fd", 3}, {"timeout", 5000}}}})})),
                {}, Watch::none);
   EXPECT_EQ(arbord.wait_exit(), 1);
@@ -212,6 +212,29 @@ TEST_P(Pid1, AutoShutdownOfAKilledChildExits137) {
 TEST_P(Pid1, AutoShutdownExitsZeroByDefault) {
   arbord.start(job_tree(child("x", {"--after", "100", "--exit", "7"}), false), {}, Watch::none);
   EXPECT_EQ(arbord.wait_exit(), 0);
+}
+
+// --init without being PID 1: the same duties, and the final sweep goes through arbord's own
+// descendants (each reparented to it, the subreaper) instead of kill(-1).
+TEST(InitFlag, KillsAndReapsWhatWorkersLeftBeforeExiting) {
+  ArbordInstance arbord;
+  const json c = child("c", {"--daemonize", "--ready-fd", "3"}, {{"ready", {{"fd", 3}}}});
+  arbord.start(tree(json::array({child("a", {}), c})), {"--init"});
+  ASSERT_TRUE(arbord.await_ready());
+  EXPECT_EQ(arbord.matching("init mode: --init").size(), 1u);
+  arbord.signal(SIGTERM);
+  EXPECT_EQ(arbord.wait_exit(), 0);
+  EXPECT_EQ(arbord.matching("init: killed and reaped 1 processes").size(), 1u);
+  EXPECT_TRUE(arbord.no_survivors());
+}
+
+TEST(InitFlag, OffByDefaultOutsidePid1) {
+  ArbordInstance arbord;
+  arbord.start(tree(json::array({child("a", {})})));
+  ASSERT_TRUE(arbord.await_ready());
+  arbord.signal(SIGTERM);
+  EXPECT_EQ(arbord.wait_exit(), 0);
+  EXPECT_TRUE(arbord.matching("init mode|init: ").empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Namespaces, Pid1,
