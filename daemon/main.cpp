@@ -89,9 +89,12 @@ void raise_fd_limit() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // As PID 1 a signal is dropped until it has a handler: keep it pending until the App's.
+  if (arbor::app::is_pid1()) arbor::app::block_init_signals();
   ensure_standard_fds();
   Flags flags;
   if (const auto status = parse_flags(argc, argv, flags)) return *status;
+  if (flags.init) arbor::app::block_init_signals();
   const auto level = spdlog::level::from_str(flags.log_level);
 
   arbor::config::LoadResult loaded = arbor::config::load_file(flags.config);

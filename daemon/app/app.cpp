@@ -85,6 +85,7 @@ int App::run() {
   }
   if (options_.init) {
     init_signals_ = std::make_unique<InitSignals>(&loop_, [this](const char* why) { request_shutdown(why); });
+    unblock_init_signals();  // what arrived since main() blocked them is delivered now
   }
   spdlog::info("arbord {} starting the tree from {}", ARBOR_VERSION, options_.config_path);
   tree_->boot(now());

@@ -97,6 +97,26 @@ std::size_t await_strangers() {
 
 bool is_pid1() { return ::getpid() == 1; }
 
+namespace {
+sigset_t handled_set() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (const int signo : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, signo);
+  for (const InitSignal& s : init_signals()) sigaddset(&set, s.signo);
+  return set;
+}
+}  // namespace
+
+void block_init_signals() {
+  const sigset_t set = handled_set();
+  ::sigprocmask(SIG_BLOCK, &set, nullptr);
+}
+
+void unblock_init_signals() {
+  const sigset_t set = handled_set();
+  ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+}
+
 std::vector<InitSignal> init_signals() {
   using A = InitSignalAction;
   // SIGPWR: LXC's lxc-stop asks a container's init to halt with it. SIGRTMIN+3 / +4: the

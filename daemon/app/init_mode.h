@@ -59,6 +59,13 @@ class InitSignals {
   std::vector<uv::UvHandle<uv_signal_t>> handles_;
 };
 
+// Until the App's handlers are installed a signal to PID 1 would be dropped (its action is
+// still the default): main() blocks them first, so they stay pending, and the App unblocks
+// them once its handlers are in place, when the pending ones are delivered to them. Workers
+// start with an empty signal mask whatever arbord's is (docs/SEMANTICS.md).
+void block_init_signals();
+void unblock_init_signals();
+
 // Signal names for the log: "SIGQUIT", "SIGRTMIN+3".
 const char* init_signal_name(int signo);
 
