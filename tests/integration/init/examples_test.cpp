@@ -3,6 +3,8 @@
 // binaries, such as nginx, swapped for /bin/sh where this machine lacks them), the
 // Kubernetes grace period is what grace-period.py derives from the tree, and the Dockerfile
 // and manifest probe with `arborctl check`.
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -87,6 +89,53 @@ TEST(ContainerExample, ProbesUseArborctlCheck) {
     EXPECT_EQ(manifest.find(R"(exec: {command: ["arborctl", "check"]})", at), manifest.find("exec:", at))
         << probe;
   }
+}
+
+// The example's tree for real, as far as this machine allows without Docker: nginx, the
+// Python API and its worker under arbord as PID 1 of a pid and network namespace of their
+// own (so ports 8000 and 8080 collide with nothing), paths moved from the image's to a
+// temporary directory. nginx answers with the API's reply, `arborctl check` is ok, and a
+// SIGTERM stops nginx, app/worker, app/api in that order.
+TEST(ContainerExample, TheServiceRunsUnderArbordAsPid1) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (a network namespace entered with nsenter)";
+  for (const char* tool : {"/usr/sbin/nginx", "/usr/bin/python3", "/usr/bin/curl", "/usr/bin/nsenter"}) {
+    if (access(tool, X_OK) != 0) GTEST_SKIP() << tool << " is not installed";
+  }
+  ArbordInstance arbord;
+  const std::string run_dir = arbord.path("run");
+  ASSERT_EQ(::mkdir(run_dir.c_str(), 0777), 0);
+  ::chmod(run_dir.c_str(), 0777);  // nginx's workers run as nobody
+  std::string conf = read(kDir + "nginx.conf");
+  for (std::size_t at; (at = conf.find("/run/app")) != std::string::npos;) conf.replace(at, 8, run_dir);
+  std::ofstream(arbord.path("nginx.conf")) << conf;
+  json tree = json::parse(read(kDir + "tree.json"), nullptr, true, /*ignore_comments=*/true);
+  auto& app = tree["root"]["children"][0]["children"];
+  app[0]["command"][1] = kDir + "app.py";
+  app[1]["command"][1] = kDir + "worker.py";
+  auto& nginx = tree["root"]["children"][1]["command"];
+  nginx[4] = arbord.path("nginx.conf");
+  ASSERT_EQ(nginx[3], "-c");
+  arbord.set_launch({{"/usr/bin/unshare", "--net", "--pid", "--fork", "--mount-proc", "--kill-child",
+                      "/bin/sh", "-c", "ip link set lo up && exec \"$0\" \"$@\""},
+                     std::nullopt});
+  arbord.start(tree);
+  ASSERT_TRUE(arbord.await_ready(20s));
+  const std::string pid1 = std::to_string(arbord.arbord_pid());
+  const RunResult get = run({"/usr/bin/nsenter", "--target", pid1, "--net", "/usr/bin/curl", "-sS",
+                             "--max-time", "5", "http://127.0.0.1:8080/hello"});
+  EXPECT_EQ(get.status, 0) << get.err;
+  EXPECT_NE(get.out.find("\"path\": \"/hello\""), std::string::npos) << get.out;
+  const RunResult check = arborctl(arbord.socket(), {"check"});
+  EXPECT_EQ(check.status, 0) << check.out << check.err;
+  EXPECT_EQ(check.out, "ok: 3 workers running\n");
+  arbord.signal(SIGTERM);
+  EXPECT_EQ(arbord.wait_exit(20s), 0);
+  std::vector<std::string> order;
+  for (const auto& e : arbord.events_matching({{"event", "exited"}})) {
+    if (e["path"] != "/" && e["path"] != "app") order.push_back(e["path"].get<std::string>());
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"nginx", "app/worker", "app/api"}));
+  EXPECT_TRUE(arbord.no_survivors());
 }
 
 }  // namespace
