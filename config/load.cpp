@@ -68,6 +68,13 @@ std::optional<TreeSpec> parse_tree(const Json& doc, Ctx& ctx) {
         tree.log_dir = resolve_against(ctx.opts.base_dir, std::move(*s));
     } else if (key == "logs") {
       parse_logs(v, ptr, tree.logs, ctx);
+    } else if (key == "auto_shutdown_exit_code") {
+      if (v.is_string() && v.get_ref<const std::string&>() == "zero")
+        tree.auto_shutdown_exit_code = AutoShutdownExitCode::zero;
+      else if (v.is_string() && v.get_ref<const std::string&>() == "child")
+        tree.auto_shutdown_exit_code = AutoShutdownExitCode::child;
+      else
+        ctx.error(ptr, fmt::format("expected \"zero\" or \"child\", found {}", detail::describe(v)));
     } else if (key == "root") {
       has_root = true;
       const detail::ChildContext cc{detail::ChildContext::Kind::root, std::nullopt, nullptr};

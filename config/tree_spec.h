@@ -25,6 +25,9 @@ enum class ChildType { worker, supervisor, dynamic_supervisor };
 enum class RestartType { permanent, transient, temporary };
 enum class Strategy { one_for_one, one_for_all, rest_for_one };
 enum class AutoShutdown { never, any_significant, all_significant };
+// What arbord exits with when the root ends by auto_shutdown (docs/CONFIG.md): 0, or the
+// status of the significant child whose end triggered it (its code, or 128 + signal).
+enum class AutoShutdownExitCode { zero, child };
 
 struct Shutdown {
   enum class Kind { brutal_kill, timeout, infinity };
@@ -143,6 +146,7 @@ struct TreeSpec {
   std::string socket = default_socket_path();
   std::string log_dir = "/var/log/arbor";
   LogsSpec logs;
+  AutoShutdownExitCode auto_shutdown_exit_code = AutoShutdownExitCode::zero;
   ChildSpec root;  // type supervisor, id "/"
 };
 

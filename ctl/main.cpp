@@ -88,7 +88,7 @@ int run(const Invocation& inv) {
   print(inv.json ? inv.verb->print_json(result) : inv.verb->print(result, out));
 
   const After after = inv.verb->after();
-  if (after == After::nothing) return exit_ok;
+  if (after == After::nothing) return inv.verb->exit_status(result);
   std::string error;
   while (auto next = client.read_line(error)) {
     if (after != After::stream) continue;

@@ -199,4 +199,16 @@ std::string print_line(const cmd::Event& e) {
                      e.event.empty() ? "-" : e.event, e.path.empty() ? "-" : e.path, details);
 }
 
+// `check`: "ok: N workers running", or one line per worker that is not as it should be.
+std::string print_check(const cmd::Check::Result& check, const Output& out) {
+  if (check.ok) return fmt::format("ok: {} worker{} running\n", check.checked, check.checked == 1 ? "" : "s");
+  Table table({"PATH", "STATE", "WHY"}, out.colour);
+  for (const auto& p : check.problems) {
+    table.add({{p.path}, {p.state, kRed}, {p.reason}});
+  }
+  const std::size_t n = check.problems.size();
+  return table.render() +
+         fmt::format("not ok: {} problem{} ({} workers should run)\n", n, n == 1 ? "" : "s", check.checked);
+}
+
 }  // namespace arbor::ctl

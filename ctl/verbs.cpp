@@ -25,9 +25,11 @@ class Typed final : public Verb {
   using Print = std::string (*)(const typename C::Result&, const Output&);
   using Then = After (*)(const Request&);
   using PrintJson = std::string (*)(const json&);
+  using Status = int (*)(const typename C::Result&);
 
-  Typed(Declare declare, Print print, Then then = nullptr, PrintJson print_json = nullptr)
-      : declare_(declare), print_(print), then_(then), print_json_(print_json) {}
+  Typed(Declare declare, Print print, Then then = nullptr, PrintJson print_json = nullptr,
+        Status status = nullptr)
+      : declare_(declare), print_(print), then_(then), print_json_(print_json), status_(status) {}
 
   const protocol::CommandInfo& info() const override { return C::info; }
   void declare(CLI::App& sub) override {
@@ -50,6 +52,9 @@ class Typed final : public Verb {
   std::string print_json(const json& result) const override {
     return print_json_ != nullptr ? print_json_(result) : Verb::print_json(result);
   }
+  int exit_status(const json& result) const override {
+    return status_ != nullptr ? status_(C::Result::from_json(result)) : exit_ok;
+  }
   std::string print_line(const json& line) const override {
     if constexpr (requires { typename C::Line; }) {
       return ctl::print_line(C::Line::from_json(line));
@@ -64,6 +69,7 @@ class Typed final : public Verb {
   Print print_;
   Then then_;
   PrintJson print_json_;
+  Status status_;
 };
 
 // `--spec` is JSON text, or @FILE to read it from a file ("@-" for stdin).
@@ -184,9 +190,17 @@ After stream(const R&) {
 }
 After until_eof(const NoArgs&) { return After::eof; }
 
-template <typename C, auto declare, auto print, auto then = nullptr, auto print_json = nullptr>
+void args_check(CLI::App& s, cmd::Check::Request& r) {
+  s.add_option("PATH", r.path, "check only below this child (default /)");
+}
+
+// `check`: exit 1 (with its report printed) when a worker that should run does not.
+int check_status(const cmd::Check::Result& r) { return r.ok ? exit_ok : exit_refused; }
+
+template <typename C, auto declare, auto print, auto then = nullptr, auto print_json = nullptr,
+          auto status = nullptr>
 std::unique_ptr<Verb> make() {
-  return std::make_unique<Typed<C>>(declare, print, then, print_json);
+  return std::make_unique<Typed<C>>(declare, print, then, print_json, status);
 }
 
 // docs/ARBORCTL.md, in its order (protocol::commands::Commands).
@@ -221,6 +235,9 @@ constexpr std::array kVerbs{
               make<cmd::Version, nullptr, print_version, nullptr, version_json>},
     VerbEntry{&cmd::Shutdown::info, "stop the tree; returns once arbord has stopped it",
               make<cmd::Shutdown, nullptr, nothing<cmd::Shutdown>, until_eof>},
+    VerbEntry{&cmd::Check::info,
+              "exit 0 when every worker below PATH that should run is running (and healthy), else 1",
+              make<cmd::Check, args_check, print_check, nullptr, nullptr, check_status>},
 };
 static_assert(protocol::commands::lists_every_command(kVerbs));
 

@@ -56,6 +56,8 @@ class Verb {
   virtual std::string print_json(const nlohmann::json& result) const { return result.dump(2) + "\n"; }
   // Human output of one stream line.
   virtual std::string print_line(const nlohmann::json& line) const { return line.dump() + "\n"; }
+  // arborctl's exit status after a successful reply: 0, but `check` says 1 when not ok.
+  virtual int exit_status(const nlohmann::json& /*result*/) const { return 0; }
 };
 
 // Every verb, in docs/ARBORCTL.md's order, with its CLI11 help line.
@@ -74,6 +76,7 @@ std::string print_path(const protocol::PathResult& added, const Output& out);
 std::string print_logs(const cmd::Logs::Result& logs, const Output& out);
 std::string print_reload(const cmd::Reload::Result& plan, const Output& out);
 std::string print_version(const cmd::Version::Result& version, const Output& out);
+std::string print_check(const cmd::Check::Result& check, const Output& out);
 std::string print_line(const cmd::Event& event);
 std::string print_line(const cmd::Logs::Line& line);
 

@@ -14,6 +14,7 @@
 
 #include "config/load.h"
 #include "daemon/app/app.h"
+#include "daemon/app/init_mode.h"
 #include "daemon/app/stderr_sink.h"
 #include "daemon/host/group_record.h"
 
@@ -24,6 +25,7 @@ struct Flags {
   std::string socket;
   std::string log_level = "info";
   bool check = false;
+  bool init = false;
 };
 
 // arbord's command line (CLI11, as arborctl's). Returns an exit status when arbord must
@@ -44,6 +46,9 @@ std::optional<int> parse_flags(int argc, char** argv, Flags& flags) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   cli.add_flag("--check", flags.check, "validate the config, print ok or its errors, start nothing");
+  cli.add_flag("--init", flags.init,
+               "a container's init: more signals handled, every process left killed and reaped at the "
+               "end (on anyway as PID 1)");
   cli.set_version_flag("--version", std::string("arbord ") + ARBOR_VERSION);
   try {
     cli.parse(argc, argv);
@@ -84,9 +89,12 @@ void raise_fd_limit() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // As PID 1 a signal is dropped until it has a handler: keep it pending until the App's.
+  if (arbor::app::is_pid1()) arbor::app::block_init_signals();
   ensure_standard_fds();
   Flags flags;
   if (const auto status = parse_flags(argc, argv, flags)) return *status;
+  if (flags.init) arbor::app::block_init_signals();
   const auto level = spdlog::level::from_str(flags.log_level);
 
   arbor::config::LoadResult loaded = arbor::config::load_file(flags.config);
@@ -121,6 +129,21 @@ int main(int argc, char** argv) {
   // The record outlives the App, which hands it to the process runner.
   const auto record = arbor::host::GroupRecord::take_over(options.tree.socket + ".groups");
   options.group_record = record.get();
-  arbor::app::App app(std::move(options));
-  return app.run();
+  // Init mode (docs/CONTAINERS.md): as PID 1 of a pid namespace, or asked for with --init.
+  const bool pid1 = arbor::app::is_pid1();
+  options.init = flags.init || pid1;
+  if (options.init) spdlog::info("init mode: {}", pid1 ? "arbord is PID 1" : "--init");
+  int status = 0;
+  {
+    arbor::app::App app(std::move(options));
+    status = app.run();
+  }
+  // The tree is down; whatever is left (an escaped daemon, a `docker exec`) goes now, and
+  // arbord exits only once it is gone.
+  if (flags.init || pid1) {
+    if (const auto n = arbor::app::end_descendants(pid1); n > 0)
+      spdlog::info("init: killed and reaped {} processes left after the tree", n);
+    spdlog::info("init: no process left; exiting with status {}", status);
+  }
+  return status;
 }

@@ -9,6 +9,7 @@
 
 #include "daemon/app/app_daemon.h"
 #include "daemon/app/event_log.h"
+#include "daemon/app/init_mode.h"
 #include "daemon/app/stderr_sink.h"
 #include "daemon/control/socket/control_server.h"
 #include "daemon/core/node.h"
@@ -48,6 +49,7 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
 
 App::~App() {
   for (auto* h : {&sigterm_, &sigint_, &sighup_}) h->reset();
+  init_signals_.reset();
   control_.reset();
   tree_.reset();
   timers_.reset();
@@ -80,6 +82,10 @@ int App::run() {
           if (auto* app = static_cast<App*>(h->data)) app->on_signal(s);
         },
         signo);
+  }
+  if (options_.init) {
+    init_signals_ = std::make_unique<InitSignals>(&loop_, [this](const char* why) { request_shutdown(why); });
+    unblock_init_signals();  // what arrived since main() blocked them is delivered now
   }
   spdlog::info("arbord {} starting the tree from {}", ARBOR_VERSION, options_.config_path);
   tree_->boot(now());
@@ -182,10 +188,12 @@ void App::outcome(const core::Outcome& outcome) {
       spdlog::error("the root supervisor gave up (restart intensity reached); exiting with status 3");
       finish(exit_gave_up);
       return;
-    case core::OutcomeKind::auto_shutdown:
-      spdlog::info("the root supervisor shut down (auto_shutdown)");
-      finish(exit_clean);
+    case core::OutcomeKind::auto_shutdown: {
+      const int status = auto_shutdown_status(options_.tree.auto_shutdown_exit_code, outcome.exit);
+      spdlog::info("the root supervisor shut down (auto_shutdown); exiting with status {}", status);
+      finish(status);
       return;
+    }
   }
 }
 
@@ -195,6 +203,7 @@ void App::finish(int status) {
   if (control_) control_->close();
   // Every process is gone by now: the core reports an ending only after its stops.
   for (auto* h : {&sigterm_, &sigint_, &sighup_}) h->reset();
+  if (init_signals_) init_signals_->close();
   timers_->close_all();
   runner_->close();
 }
@@ -218,6 +227,12 @@ std::string App::summary() {
     for (const auto& c : n->children) todo.push_back(&c);
   }
   return fmt::format("{} of {} workers running", running, workers);
+}
+
+int auto_shutdown_status(config::AutoShutdownExitCode mode, const std::optional<core::ExitStatus>& exit) {
+  if (mode == config::AutoShutdownExitCode::zero || !exit) return exit_clean;
+  // A shell's spelling, which schedulers understand: 128 + the signal's number.
+  return exit->signaled ? 128 + exit->value : exit->value;
 }
 
 double App::random_unit() { return std::uniform_real_distribution<double>(0.0, 1.0)(random_); }

@@ -7,6 +7,7 @@
 #include <uv.h>
 
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -31,6 +32,7 @@ class GroupRecord;
 namespace arbor::app {
 
 class StderrSink;
+class InitSignals;
 
 struct AppOptions {
   config::TreeSpec tree;
@@ -39,10 +41,16 @@ struct AppOptions {
   // arbord's log sink, watched on the loop while stderr is full (null: not arbord's own log).
   std::shared_ptr<StderrSink> log_sink;
   host::GroupRecord* group_record = nullptr;  // owned by main(), outlives the App; may be null
+  // Init mode (PID 1 or --init, daemon/app/init_mode.h): more signals handled.
+  bool init = false;
 };
 
 // Exit statuses of docs/ARBORD.md.
 enum ExitStatus : int { exit_clean = 0, exit_boot_failed = 1, exit_bad_config = 2, exit_gave_up = 3 };
+
+// arbord's status when the root ended by auto_shutdown: 0, or with "child" the triggering
+// child's exit code, or 128 + its signal (docs/CONFIG.md, auto_shutdown_exit_code).
+int auto_shutdown_status(config::AutoShutdownExitCode mode, const std::optional<core::ExitStatus>& exit);
 
 class App final : private core::Host {
  public:
@@ -91,6 +99,7 @@ class App final : private core::Host {
   uv::UvHandle<uv_signal_t> sigterm_;
   uv::UvHandle<uv_signal_t> sigint_;
   uv::UvHandle<uv_signal_t> sighup_;
+  std::unique_ptr<InitSignals> init_signals_;  // init mode only
   bool stopping_ = false;
   bool finished_ = false;
   int exit_status_ = exit_clean;

@@ -92,5 +92,6 @@ void reload(Context&, cmd::Reload::Request, const Answer<cmd::Reload>&);
 void wait(Context&, cmd::Wait::Request, const Answer<cmd::Wait>&);
 void version(Context&, cmd::Version::Request, const Answer<cmd::Version>&);
 void shutdown(Context&, cmd::Shutdown::Request, const Answer<cmd::Shutdown>&);
+void check(Context&, cmd::Check::Request, const Answer<cmd::Check>&);
 
 }  // namespace arbor::control

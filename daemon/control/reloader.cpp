@@ -31,8 +31,12 @@ void Reloader::reload(bool dry_run, std::function<void(const ReloadResult&)> don
   }
   // The socket and log settings belong to the running daemon; say that they are kept.
   const config::TreeSpec& current = daemon_.tree_spec();
-  if (next.socket != current.socket || next.log_dir != current.log_dir || !(next.logs == current.logs)) {
-    spdlog::warn("reload {}: socket, log_dir and logs take effect only when arbord restarts", path);
+  if (next.socket != current.socket || next.log_dir != current.log_dir || !(next.logs == current.logs) ||
+      next.auto_shutdown_exit_code != current.auto_shutdown_exit_code) {
+    spdlog::warn(
+        "reload {}: socket, log_dir, logs and auto_shutdown_exit_code take effect only when arbord "
+        "restarts",
+        path);
   }
   *applying_ = true;
   daemon_.reload_started();

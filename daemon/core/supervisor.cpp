@@ -115,6 +115,7 @@ void Supervisor::start() {
   state_ = ChildState::starting;
   stop_requested_ = false;
   ending_ = Ending::none;
+  auto_shutdown_exit_.reset();
   intensity_.set_limits(spec_->supervisor.max_restarts, spec_->supervisor.max_seconds * 1000);
   intensity_.reset();
   build_children();

@@ -66,6 +66,9 @@ class Supervisor final : public Node, public ChildObserver {
   Node* find_child(const std::string& id) const;
   // True when the supervisor stopped because it gave up (not by a stop or auto_shutdown).
   bool gave_up() const { return ending_ == Ending::gave_up; }
+  // After an auto_shutdown: how the significant child whose end triggered it ended (a
+  // worker's last exit; a supervisor's own trigger), for `auto_shutdown_exit_code: "child"`.
+  const std::optional<ExitStatus>& auto_shutdown_exit() const { return auto_shutdown_exit_; }
   // The current spec with the current children (get_childspec of a supervisor).
   config::ChildSpec current_spec() const;
 
@@ -114,7 +117,7 @@ class Supervisor final : public Node, public ChildObserver {
   void arm_restart(Node& child, Millis delay);
   void begin_give_up();
   void begin_stop_all();
-  void check_auto_shutdown();
+  void check_auto_shutdown(std::optional<ExitStatus> trigger);
 
   // Children.
   void build_children();
@@ -133,6 +136,7 @@ class Supervisor final : public Node, public ChildObserver {
   bool pump_scheduled_ = false;
   bool stop_requested_ = false;  // stopping because the parent asked (vs gave up / auto_shutdown)
   Ending ending_ = Ending::none;
+  std::optional<ExitStatus> auto_shutdown_exit_;  // Ending::auto_shutdown: the trigger's exit
   std::uint64_t next_dynamic_id_ = 1;
 };
 

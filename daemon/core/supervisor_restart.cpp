@@ -17,8 +17,14 @@ void Supervisor::handle_death(Node& child, ExitReason reason) {
     return;
   }
   const bool significant = child.spec().significant;
+  // Read before the child may be removed (a temporary one is).
+  std::optional<ExitStatus> trigger;
+  if (significant) {
+    trigger = child.is_worker() ? static_cast<const Worker&>(child).last_exit()
+                                : static_cast<const Supervisor&>(child).auto_shutdown_exit();
+  }
   if (removed_when_ended(child)) remove_child(child.id());
-  if (significant) check_auto_shutdown();
+  if (significant) check_auto_shutdown(trigger);
 }
 
 std::vector<Node*> Supervisor::restart_group(const Node& child) {
@@ -84,7 +90,7 @@ void Supervisor::restart_now(NodeId subject) {
   begin(std::move(job));
 }
 
-void Supervisor::check_auto_shutdown() {
+void Supervisor::check_auto_shutdown(std::optional<ExitStatus> trigger) {
   bool shut = false;
   switch (spec_->supervisor.auto_shutdown) {
     case config::AutoShutdown::never:
@@ -104,6 +110,7 @@ void Supervisor::check_auto_shutdown() {
   }
   if (!shut) return;
   ending_ = Ending::auto_shutdown;
+  auto_shutdown_exit_ = trigger;
   begin_stop_all();
 }
 

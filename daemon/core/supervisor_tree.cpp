@@ -199,7 +199,8 @@ void SupervisorTree::child_start_failed(NodeId, const Failure& failure) {
 void SupervisorTree::child_stopped(NodeId) { ctx_.host().outcome(Outcome{.kind = OutcomeKind::stopped}); }
 
 void SupervisorTree::child_exited(NodeId, ExitReason) {
-  ctx_.host().outcome(Outcome{.kind = root_->gave_up() ? OutcomeKind::gave_up : OutcomeKind::auto_shutdown});
+  if (root_->gave_up()) return ctx_.host().outcome(Outcome{.kind = OutcomeKind::gave_up});
+  ctx_.host().outcome(Outcome{.kind = OutcomeKind::auto_shutdown, .exit = root_->auto_shutdown_exit()});
 }
 
 }  // namespace arbor::core

@@ -81,6 +81,9 @@ struct Outcome {
   OutcomeKind kind = OutcomeKind::booted;
   std::string path;   // boot_failed: the child that failed
   std::string error;  // boot_failed: why
+  // auto_shutdown: how the significant child whose end shut the root down ended (nullopt
+  // when it never ran, e.g. a supervisor that gave up; arbord then exits 0).
+  std::optional<ExitStatus> exit;
 };
 
 std::string_view to_string(ExitReason);

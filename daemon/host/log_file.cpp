@@ -43,8 +43,9 @@ std::shared_ptr<LogFile> LogFile::open(uv_loop_t* loop, OpenLogs& open_logs, con
                                        const std::string& file_name, const config::LogsSpec& logs,
                                        std::function<void(std::uint64_t)> on_dropped, std::string& error,
                                        Sys& sys) {
+  // The path in the message: the operator must see which directory is missing or read-only.
   if (int err = make_dirs(sys, dir); err != 0) {
-    error = stage_error("open log", err);
+    error = stage_error(("open log " + dir).c_str(), err);
     return nullptr;
   }
   std::shared_ptr<LogFile> file(new LogFile());
@@ -55,7 +56,7 @@ std::shared_ptr<LogFile> LogFile::open(uv_loop_t* loop, OpenLogs& open_logs, con
   file->logs_ = logs;
   file->on_dropped_ = std::move(on_dropped);
   if (!file->reopen()) {
-    error = stage_error("open log", errno);
+    error = stage_error(("open log " + file->path_).c_str(), errno);
     return nullptr;
   }
   return file;

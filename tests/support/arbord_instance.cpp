@@ -126,6 +126,8 @@ nlohmann::json ArbordInstance::with_gate(nlohmann::json tree) {
   }
   // Ours is opened first, so that neither of the gate's opens blocks: read-only and
   // non-blocking for "up" (no POLLHUP before a writer came), read-write for "go".
+  give_to_owner(up);
+  give_to_owner(go);
   gate_up_fd_ = open(up.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   gate_go_fd_ = open(go.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
   const nlohmann::json gate = {
@@ -149,6 +151,7 @@ void ArbordInstance::start(nlohmann::json tree, std::vector<std::string> extra_a
   }
   notify_fd_ = bind_notify_socket(path("notify.sock"));
   ASSERT_GE(notify_fd_, 0) << "cannot bind " << path("notify.sock") << ": " << std::strerror(errno);
+  for (const char* f : {"", "arbor.json", "notify.sock"}) give_to_owner(path(f));
   std::vector<std::string> env{"NOTIFY_SOCKET=" + path("notify.sock")};
   for (char** e = environ; *e != nullptr; ++e) {
     if (std::strncmp(*e, "NOTIFY_SOCKET=", 14) != 0) env.emplace_back(*e);
@@ -164,13 +167,18 @@ void ArbordInstance::start(nlohmann::json tree, std::vector<std::string> extra_a
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  std::vector<std::string> args{ARBORD_BIN, "--config", path("arbor.json"), "--log-level", "debug"};
+  std::vector<std::string> args = launch_.prefix;
+  for (const char* a : {ARBORD_BIN, "--config"}) args.emplace_back(a);
+  args.insert(args.end(), {path("arbor.json"), "--log-level", "debug"});
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> argv;
   argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  const int rc = posix_spawn(&pid_, ARBORD_BIN, &actions, nullptr, argv.data(), envp.data());
+  // A launcher is found on PATH (unshare, setpriv).
+  const int rc = launch_.prefix.empty()
+                     ? posix_spawn(&pid_, ARBORD_BIN, &actions, nullptr, argv.data(), envp.data())
+                     : posix_spawnp(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   close(fds[1]);
   ASSERT_EQ(rc, 0) << std::strerror(rc);
@@ -330,7 +338,36 @@ bool ArbordInstance::await_ready(std::chrono::milliseconds timeout) {
   return false;
 }
 
-void ArbordInstance::signal(int signo) { kill(pid_, signo); }
+void ArbordInstance::give_to_owner(const std::string& file) const {
+  if (launch_.owner && chown(file.c_str(), *launch_.owner, *launch_.owner) != 0)
+    ADD_FAILURE() << "chown " << file << ": " << std::strerror(errno);
+}
+
+pid_t ArbordInstance::arbord_pid() const {
+  if (launch_.prefix.empty()) return pid_;
+  // Depth first below the launcher (setpriv execs unshare, which forks arbord's process).
+  std::vector<pid_t> todo{pid_};
+  while (!todo.empty()) {
+    const pid_t p = todo.back();
+    todo.pop_back();
+    std::ifstream comm("/proc/" + std::to_string(p) + "/comm");
+    std::string name;
+    if (p != pid_ && std::getline(comm, name) && name == "arbord") return p;
+    std::ifstream children("/proc/" + std::to_string(p) + "/task/" + std::to_string(p) + "/children");
+    for (pid_t c; children >> c;) todo.push_back(c);
+  }
+  return -1;
+}
+
+void ArbordInstance::signal(int signo) {
+  const pid_t pid = arbord_pid();
+  // Never kill(-1, ...) or kill(0, ...): that would be every process, or the test's group.
+  if (pid <= 0) {
+    ADD_FAILURE() << "no arbord process to signal";
+    return;
+  }
+  kill(pid, signo);
+}
 
 std::optional<int> ArbordInstance::wait_exit(std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;

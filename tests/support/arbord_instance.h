@@ -47,6 +47,16 @@ using namespace std::chrono_literals;
 
 enum class Watch { from_ready, from_boot, held, none };
 
+// How arbord is started: directly, or under a launcher whose argv goes before arbord's
+// (`unshare --pid --fork ...`, `setpriv ... unshare ...`), which must end with the status
+// of arbord. pid() is then the launcher's, arbord_pid() arbord's own (host) pid.
+struct Launch {
+  std::vector<std::string> prefix;
+  // When set, dir() and the files the instance makes in it (config, notify socket, gate
+  // FIFOs) are chowned to this uid and gid, for an arbord that runs as another user.
+  std::optional<uid_t> owner;
+};
+
 // How await_boot() ended.
 enum class Boot { ready, exited, timed_out };
 
@@ -58,6 +68,8 @@ class ArbordInstance {
   ArbordInstance& operator=(const ArbordInstance&) = delete;
 
   const std::string& dir() const { return dir_; }
+  // Before start(): run arbord under a launcher (see Launch).
+  void set_launch(Launch launch) { launch_ = std::move(launch); }
   std::string path(const std::string& name) const { return dir_ + "/" + name; }
   // The control socket: the config's "socket" (by default dir()/arbord.sock).
   const std::string& socket() const { return socket_; }
@@ -100,10 +112,14 @@ class ArbordInstance {
   std::vector<std::string> lines();
   std::vector<std::string> matching(const std::string& pattern);
 
-  // Sends a signal to arbord; waits for it to exit and returns its exit status.
+  // Sends a signal to arbord (arbord_pid()); wait_exit() waits for it to exit and returns
+  // its exit status (the launcher's, which is arbord's).
   void signal(int signo);
   std::optional<int> wait_exit(std::chrono::milliseconds timeout = 15s);
   pid_t pid() const { return pid_; }
+  // arbord itself: pid() without a launcher, else the process named arbord below it
+  // (once arbord has started, e.g. after await_ready); -1 when there is none.
+  pid_t arbord_pid() const;
   // The pid of `path`'s latest `started` event (or, for a child started before the watch
   // opened, its pid in the status taken at READY=1).
   std::optional<pid_t> pid_of(const std::string& path);
@@ -123,8 +139,11 @@ class ArbordInstance {
   bool await_gate_up();
   nlohmann::json with_gate(nlohmann::json tree);
 
+  void give_to_owner(const std::string& file) const;
+
   std::string dir_;
   std::string socket_;
+  Launch launch_;
   pid_t pid_ = -1;
   int pidfd_ = -1;
   int stderr_fd_ = -1;

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "daemon/protocol/commands/add.h"
+#include "daemon/protocol/commands/check.h"
 #include "daemon/protocol/commands/count.h"
 #include "daemon/protocol/commands/logs.h"
 #include "daemon/protocol/commands/reload.h"
@@ -27,7 +28,7 @@
 namespace arbor::protocol::commands {
 
 using Commands = std::tuple<Status, Count, Spec, Start, Stop, Restart, Add, Remove, Signal, Logs, Watch,
-                            Reload, Wait, Version, Shutdown>;
+                            Reload, Wait, Version, Shutdown, Check>;
 
 // True when `table` (anything indexable whose entries have `info`, a pointer to a
 // CommandInfo) lists exactly Commands, in order: for static_assert on each side's table.

@@ -24,6 +24,7 @@ TEST(ConfigDefaults, MinimalFile) {
   EXPECT_EQ(t.log_dir, "/var/log/arbor");
   EXPECT_EQ(t.logs.max_bytes, 10485760u);
   EXPECT_EQ(t.logs.keep, 5);
+  EXPECT_EQ(t.auto_shutdown_exit_code, AutoShutdownExitCode::zero);
   EXPECT_EQ(t.root.id, "/");
   EXPECT_EQ(t.root.type, ChildType::supervisor);
   EXPECT_EQ(t.root.restart, RestartType::permanent);
@@ -56,6 +57,12 @@ TEST(ConfigDefaults, SocketOfAnotherUserIsUnderXdgRuntimeDir) {
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0) << "10 setresuid, 11 load, 12 socket with XDG, 13 socket without";
+}
+
+TEST(ConfigDefaults, AutoShutdownExitCodeChild) {
+  const LoadResult r = load_text(R"({"auto_shutdown_exit_code": "child", "root": {}})", options());
+  ASSERT_TRUE(r.tree) << (r.errors.empty() ? "" : r.errors[0].message);
+  EXPECT_EQ(r.tree->auto_shutdown_exit_code, AutoShutdownExitCode::child);
 }
 
 TEST(ConfigDefaults, EmptyChildrenList) {

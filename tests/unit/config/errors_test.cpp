@@ -253,6 +253,12 @@ const std::vector<BadInput>& cases() {
        R"({"root": {"auto_shutdown": "always"}})",
        {"/root/auto_shutdown: expected \"never\", \"any_significant\" or \"all_significant\", found "
         "\"always\""}},
+      {"BadAutoShutdownExitCode",
+       R"({"auto_shutdown_exit_code": "last", "root": {}})",
+       {"/auto_shutdown_exit_code: expected \"zero\" or \"child\", found \"last\""}},
+      {"AutoShutdownExitCodeNumber",
+       R"({"auto_shutdown_exit_code": 0, "root": {}})",
+       {"/auto_shutdown_exit_code: expected \"zero\" or \"child\", found 0"}},
       {"MissingTemplate",
        child(R"("id": "d", "type": "dynamic_supervisor")"),
        {"/root/children/0/template: required"}},

@@ -191,5 +191,21 @@ TEST_F(CommandsTest, ShutdownAnswersThenStopsTheTree) {
   EXPECT_EQ(*h.outcome(), core::OutcomeKind::stopped);
 }
 
+// `check` (an observe command): ok while every worker runs, and after an operator stop;
+// refusals as for any path command. Problems are in tests/unit/core/check_test.cpp.
+TEST_F(CommandsTest, CheckIsOkWhenWhatShouldRunRuns) {
+  session->granted = protocol::Access::observe;
+  json reply = request("check", json::object());
+  ASSERT_TRUE(reply["ok"].get<bool>()) << reply.dump();
+  EXPECT_EQ(reply["result"]["ok"], true);
+  EXPECT_EQ(reply["result"]["problems"], json::array());
+  session->granted = protocol::Access::operate;
+  ASSERT_TRUE(request("stop", {{"path", "db"}})["ok"].get<bool>());
+  EXPECT_EQ(request("check", json::object())["result"]["ok"], true);
+  EXPECT_EQ(error_code(request("check", {{"path", "nope"}})), "not_found");
+  EXPECT_EQ(error_code(request("check", {{"path", "db"}, {"x", 1}})), "bad_request");
+  EXPECT_TRUE(protocol::commands::Check::Request::from_json(json{{"path", "web"}}).path == "web");
+}
+
 }  // namespace
 }  // namespace arbor::testing

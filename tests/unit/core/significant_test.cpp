@@ -86,5 +86,38 @@ TEST(Significant, NestedAutoShutdownIsAShutdownExitForTheParent) {
   EXPECT_EQ(h.state("b"), core::ChildState::running);
 }
 
+// auto_shutdown_exit_code "child" (docs/CONFIG.md): the outcome carries how the significant
+// child whose end shut the root down ended.
+TEST(Significant, TheOutcomeCarriesTheTriggeringExit) {
+  Harness h(auto_root(AutoShutdown::any_significant, {worker("a"), sig("t", RestartType::temporary)}));
+  h.boot();
+  h.exit("t", core::ExitStatus::signal(9));
+  ASSERT_EQ(h.outcome(), core::OutcomeKind::auto_shutdown);
+  EXPECT_EQ(h.host.outcomes.back().exit, core::ExitStatus::signal(9));
+}
+
+TEST(Significant, AllSignificantCarriesTheLastExit) {
+  auto s2 = sig("s2");
+  s2.worker.success_exit_codes = {0, 7};
+  Harness h(auto_root(AutoShutdown::all_significant, {sig("s1"), s2}));
+  h.boot();
+  h.exit("s1", core::ExitStatus::code(0));
+  h.exit("s2", core::ExitStatus::code(7));
+  ASSERT_EQ(h.outcome(), core::OutcomeKind::auto_shutdown);
+  EXPECT_EQ(h.host.outcomes.back().exit, core::ExitStatus::code(7));
+}
+
+TEST(Significant, ANestedSupervisorPassesItsTriggerUp) {
+  auto inner = supervisor("inner", Strategy::one_for_one, {worker("x"), sig("t", RestartType::temporary)});
+  inner.supervisor.auto_shutdown = AutoShutdown::any_significant;
+  inner.restart = RestartType::transient;
+  inner.significant = true;
+  Harness h(auto_root(AutoShutdown::any_significant, {inner, worker("b")}));
+  h.boot();
+  h.exit("inner/t", core::ExitStatus::code(4));
+  ASSERT_EQ(h.outcome(), core::OutcomeKind::auto_shutdown);
+  EXPECT_EQ(h.host.outcomes.back().exit, core::ExitStatus::code(4));
+}
+
 }  // namespace
 }  // namespace arbor::testing

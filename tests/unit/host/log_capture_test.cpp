@@ -118,7 +118,7 @@ TEST_F(HostTest, UnwritableLogDirFailsTheStart) {
   spawn(1, child({}));
   const Event* end = wait_end(1);
   ASSERT_NE(end, nullptr);
-  EXPECT_EQ(end->text, "open log: Not a directory");
+  EXPECT_EQ(end->text, "open log " + dir_ + "/logs: Not a directory");
 }
 
 TEST_F(HostTest, FailedWritesAreDroppedCountedAndReported) {
