@@ -7,7 +7,8 @@ pkgs=(build-essential cmake pkg-config libuv1-dev nlohmann-json3-dev libspdlog-d
       clang libclang-rt-14-dev   # scripts/fuzz.sh: libFuzzer
       clang-format clang-tidy    # scripts/lint.sh
       ccache                     # scripts/test.sh: rebuilds only what changed
-      systemd python3)           # real sd_notify clients in the tests (systemd-notify, python)
+      systemd python3            # real sd_notify clients in the tests (systemd-notify, python)
+      libsystemd-dev)            # a real sd_listen_fds() client in the tests
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
