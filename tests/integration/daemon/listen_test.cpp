@@ -166,6 +166,27 @@ TEST(Listen, PythonClientGetsTcpAndUnixSocketsByName) {
   EXPECT_TRUE(arbord.no_survivors());
 }
 
+// The socket file belongs to the worker's user; the worker needs no access to its folder
+// (the test's is 0700 root): it gets the socket as fd 3.
+TEST(Listen, AUnixSocketBelongsToTheWorkersUser) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to run a worker as nobody";
+  ArbordInstance arbord;
+  const std::string sock = arbord.path("nobody.sock");
+  json server = python_server("web", json::array({{{"unix", sock}, {"mode", "0600"}}}));
+  server["user"] = "nobody";
+  arbord.start(tree(json::array({server})));
+  ASSERT_TRUE(arbord.await_ready());
+  struct stat st {};
+  ASSERT_EQ(stat(sock.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 65534u);
+  EXPECT_EQ(st.st_gid, 65534u) << "nobody's primary group";
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_EQ(ask_unix(sock).line, "web " + std::to_string(arbord.pid_of("web").value_or(0)));
+  arbord.signal(SIGTERM);
+  EXPECT_EQ(arbord.wait_exit(), 0);
+  EXPECT_TRUE(arbord.no_survivors());
+}
+
 TEST(Listen, LibsystemdClientGetsItsSockets) {
 #ifndef ARBOR_SD_LISTEN_CLIENT
   GTEST_SKIP() << "libsystemd-dev was not found at configure time (scripts/install-deps.sh installs it)";
