@@ -144,7 +144,7 @@ run_case() {
     python3 - "$json" "$name" "$kills" "$DURATION" <<'EOF' >> "$RESULTS"
 import json, sys
 r, peer, kills, duration = json.loads(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
-note = f"{duration} s, SIGKILL every 100 ms ({kills} kills)"
+note = f"{duration} s, SIGKILL every 100 ms"
 def rec(metric, value):
     print(json.dumps({"bench": "sockets", "peer": peer, "metric": metric, "value": value, "note": note}))
 for m in ("requests", "connect", "read", "write", "timeout", "status"):
