@@ -78,9 +78,9 @@ std::optional<Listen> parse_tcp_address(std::string_view text, std::string* why)
       return fail("an IPv6 address goes in brackets, as in [::1]:8080");
   }
   unsigned number = 0;
-  if (!all_digits(port) || port.size() > 5 ||
-      (std::from_chars(port.data(), port.data() + port.size(), number), number < 1 || number > 65535))
-    return fail("PORT must be a number from 1 to 65535");
+  if (all_digits(port) && port.size() <= 5)
+    std::from_chars(port.data(), port.data() + port.size(), number);  // digits only, at most 5: no error
+  if (number < 1 || number > 65535) return fail("PORT must be a number from 1 to 65535");
   l.port = static_cast<std::uint16_t>(number);
   if (host.empty()) return fail(l.ipv6 ? "no address in the brackets" : "no HOST (0.0.0.0: every address)");
   std::string h(host);
