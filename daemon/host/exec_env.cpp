@@ -46,7 +46,7 @@ void add_listen_variables(std::vector<std::pair<std::string, std::string>>& over
   overrides.emplace_back("LISTEN_PID", std::string(kListenPidDigits, '0'));
 }
 
-char* listen_pid_entry(const CStringArray& env) {
+char* listen_pid_entry(CStringArray& env) {
   for (char* const* p = env.data(); *p != nullptr; ++p)
     if (std::string_view(*p).starts_with(kListenPidPrefix)) return *p;
   return nullptr;

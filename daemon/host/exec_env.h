@@ -44,6 +44,6 @@ void add_listen_variables(std::vector<std::pair<std::string, std::string>>& over
 inline constexpr std::string_view kListenPidPrefix = "LISTEN_PID=";
 inline constexpr std::size_t kListenPidDigits = 10;  // any pid_t
 // The "LISTEN_PID=..." entry of `env`, or nullptr.
-char* listen_pid_entry(const CStringArray& env);
+char* listen_pid_entry(CStringArray& env);
 
 }  // namespace arbor::host

@@ -173,7 +173,7 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
   if (!listen_fds.empty())
     add_listen_variables(overrides, listen_fds.size(), listen_fd_names(path, spec.listen));
   const CStringArray argv(spec.command);
-  const CStringArray envp(build_environment(environ, overrides));
+  CStringArray envp(build_environment(environ, overrides));  // the child writes LISTEN_PID into it
   SpawnPlan plan;
   plan.argv = &argv;
   plan.envp = &envp;

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "daemon/host/exec_env.h"
 #include "daemon/host/listen_sockets.h"
 #include "tests/unit/host/host_fixture.h"
 
@@ -92,6 +93,23 @@ TEST_F(HostTest, ListenFailureNamesTheSocketAndKeepsWhatOpened) {
   EXPECT_TRUE(fds.empty());
   EXPECT_TRUE(connects(dir_ + "/ok.sock")) << "kept for the retry";
   EXPECT_EQ(sockets.size(), 1u);
+}
+
+TEST(ListenEnvironment, SystemdsVariablesWithRoomForThePid) {
+  char parent_pid[] = "LISTEN_PID=1";  // arbord's own (it may run under systemd): never passed on
+  char parent_fds[] = "LISTEN_FDS=9";
+  char path[] = "PATH=/bin";
+  char* parent[] = {parent_pid, parent_fds, path, nullptr};
+  std::vector<std::pair<std::string, std::string>> overrides;
+  add_listen_variables(overrides, 2, "api:admin");
+  CStringArray env(build_environment(parent, overrides));
+  EXPECT_EQ(env.strings(), (std::vector<std::string>{"PATH=/bin", "LISTEN_FDS=2", "LISTEN_FDNAMES=api:admin",
+                                                     "LISTEN_PID=0000000000"}));
+  char* entry = listen_pid_entry(env);
+  ASSERT_NE(entry, nullptr);
+  EXPECT_EQ(entry, env.data()[3]);
+  CStringArray none(build_environment(parent, {}));
+  EXPECT_EQ(listen_pid_entry(none), nullptr);
 }
 
 TEST_F(HostTest, ListenNamesDefaultToTheWorkersId) {
