@@ -40,11 +40,11 @@ def section(rows):
     out.append("\nA refused connection shows in wrk as a connect or a write error (on loopback the refusal "
                "comes back on the first write), and wrk retries at once, so the count is how many attempts found "
                "the port closed, not how many requests were lost. A reset after accept is a request an instance "
-               "had accepted when it was killed. The server sets `TCP_DEFER_ACCEPT`, so a connection is accepted "
-               "only with its request: one that waits to send stays in the backlog, which survives the kill only "
-               "when arbord holds the socket. Latency percentiles are over answered requests: with a held "
-               "socket a request that comes during a restart waits for the next instance (the p99) instead of "
-               "failing at once, so each connection completes a few fewer requests in the same time.\n")
+               "had accepted when it was killed (a new instance accepts the connections waiting in the backlog "
+               "in one go, then answers them in turn). The server sets `TCP_DEFER_ACCEPT`, so a connection is "
+               "accepted only with its request: one that waits to send stays in the backlog, which survives the "
+               "kill only when arbord holds the socket. Latency percentiles are over answered requests; with a "
+               "held socket the requests that come during a restart wait for the next instance: the p99.\n")
     return out
 
 
