@@ -254,6 +254,12 @@ if "logs" in R:
           f"{fmt(lost)} ({note('logs', p, 'lines_lost')}) |")
     w("")
 
+# ---------- sockets (bench/sockets.sh)
+if "sockets" in R:
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+    import sockets_table
+    out.extend(sockets_table.section(R["sockets"]))
+
 # ---------- control
 if "control" in R:
     w("## Control round-trip (arbor only)\n")

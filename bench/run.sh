@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # arbor benchmarks against supervisord, runit, s6, daemontools, PM2 and the physical floor.
-# Usage: bench/run.sh [--quick] [--peers "arbor floor ..."] [--only "restart scale ..."]
+# Usage: bench/run.sh [--quick] [--peers "arbor floor ..."] [--only "restart scale sockets ..."]
 #                     [--no-install] [--no-build]
 # Full mode writes docs/BENCHMARKS.md and bench/results/full/; --quick writes
 # bench/results/quick/ (BENCHMARKS.md there). Run as root (apt-get) on Debian 12.
@@ -9,7 +9,7 @@ BENCH=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$BENCH/.." && pwd)
 QUICK=0; INSTALL=1; BUILD=1
 PEERS="arbor floor supervisord runit s6 daemontools pm2"
-ONLY="restart-immediate restart-lived scale storm logs control"
+ONLY="restart-immediate restart-lived scale storm logs control sockets"
 while (($#)); do
   case $1 in
     --quick) QUICK=1;;
@@ -101,6 +101,7 @@ for b in $ONLY; do
     storm) "$BENCH/storm.sh";;
     logs) "$BENCH/logs.sh";;
     control) "$BENCH/control.sh";;
+    sockets) "$BENCH/sockets.sh";;
     *) die "unknown benchmark $b";;
   esac
   kill_tracked

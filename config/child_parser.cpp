@@ -199,7 +199,10 @@ std::optional<ChildSpec> parse_child(const Json& j, const std::string& ptr, cons
       if (b && *b) check_significant(j, key_ptr, cc, ctx);
       if (b) c.significant = *b;
     } else if (type && is_key_of(*type, key)) {
-      if (*type == ChildType::worker) {
+      if (*type == ChildType::worker && key == "listen" && cc.kind == Kind::child_template) {
+        ctx.error(key_ptr,
+                  "not allowed in a template (every child made from it would bind the same address)");
+      } else if (*type == ChildType::worker) {
         has_command = has_command || key == "command";
         parse_worker_key(key, v, key_ptr, j, c.worker, ctx);
       } else {

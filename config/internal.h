@@ -36,6 +36,9 @@ class Ctx {
   std::string path_env;  // opts.path_env, or the environment's PATH
   std::vector<Diagnostic> errors;
   std::vector<Diagnostic> warnings;
+  // The listen entries seen so far in this document with their pointers, by port (tcp) or
+  // path (unix), for the tree-wide conflict check of listen_parser.cpp.
+  std::map<std::string, std::vector<std::pair<Listen, std::string>>> listen_seen;
 };
 
 // --- text.cpp: pointers and how values are shown in messages
@@ -95,6 +98,9 @@ bool is_worker_key(std::string_view key);
 // Handles one worker-only key; obj is the whole child object, for look-ahead.
 void parse_worker_key(const std::string& key, const Json& v, const std::string& key_ptr, const Json& obj,
                       WorkerSpec& w, Ctx& ctx);
+
+// --- listen_parser.cpp: the "listen" key; obj is the whole child object (for "ready")
+void parse_listen(const Json& v, const std::string& ptr, const Json& obj, WorkerSpec& w, Ctx& ctx);
 
 // --- child_parser.cpp
 struct ChildContext {

@@ -3,6 +3,7 @@
 // also documents what the daemon runs with.
 #include <fmt/format.h>
 
+#include "config/listen.h"
 #include "config/load.h"
 
 namespace arbor::config {
@@ -66,6 +67,10 @@ void worker_json(const WorkerSpec& w, nlohmann::json& j) {
     case Ready::Kind::fd:
       j["ready"] = {{"fd", w.ready.fd}, {"timeout", w.ready.timeout_ms}};
       break;
+  }
+  if (!w.listen.empty()) {
+    j["listen"] = nlohmann::json::array();
+    for (const Listen& l : w.listen) j["listen"].push_back(to_json(l));
   }
 }
 

@@ -11,6 +11,7 @@
 
 #include <cstdlib>
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -63,6 +64,22 @@ struct Ready {
   bool operator==(const Ready&) const = default;
 };
 
+// A listening socket that arbord opens before the worker's first start, holds across its
+// restarts and passes to each start as fd 3, 4, ... (docs/CONFIG.md "listen").
+struct Listen {
+  enum class Kind { tcp, unix_socket };  // not `unix`: GNU C++ predefines it as a macro
+  Kind kind = Kind::tcp;
+  std::string address;  // as written: "127.0.0.1:8080", "[::1]:8080", or the socket file's path
+  std::string name;     // its LISTEN_FDNAMES entry; empty: the worker's id
+  mode_t mode = 0666;   // unix_socket: the socket file's permissions (systemd's SocketMode default)
+  // tcp: the parsed address (parse_tcp_address in config/listen.h)
+  bool ipv6 = false;
+  std::array<std::uint8_t, 16> ip{};  // network byte order; IPv4 in the first 4 bytes
+  std::uint16_t port = 0;
+  std::uint32_t scope_id = 0;  // IPv6 "%eth0" or "%2"; 0: none
+  bool operator==(const Listen&) const = default;
+};
+
 // The worker-only part of a child spec.
 struct WorkerSpec {
   std::vector<std::string> command;                      // argv; command[0] resolved to an absolute path
@@ -79,6 +96,7 @@ struct WorkerSpec {
   Output stdout_spec;
   Output stderr_spec;
   Ready ready;
+  std::vector<Listen> listen;  // passed as fds 3 ... 3 + size() - 1
   bool operator==(const WorkerSpec&) const = default;
 };
 

@@ -9,9 +9,9 @@
 namespace arbor::config::detail {
 namespace {
 
-constexpr std::array<std::string_view, 12> kWorkerKeys{
-    "command", "env",    "cwd",    "user", "group", "umask", "stop_signal", "success_exit_codes",
-    "backoff", "stdout", "stderr", "ready"};
+constexpr std::array<std::string_view, 13> kWorkerKeys{
+    "command", "env",    "cwd",    "user",  "group", "umask", "stop_signal", "success_exit_codes",
+    "backoff", "stdout", "stderr", "ready", "listen"};
 constexpr std::int64_t kMaxId = 4294967294;  // uid_t/gid_t, minus the (id_t)-1 sentinel
 
 void parse_command(const Json& v, const std::string& ptr, WorkerSpec& w, Ctx& ctx) {
@@ -185,6 +185,8 @@ void parse_worker_key(const std::string& key, const Json& v, const std::string& 
     parse_output(v, ptr, w.stderr_spec, ctx);
   } else if (key == "ready") {
     parse_ready(v, ptr, w, ctx);
+  } else if (key == "listen") {
+    parse_listen(v, ptr, obj, w, ctx);
   }
 }
 

@@ -8,9 +8,9 @@ pkgs=(build-essential cmake pkg-config libuv1-dev nlohmann-json3-dev libspdlog-d
       clang-format clang-tidy    # scripts/lint.sh
       ccache                     # scripts/test.sh: rebuilds only what changed
       systemd python3            # real sd_notify clients in the tests (systemd-notify, python)
-      util-linux iproute2 curl)  # tests/integration/init: unshare, setpriv, nsenter; ip, curl
-# Optional: nginx-light runs examples/container's tree for real in tests/integration/init
-# (skipped without it). Not installed here: its package starts a system nginx on port 80.
+      util-linux iproute2 curl   # tests/integration/init: unshare, setpriv, nsenter; ip, curl
+      libsystemd-dev             # a real sd_listen_fds() client in the tests
+      nginx-light)               # tests/integration/init runs examples/container's tree for real
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -20,4 +20,16 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq "${missing[@]}"
+# Packages are installed, not started: nginx-light would otherwise start a system nginx on
+# port 80. policy-rc.d answering 101 ("action not allowed") is Debian's way to say so; an
+# existing one is left as it is.
+guard=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+  $SUDO chmod 755 /usr/sbin/policy-rc.d
+  guard=1
+fi
+status=0
+$SUDO apt-get install -y -qq "${missing[@]}" || status=$?
+[ -z "$guard" ] || $SUDO rm -f /usr/sbin/policy-rc.d
+exit $status

@@ -123,7 +123,12 @@ void App::arm_timer(core::TimerToken token, core::Millis deadline) { timers_->ar
 
 void App::cancel_timer(core::TimerToken token) { timers_->cancel(token); }
 
-void App::emit(const core::Event& event) { events_.publish(event); }
+void App::emit(const core::Event& event) {
+  // A child removed from the tree (remove, a reload, a temporary or dynamic child ending)
+  // gives up its listening sockets; a restart keeps them.
+  if (event.type == core::EventType::removed) runner_->release_listen(event.path);
+  events_.publish(event);
+}
 
 void App::log_event(const events::StampedEvent& stamped) {
   const core::Event& event = stamped.event;

@@ -22,7 +22,8 @@ ChildDiff diff_worker(const config::ChildSpec& a, const config::ChildSpec& b) {
                                                          {x.umask != y.umask, "umask"},
                                                          {x.stdout_spec != y.stdout_spec, "stdout"},
                                                          {x.stderr_spec != y.stderr_spec, "stderr"},
-                                                         {x.ready != y.ready, "ready"}};
+                                                         {x.ready != y.ready, "ready"},
+                                                         {x.listen != y.listen, "listen"}};
   for (const auto& [differs, name] : restart_fields) {
     if (differs) return {ReloadAction::restart, name};
   }

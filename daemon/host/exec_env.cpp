@@ -38,4 +38,18 @@ std::vector<std::string> build_environment(
   return entries;
 }
 
+void add_listen_variables(std::vector<std::pair<std::string, std::string>>& overrides, std::size_t count,
+                          std::string names) {
+  overrides.emplace_back("LISTEN_FDS", std::to_string(count));
+  overrides.emplace_back("LISTEN_FDNAMES", std::move(names));
+  // Zeros until the child writes its pid: a pid of 0 is "not for us" to sd_listen_fds().
+  overrides.emplace_back("LISTEN_PID", std::string(kListenPidDigits, '0'));
+}
+
+char* listen_pid_entry(CStringArray& env) {
+  for (char* const* p = env.data(); *p != nullptr; ++p)
+    if (std::string_view(*p).starts_with(kListenPidPrefix)) return *p;
+  return nullptr;
+}
+
 }  // namespace arbor::host

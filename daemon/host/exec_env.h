@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -34,5 +35,15 @@ bool is_service_manager_variable(const std::string& name);
 // the same name wins. Entries of `parent` without '=' are dropped.
 std::vector<std::string> build_environment(char* const* parent,
                                            const std::vector<std::pair<std::string, std::string>>& overrides);
+
+// The socket-activation variables for `count` sockets named `names` (":"-separated), as
+// systemd sets them: LISTEN_FDS, LISTEN_FDNAMES, and LISTEN_PID with room for the digits of
+// the worker's pid, which only its child knows (spawn.cpp writes them, see listen_pid_entry).
+void add_listen_variables(std::vector<std::pair<std::string, std::string>>& overrides, std::size_t count,
+                          std::string names);
+inline constexpr std::string_view kListenPidPrefix = "LISTEN_PID=";
+inline constexpr std::size_t kListenPidDigits = 10;  // any pid_t
+// The "LISTEN_PID=..." entry of `env`, or nullptr.
+char* listen_pid_entry(CStringArray& env);
 
 }  // namespace arbor::host

@@ -18,6 +18,7 @@
 #include "daemon/host/callback_queue.h"
 #include "daemon/host/exec_env.h"
 #include "daemon/host/group_record.h"
+#include "daemon/host/listen_sockets.h"
 #include "daemon/host/log_capture.h"
 #include "daemon/host/log_file.h"
 #include "daemon/host/readiness.h"
@@ -72,6 +73,7 @@ struct ProcessRunner::Impl {
   CallbackQueue queue;               // declared before what it outlives: captures report drops into it
   OpenLogs open_logs{kMaxOpenLogs};  // outlives every LogFile (captures hold them)
   Reaper reaper;
+  ListenSockets listen_sockets{sys};  // by worker path, held across restarts
   std::unordered_map<std::uint64_t, Worker> workers;
   // Captures outlive their worker when an escaped descendant keeps the pipe open.
   std::unordered_map<std::uint64_t, std::unique_ptr<LogCapture>> captures;
@@ -145,6 +147,8 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
   if (workers.count(token) != 0) return start_failed(token, stage_error("spawn", EEXIST));
 
   std::string error;
+  std::vector<int> listen_fds;
+  if (!listen_sockets.acquire(path, spec, listen_fds, error)) return start_failed(token, error);
   std::unique_ptr<Readiness> readiness;
   if (spec.ready.kind != config::Ready::Kind::none) {
     readiness = Readiness::create(loop, sys, spec.ready, error);
@@ -166,8 +170,10 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
   if (readiness && !readiness->notify_socket().empty()) {
     overrides.emplace_back("NOTIFY_SOCKET", readiness->notify_socket());
   }
+  if (!listen_fds.empty())
+    add_listen_variables(overrides, listen_fds.size(), listen_fd_names(path, spec.listen));
   const CStringArray argv(spec.command);
-  const CStringArray envp(build_environment(environ, overrides));
+  CStringArray envp(build_environment(environ, overrides));  // the child writes LISTEN_PID into it
   SpawnPlan plan;
   plan.argv = &argv;
   plan.envp = &envp;
@@ -180,6 +186,10 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
   if (readiness && readiness->child_fd() >= 0) {
     plan.ready_source = readiness->child_fd();
     plan.ready_target = spec.ready.fd;
+  }
+  if (!listen_fds.empty()) {
+    plan.listen_fds = &listen_fds;
+    plan.listen_pid = listen_pid_entry(envp);
   }
 
   SpawnResult result = spawn_process(plan, sys);
@@ -269,6 +279,7 @@ void ProcessRunner::Impl::close() {
   }
   workers.clear();
   captures.clear();  // flushes partial lines
+  listen_sockets.close_all();
   // Nothing of a worker may outlive arbord: what escaped unseen (a daemon started by a
   // worker that never exited 0) is still our child, and goes now.
   if (const auto strays = reaper.kill_strays(); !strays.empty()) {
@@ -294,6 +305,10 @@ void ProcessRunner::signal(std::uint64_t token, int signo) {
 }
 
 std::size_t ProcessRunner::live() const { return impl_->reaper.live(); }
+
+void ProcessRunner::release_listen(const std::string& path) { impl_->listen_sockets.release(path); }
+
+std::size_t ProcessRunner::listening() const { return impl_->listen_sockets.size(); }
 
 void ProcessRunner::close() { impl_->close(); }
 

@@ -71,13 +71,20 @@ class ProcessRunner {
   // Starts `spec` (a worker) for the child at `path` (docs/SEMANTICS.md form, e.g. "web/api").
   // Blocks only until the exec has succeeded or failed (as uv_spawn does). Outcomes:
   // spawned(token, pid), then maybe ready, then exited; or start_failed(token, "STAGE: why")
-  // with STAGE one of pipe, dup, fork, pidfd, open log, notify socket, ready fd, setsid,
-  // signals, open stdin, open stdout, open stderr, chdir, setgroups, setgid, setuid,
-  // pdeathsig, close fds, exec.
+  // with STAGE one of pipe, dup, fork, pidfd, open log, notify socket, ready fd, listen fds,
+  // setsid, signals, open stdin, open stdout, open stderr, chdir, setgroups, setgid, setuid,
+  // pdeathsig, close fds, exec; or "listen tcp HOST:PORT: STEP: why (ERRNO)" for a socket
+  // of spec.listen that could not be opened. The sockets are opened at the first spawn of
+  // `path` and held for the next ones (see listen_sockets.h).
   void spawn(std::uint64_t token, const std::string& path, const config::WorkerSpec& spec);
 
   // Sends `signo` to the worker's process group. No-op once the leader has been reaped.
   void signal(std::uint64_t token, int signo);
+
+  // Closes the listening sockets held for `path` and every path below it (the child was
+  // removed from the tree).
+  void release_listen(const std::string& path);
+  std::size_t listening() const;  // listening sockets held
 
   // Number of workers whose process (group) has not been fully reaped yet.
   std::size_t live() const;

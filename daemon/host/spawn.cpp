@@ -35,6 +35,7 @@ enum class Stage : int {
   open_stdout,
   open_stderr,
   ready_fd,
+  listen_fds,
   umask,
   chdir,
   setgroups,
@@ -46,7 +47,7 @@ enum class Stage : int {
   count
 };
 constexpr std::array<const char*, static_cast<std::size_t>(Stage::count)> kStageNames = {
-    "setsid", "signals",   "open stdin", "open stdout", "open stderr", "ready fd",  "umask",
+    "setsid", "signals",   "open stdin", "open stdout", "open stderr", "ready fd",  "listen fds", "umask",
     "chdir",  "setgroups", "setgid",     "setuid",      "pdeathsig",   "close fds", "exec"};
 static_assert(kStageNames.size() == static_cast<std::size_t>(Stage::count));
 
@@ -63,10 +64,13 @@ struct ChildError {
 // the same with 10 or 10,000 workers' pidfds and pipes open. Without this, fork copies
 // every descriptor and exec closes them again one by one: O(workers) per spawn.
 // Reserved at the first spawn, when arbord has few descriptors, and kept for its life.
+// A worker with more listening sockets than kListenSlots gets the full copy instead.
+constexpr std::size_t kListenSlots = 16;
 struct Slots {
   enum : int { out, err, ready, count };
   int null_fd = -1;  // /dev/null: what a slot holds between spawns, and the child's stdin
   std::array<int, count> fd{-1, -1, -1};
+  std::array<int, kListenSlots> listen{};
   int end = 0;  // 1 + the highest reserved number; 0 if reservation failed
 };
 
@@ -75,11 +79,16 @@ Slots& slots() noexcept {
     Slots s;
     s.null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (s.null_fd < 0) return s;
-    for (int& fd : s.fd) {
-      fd = fcntl(s.null_fd, F_DUPFD_CLOEXEC, 0);
-      if (fd < 0) return s;
+    int highest = s.null_fd;
+    for (int* fds : {s.fd.data(), s.listen.data()}) {
+      const std::size_t n = fds == s.fd.data() ? s.fd.size() : s.listen.size();
+      for (std::size_t i = 0; i < n; ++i) {
+        fds[i] = fcntl(s.null_fd, F_DUPFD_CLOEXEC, 0);
+        if (fds[i] < 0) return s;
+        highest = std::max(highest, fds[i]);
+      }
     }
-    s.end = 1 + std::max({s.null_fd, s.fd[0], s.fd[1], s.fd[2]});
+    s.end = 1 + highest;
     return s;
   }();
   return reserved;
@@ -122,12 +131,39 @@ CHILD_SIDE int open_output(const std::string& path) noexcept {
   return fd;
 }
 
-CHILD_SIDE void mark_all_cloexec_from_3() noexcept {
-  if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
+CHILD_SIDE void mark_all_cloexec_from(unsigned first) noexcept {
+  if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
   struct rlimit limit {};
   rlim_t max = 65536;
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) max = limit.rlim_cur;
-  for (rlim_t fd = 3; fd < max; ++fd) fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
+  for (rlim_t fd = first; fd < max; ++fd) fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
+}
+
+// The held listening sockets become 3, 4, ... in blocking mode (O_NONBLOCK belongs to the
+// open file description, shared with arbord and every earlier start of the worker).
+CHILD_SIDE bool install_listen(const int* fds, int count) noexcept {
+  for (int i = 0; i < count; ++i) {
+    if (!install(fds[i], 3 + i)) return false;
+    const int flags = fcntl(3 + i, F_GETFL);
+    if (flags < 0 || ((flags & O_NONBLOCK) != 0 && fcntl(3 + i, F_SETFL, flags & ~O_NONBLOCK) < 0))
+      return false;
+  }
+  return true;
+}
+
+// "LISTEN_PID=0000000000" -> "LISTEN_PID=4242": the pid is the child's own, known only here.
+CHILD_SIDE void write_listen_pid(char* entry) noexcept {
+  if (entry == nullptr) return;
+  char digits[kListenPidDigits];
+  int n = 0;
+  auto pid = static_cast<unsigned long>(syscall(SYS_getpid));
+  do {
+    digits[n++] = static_cast<char>('0' + pid % 10);
+    pid /= 10;
+  } while (pid > 0 && n < static_cast<int>(kListenPidDigits));
+  char* out = entry + kListenPidPrefix.size();
+  for (int i = 0; i < n; ++i) out[i] = digits[n - 1 - i];
+  out[n] = '\0';
 }
 
 // Installs an output that needs no open of a path (those come after chdir and setuid).
@@ -149,6 +185,8 @@ struct ChildArgs {
   int out_fd = -1;  // the descriptors to install, as the child finds them
   int err_fd = -1;
   int ready_fd = -1;
+  int* listen = nullptr;  // the listening sockets to install as 3, 4, ... (lifted in place)
+  int listen_count = 0;
   int null_fd = -1;
   int keep_below = 0;  // > 0: the table is shared; keep only the numbers below this
   bool drop_groups = false;
@@ -177,7 +215,10 @@ struct ChildArgs {
   sigemptyset(&empty);
   if (sigprocmask(SIG_SETMASK, &empty, nullptr) < 0) child_fail(report, Stage::signals);
 
-  const int floor = std::max(3, plan.ready_target + 1);
+  const int floor = std::max(3 + args.listen_count, plan.ready_target + 1);
+  for (int i = 0; i < args.listen_count; ++i) {
+    if ((args.listen[i] = lift(args.listen[i], floor)) < 0) child_fail(report, Stage::listen_fds);
+  }
   const int out_fd = lift(args.out_fd, floor);
   const int err_fd = lift(args.err_fd, floor);
   const int ready_fd = lift(args.ready_fd, floor);
@@ -190,6 +231,7 @@ struct ChildArgs {
   if (!early_output(plan.out, out_fd, null_fd, 1)) child_fail(report, Stage::open_stdout);
   if (!early_output(plan.err, err_fd, null_fd, 2)) child_fail(report, Stage::open_stderr);
   if (ready_fd >= 0 && !install(ready_fd, plan.ready_target)) child_fail(report, Stage::ready_fd);
+  if (!install_listen(args.listen, args.listen_count)) child_fail(report, Stage::listen_fds);
 
   if (plan.umask) umask(*plan.umask);
   if (plan.cwd && chdir(plan.cwd->c_str()) < 0) child_fail(report, Stage::chdir);
@@ -222,9 +264,11 @@ struct ChildArgs {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) child_fail(report, Stage::pdeathsig);
   if (getppid() != args.parent) _exit(127);
 
-  // Everything but 0-2 and the ready fd goes at exec (a handful of descriptors: see Slots).
-  mark_all_cloexec_from_3();
+  // Everything but 0-2, the listening sockets and the ready fd goes at exec (a handful of
+  // descriptors: see Slots).
+  mark_all_cloexec_from(3U + static_cast<unsigned>(args.listen_count));
   if (plan.ready_target >= 0 && fcntl(plan.ready_target, F_SETFD, 0) < 0) child_fail(report, Stage::ready_fd);
+  write_listen_pid(plan.listen_pid);
 
   execve(plan.argv->data()[0], plan.argv->data(), plan.envp->data());
   child_fail(report, Stage::exec);
@@ -248,18 +292,23 @@ SpawnResult spawn_process(const SpawnPlan& plan, Sys& sys) noexcept {
     args.out_fd = plan.out.kind == ChildOutput::Kind::fd ? plan.out.fd : -1;
     args.err_fd = plan.err.kind == ChildOutput::Kind::fd ? plan.err.fd : -1;
     args.ready_fd = plan.ready_source;
+    std::vector<int> listen = plan.listen_fds != nullptr ? *plan.listen_fds : std::vector<int>{};
+    args.listen = listen.data();
+    args.listen_count = static_cast<int>(listen.size());
 
     // Park the child's descriptors in the low slots (see Slots); if there are none, the
     // child gets a full copy of the table instead (slow with many workers, still correct).
     Slots& s = slots();
     int flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
     std::array<bool, Slots::count> used{};
+    std::size_t listen_parked = 0;
     auto unpark = [&] {  // drops the slots' references to the pipes, so their EOF can come
       for (int i = 0; i < Slots::count; ++i) {
         if (used[i]) sys.dup3(s.null_fd, s.fd[i], O_CLOEXEC);
       }
+      for (std::size_t i = 0; i < listen_parked; ++i) sys.dup3(s.null_fd, s.listen[i], O_CLOEXEC);
     };
-    if (s.end > 0) {
+    if (s.end > 0 && listen.size() <= kListenSlots) {
       auto park = [&](int& fd, int slot) {
         if (fd < 0) return true;
         if (sys.dup3(fd, s.fd[slot], O_CLOEXEC) < 0) return false;
@@ -267,8 +316,13 @@ SpawnResult spawn_process(const SpawnPlan& plan, Sys& sys) noexcept {
         used[slot] = true;
         return true;
       };
-      if (!park(args.out_fd, Slots::out) || !park(args.err_fd, Slots::err) ||
-          !park(args.ready_fd, Slots::ready)) {
+      bool parked =
+          park(args.out_fd, Slots::out) && park(args.err_fd, Slots::err) && park(args.ready_fd, Slots::ready);
+      for (; parked && listen_parked < listen.size(); ++listen_parked) {
+        parked = sys.dup3(listen[listen_parked], s.listen[listen_parked], O_CLOEXEC) >= 0;
+        listen[listen_parked] = s.listen[listen_parked];
+      }
+      if (!parked) {
         result.error = stage_error("dup", errno);
         unpark();
         return result;

@@ -14,6 +14,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "daemon/host/exec_env.h"
 #include "daemon/host/sys.h"
@@ -39,6 +40,12 @@ struct SpawnPlan {
   ChildOutput err;
   int ready_source = -1;  // parent descriptor that becomes fd ready_target in the child
   int ready_target = -1;  // >= 3
+  // Held listening sockets (listen_sockets.h): parent descriptors that become the child's
+  // fds 3, 4, ... (O_NONBLOCK cleared: each start sees them alike, whatever the last one
+  // set), and the envp entry "LISTEN_PID=0000000000" whose digits the child overwrites with
+  // its own pid. ready_target is above them (the config checks it).
+  const std::vector<int>* listen_fds = nullptr;
+  char* listen_pid = nullptr;
 };
 
 struct SpawnResult {

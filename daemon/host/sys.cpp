@@ -56,5 +56,10 @@ int Sys::setsockopt(int fd, int level, int name, const void* value, socklen_t le
 }
 int Sys::getsockname(int fd, sockaddr* addr, socklen_t* len) { return ::getsockname(fd, addr, len); }
 ssize_t Sys::recvmsg(int fd, msghdr* msg, int flags) { return ::recvmsg(fd, msg, flags); }
+int Sys::listen(int fd, int backlog) { return ::listen(fd, backlog); }
+int Sys::connect(int fd, const sockaddr* addr, socklen_t len) { return ::connect(fd, addr, len); }
+int Sys::lstat(const char* path, struct stat* st) { return ::lstat(path, st); }
+int Sys::chmod(const char* path, mode_t mode) { return ::chmod(path, mode); }
+int Sys::chown(const char* path, uid_t uid, gid_t gid) { return ::chown(path, uid, gid); }
 
 }  // namespace arbor::host

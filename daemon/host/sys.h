@@ -66,6 +66,12 @@ class Sys {
   virtual int setsockopt(int fd, int level, int name, const void* value, socklen_t len);
   virtual int getsockname(int fd, sockaddr* addr, socklen_t* len);
   virtual ssize_t recvmsg(int fd, msghdr* msg, int flags);
+  // The workers' listening sockets (listen_sockets.cpp).
+  virtual int listen(int fd, int backlog);
+  virtual int connect(int fd, const sockaddr* addr, socklen_t len);
+  virtual int lstat(const char* path, struct stat* st);
+  virtual int chmod(const char* path, mode_t mode);
+  virtual int chown(const char* path, uid_t uid, gid_t gid);
 };
 
 }  // namespace arbor::host

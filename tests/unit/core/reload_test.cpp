@@ -138,6 +138,24 @@ TEST(Reload, UnchangedFileChangesNothing) {
   EXPECT_EQ(h.take_log(), Log{});
 }
 
+// The sockets are passed at exec (LISTEN_FDS, LISTEN_FDNAMES): a new list needs a new process.
+TEST(Reload, ChangedListenRestartsTheWorker) {
+  Harness h(base());
+  h.boot();
+  auto next = base();
+  config::Listen l;
+  l.kind = config::Listen::Kind::unix_socket;
+  l.address = "/run/a.sock";
+  next.supervisor.children[0].worker.listen = {l};
+  EXPECT_EQ(plan_lines(h.tree.plan_reload(next))[1], "a restart listen");
+  auto renamed = next;
+  renamed.supervisor.children[0].worker.listen[0].name = "admin";
+  h.tree.apply_reload(
+      next, [](const core::ReloadPlan&) {}, h.now);
+  h.settle();
+  EXPECT_EQ(plan_lines(h.tree.plan_reload(renamed))[1], "a restart listen");
+}
+
 TEST(Reload, WorkerBecomesSupervisor) {
   Harness h(base());
   h.boot();
