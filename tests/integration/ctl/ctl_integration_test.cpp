@@ -73,8 +73,17 @@ TEST_F(CtlTest, StopStartRestartSignalWait) {
   const int pid = status("web/api")["pid"];
   EXPECT_EQ(ctl({"restart", "web/api"}).status, 0);
   EXPECT_NE(status("web/api")["pid"], pid);
+  // The restart is over once web/api has started again: a `wait` for running could answer
+  // before arbord has even seen the exit (it was flaky so).
+  Control watcher;
+  ASSERT_TRUE(watcher.connect(d.socket(), 0ms));
+  ASSERT_TRUE(watcher.watch());
   EXPECT_EQ(ctl({"signal", "web/api", "KILL"}).status, 0);
-  EXPECT_EQ(ctl({"wait", "web/api", "--timeout", "5000"}).status, 0);
+  for (;;) {
+    const auto e = watcher.next_event();
+    ASSERT_TRUE(e) << "web/api was not started again";
+    if ((*e)["event"] == "started" && (*e)["path"] == "web/api") break;
+  }
   EXPECT_EQ(status("web/api")["restarts"], 1);
   RunResult r = ctl({"start", "web/api"});
   EXPECT_EQ(r.status, 1);
