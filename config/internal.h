@@ -96,6 +96,10 @@ bool is_worker_key(std::string_view key);
 void parse_worker_key(const std::string& key, const Json& v, const std::string& key_ptr, const Json& obj,
                       WorkerSpec& w, Ctx& ctx);
 
+// --- limits_parser.cpp: "limits" of any child, top-level "cgroups"
+void parse_limits(const Json& v, const std::string& ptr, Limits& limits, Ctx& ctx);
+std::optional<CgroupsMode> read_cgroups_mode(const Json& v, const std::string& ptr, Ctx& ctx);
+
 // --- child_parser.cpp
 struct ChildContext {
   enum class Kind { child, root, child_template };

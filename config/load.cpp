@@ -68,6 +68,8 @@ std::optional<TreeSpec> parse_tree(const Json& doc, Ctx& ctx) {
         tree.log_dir = resolve_against(ctx.opts.base_dir, std::move(*s));
     } else if (key == "logs") {
       parse_logs(v, ptr, tree.logs, ctx);
+    } else if (key == "cgroups") {
+      if (const auto mode = detail::read_cgroups_mode(v, ptr, ctx)) tree.cgroups = *mode;
     } else if (key == "root") {
       has_root = true;
       const detail::ChildContext cc{detail::ChildContext::Kind::root, std::nullopt, nullptr};
