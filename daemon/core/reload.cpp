@@ -22,7 +22,8 @@ ChildDiff diff_worker(const config::ChildSpec& a, const config::ChildSpec& b) {
                                                          {x.umask != y.umask, "umask"},
                                                          {x.stdout_spec != y.stdout_spec, "stdout"},
                                                          {x.stderr_spec != y.stderr_spec, "stderr"},
-                                                         {x.ready != y.ready, "ready"}};
+                                                         {x.ready != y.ready, "ready"},
+                                                         {a.limits != b.limits, "limits"}};
   for (const auto& [differs, name] : restart_fields) {
     if (differs) return {ReloadAction::restart, name};
   }
@@ -53,7 +54,8 @@ ChildDiff diff_supervisor(const config::ChildSpec& a, const config::ChildSpec& b
                                                  {!same_template, "template"},
                                                  {a.restart != b.restart, "restart"},
                                                  {a.shutdown != b.shutdown, "shutdown"},
-                                                 {a.significant != b.significant, "significant"}};
+                                                 {a.significant != b.significant, "significant"},
+                                                 {a.limits != b.limits, "limits"}};
   for (const auto& [differs, name] : fields) {
     if (differs) return {ReloadAction::update, name};
   }

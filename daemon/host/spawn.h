@@ -39,6 +39,10 @@ struct SpawnPlan {
   ChildOutput err;
   int ready_source = -1;  // parent descriptor that becomes fd ready_target in the child
   int ready_target = -1;  // >= 3
+  // cgroups on: the worker's cgroup directory (absolute). The child starts in it
+  // (clone3 CLONE_INTO_CGROUP), or, where clone3 or the trampoline is missing, moves
+  // itself there first thing, before any of the worker's own code runs.
+  const std::string* cgroup_dir = nullptr;
 };
 
 struct SpawnResult {
