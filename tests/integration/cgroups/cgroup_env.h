@@ -36,7 +36,8 @@ inline std::string cgroups_unusable() {
   const std::string probe = mount + (*own == "/" ? "" : *own) + "/arbor-probe-" + std::to_string(getpid());
   std::error_code ec;
   if (!std::filesystem::create_directory(probe, ec) && ec) {
-    return "cannot create a cgroup below " + mount + *own + ": " + ec.message() + " (needs root and a "
+    return "cannot create a cgroup below " + mount + *own + ": " + ec.message() +
+           " (needs root and a "
            "writable cgroup2)";
   }
   const bool has_events = std::filesystem::exists(probe + "/cgroup.events");
@@ -48,7 +49,7 @@ inline std::string cgroups_unusable() {
 #define SKIP_WITHOUT_CGROUPS()                                                      \
   do {                                                                              \
     if (const std::string why = ::arbor::testing::cgroups_unusable(); !why.empty()) \
-      GTEST_SKIP() << "cgroup v2 unusable here: " << why;                          \
+      GTEST_SKIP() << "cgroup v2 unusable here: " << why;                           \
   } while (0)
 
 // arbord `pid`'s cgroup instance (…/arbord-PID), from its /proc/PID/cgroup ("…/daemon").
@@ -59,7 +60,9 @@ inline std::string instance_of(pid_t pid) {
 }
 
 // The pids in a cgroup directory (cgroup.procs); empty when it is gone.
-inline std::vector<int> procs_of(const std::string& dir) { return host::parse_pids(slurp(dir + "/cgroup.procs")); }
+inline std::vector<int> procs_of(const std::string& dir) {
+  return host::parse_pids(slurp(dir + "/cgroup.procs"));
+}
 
 // Sub-directories (child cgroups) of `dir`, recursively.
 inline std::size_t cgroup_dirs_below(const std::string& dir) {

@@ -153,6 +153,28 @@ TEST_F(CgroupTreeTest, CleanUpRefusesWhatIsNoArbordInstance) {
   EXPECT_TRUE(std::filesystem::exists(tree_->instance() + "/tree"));
 }
 
+// A cgroup tree arbord may not write (an unprivileged container's read-only cgroupfs).
+class ReadOnlyCgroups : public Sys {
+ public:
+  int mkdir(const char* path, mode_t mode) override {
+    if (std::string(path).find("/arbord-") != std::string::npos) {
+      errno = EROFS;
+      return -1;
+    }
+    return Sys::mkdir(path, mode);
+  }
+};
+
+TEST(CgroupTreeCreate, SaysWhyItCannot) {
+  SKIP_WITHOUT_CGROUPS();
+  ReadOnlyCgroups sys;
+  std::string why;
+  EXPECT_FALSE(CgroupTree::create(sys, nullptr, why));
+  EXPECT_NE(why.find("cannot create "), std::string::npos) << why;
+  EXPECT_NE(why.find("/arbord-" + std::to_string(getpid()) + ": Read-only file system"), std::string::npos)
+      << why;
+}
+
 // A process in `dir` with a child in another session (what a daemonizing worker leaves).
 pid_t start_family(const std::string& dir) {
   const pid_t pid = fork();

@@ -99,8 +99,9 @@ TEST(RenderTest, StatusTextIsStatusJsonPrinted) {
                               R"("memory_bytes":null,"next_restart_at":"t2500",)"
                               R"("path":"web/q\"uote\\","pid":null,"restarts":7,"started_at":null,)"
                               R"("state":"restarting","status_text":null,"type":"worker"})");
-  EXPECT_EQ(text(jobs), R"({"cgroup":null,"children":[],"id":"jobs","path":"jobs","restarts":0,"state":"stopped",)"
-                        R"("type":"dynamic_supervisor"})");
+  EXPECT_EQ(text(jobs),
+            R"({"cgroup":null,"children":[],"id":"jobs","path":"jobs","restarts":0,"state":"stopped",)"
+            R"("type":"dynamic_supervisor"})");
   EXPECT_EQ(text(root).substr(0, 14), R"({"children":[{)");
   EXPECT_TRUE(
       text(root).ends_with(R"(],"id":"/","path":"/","restarts":0,"state":"running","type":"supervisor"})"))
