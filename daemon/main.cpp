@@ -93,7 +93,8 @@ int main(int argc, char** argv) {
   arbor::config::LoadResult loaded = arbor::config::load_file(flags.config);
   // Limits arbord could not apply (SPEC §7): warnings, or errors with "cgroups": "required".
   if (loaded.tree && loaded.tree->cgroups != arbor::config::CgroupsMode::off) {
-    auto& into = loaded.tree->cgroups == arbor::config::CgroupsMode::required ? loaded.errors : loaded.warnings;
+    auto& into =
+        loaded.tree->cgroups == arbor::config::CgroupsMode::required ? loaded.errors : loaded.warnings;
     for (auto& d : arbor::host::unavailable_limits(*loaded.tree, arbor::host::offered_controllers()))
       into.push_back(std::move(d));
     if (!loaded.errors.empty()) loaded.tree.reset();

@@ -84,9 +84,10 @@ int App::run() {
     return exit_boot_failed;
   }
   if (options_.tree.cgroups == config::CgroupsMode::automatic && !cgroups_) {
-    spdlog::warn("cgroups unavailable: {}; workers run in process groups only (\"cgroups\": \"off\" "
-                 "silences this)",
-                 cgroups_error_);
+    spdlog::warn(
+        "cgroups unavailable: {}; workers run in process groups only (\"cgroups\": \"off\" "
+        "silences this)",
+        cgroups_error_);
   }
   // The socket is up before the first child starts, so `watch` sees the boot (docs/ARBORD.md).
   control_daemon_ = std::make_unique<AppDaemon>(*this);

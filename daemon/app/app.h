@@ -28,7 +28,7 @@ class ControlServer;
 namespace arbor::host {
 class CgroupTree;
 class GroupRecord;
-}
+}  // namespace arbor::host
 
 namespace arbor::app {
 

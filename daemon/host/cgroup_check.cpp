@@ -16,11 +16,9 @@ void check(const config::ChildSpec& c, const std::string& ptr, const OfferedCont
   const auto need = [&](const std::optional<std::int64_t>& limit, const char* key, const char* controller) {
     if (!limit) return;
     if (std::find(offered.names.begin(), offered.names.end(), controller) != offered.names.end()) return;
-    const std::string why =
-        offered.found
-            ? fmt::format("{} offers only [{}] in cgroup.controllers", offered.cgroup,
-                          fmt::join(offered.names, " "))
-            : std::string("no cgroup v2 is usable");
+    const std::string why = offered.found ? fmt::format("{} offers only [{}] in cgroup.controllers",
+                                                        offered.cgroup, fmt::join(offered.names, " "))
+                                          : std::string("no cgroup v2 is usable");
     out.push_back({ptr + "/limits/" + key,
                    fmt::format("needs the {} controller, which arbord cannot use ({}; under systemd: "
                                "Delegate=yes)",
@@ -56,7 +54,8 @@ OfferedControllers offered_controllers(Sys& sys) {
   return offered;
 }
 
-std::vector<config::Diagnostic> unavailable_limits(const config::TreeSpec& tree, const OfferedControllers& offered) {
+std::vector<config::Diagnostic> unavailable_limits(const config::TreeSpec& tree,
+                                                   const OfferedControllers& offered) {
   std::vector<config::Diagnostic> out;
   check(tree.root, "/root", offered, out);
   return out;

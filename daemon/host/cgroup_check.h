@@ -23,6 +23,7 @@ OfferedControllers offered_controllers(Sys& sys = Sys::real());
 
 // One diagnostic per limit in `tree` whose controller is not offered, at the limit's JSON
 // path ("/root/children/0/limits/memory_max: needs the memory controller, which …").
-std::vector<config::Diagnostic> unavailable_limits(const config::TreeSpec& tree, const OfferedControllers& offered);
+std::vector<config::Diagnostic> unavailable_limits(const config::TreeSpec& tree,
+                                                   const OfferedControllers& offered);
 
 }  // namespace arbor::host

@@ -188,23 +188,22 @@ void CgroupTree::refresh_limits(const std::string& path, Made& made) {
 }
 
 std::optional<std::string> CgroupTree::ensure(const std::string& path, std::string& error) {
-  if (auto it = made_.find(path); it != made_.end()) {
-    // The restart path: nothing made; limits rewritten only where a reload changed them
-    // (the worker's, and its supervisors', whose reload is an update without a restart).
-    refresh_limits(path, it->second);
-    for (std::string p = path; p != "/";) {
-      p = parent_of(p);
-      if (auto up = made_.find(p); up != made_.end()) refresh_limits(p, up->second);
+  if (made_.count(path) == 0) {
+    // The first start below a supervisor: its cgroup first, with controllers enabled.
+    std::vector<std::string> missing{path};
+    for (std::string p = parent_of(path); made_.count(p) == 0; p = parent_of(p)) missing.push_back(p);
+    for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+      if (!make(*it, error)) return std::nullopt;
+      ++made_[parent_of(*it)].children;
+      if (it + 1 != missing.rend()) enable_controllers(absolute(*it));
     }
-    return absolute(path);
   }
-  // Ancestors first (a supervisor's cgroup, with its limits and controllers).
-  std::vector<std::string> missing{path};
-  for (std::string p = parent_of(path); made_.count(p) == 0; p = parent_of(p)) missing.push_back(p);
-  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    if (!make(*it, error)) return std::nullopt;
-    ++made_[parent_of(*it)].children;
-    if (it + 1 != missing.rend()) enable_controllers(absolute(*it));
+  // The restart path makes nothing; limits are rewritten only where they changed: a
+  // reload's (a supervisor's is an update without a restart), or the root's, whose
+  // cgroup is made before the tree exists.
+  for (std::string p = path;; p = parent_of(p)) {
+    refresh_limits(p, made_[p]);
+    if (p == "/") break;
   }
   return absolute(path);
 }
@@ -323,7 +322,8 @@ int CgroupTree::clean_up(const std::string& instance, Sys& sys, int wait_ms) {
     const auto text = read_small_file(sys, events);
     const auto parsed = text ? parse_cgroup_events(*text) : std::nullopt;
     if (!parsed || !parsed->populated) break;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (in < 0 || left.count() <= 0) break;
     pollfd p{in, POLLIN, 0};
     if (poll(&p, 1, static_cast<int>(left.count())) > 0) {

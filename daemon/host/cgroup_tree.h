@@ -74,8 +74,8 @@ class CgroupTree {
   // False when the instance had to stay (see cgroup_tree.cpp).
   bool close();
 
-  const std::string& instance() const { return instance_; }  // absolute
-  bool has_kill() const { return has_kill_; }                // cgroup.kill (Linux >= 5.14)
+  const std::string& instance() const { return instance_; }                     // absolute
+  bool has_kill() const { return has_kill_; }                                   // cgroup.kill (Linux >= 5.14)
   const std::vector<std::string>& controllers() const { return controllers_; }  // enabled
   bool has_controller(const std::string& name) const {
     return std::find(controllers_.begin(), controllers_.end(), name) != controllers_.end();

@@ -170,9 +170,10 @@ std::unique_ptr<GroupRecord> GroupRecord::take_over(const std::string& path, Sys
   }
   for (const auto& instance : left_cgroups) {
     if (const int killed = CgroupTree::clean_up(instance, sys); killed > 0) {
-      spdlog::warn("killed {} leftover processes in {} of a previous arbord (it was killed without stopping "
-                   "its workers)",
-                   killed, instance);
+      spdlog::warn(
+          "killed {} leftover processes in {} of a previous arbord (it was killed without stopping "
+          "its workers)",
+          killed, instance);
     }
   }
   if (sys.ftruncate(fd, 0) < 0) spdlog::warn("cannot empty {}: {}", path, std::strerror(errno));

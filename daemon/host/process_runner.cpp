@@ -42,10 +42,10 @@ struct ProcessRunner::Impl {
     std::uint64_t capture_id = 0;  // 0: output not captured
     pid_t pid = 0;                 // the leader, also the pgid
     std::string path;
-    std::vector<pid_t> escaped;  // groups of processes that escaped, in the record
-    std::string cgroup;          // absolute; empty: cgroups off
-    bool drained = false;        // its group is gone; waiting for (or done with) an empty cgroup
-    bool renew = false;          // cgroup.kill was written: a new cgroup before the next start
+    std::vector<pid_t> escaped;              // groups of processes that escaped, in the record
+    std::string cgroup;                      // absolute; empty: cgroups off
+    bool drained = false;                    // its group is gone; waiting for (or done with) an empty cgroup
+    bool renew = false;                      // cgroup.kill was written: a new cgroup before the next start
     std::optional<std::uint64_t> oom_kills;  // memory.events oom_kill at spawn (memory controller on)
   };
 
@@ -218,7 +218,8 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
   worker.pid = pid;
   worker.path = path;
   worker.cgroup = std::move(cgroup);
-  if (!worker.cgroup.empty() && cgroups->has_controller("memory")) worker.oom_kills = oom_kills(worker.cgroup);
+  if (!worker.cgroup.empty() && cgroups->has_controller("memory"))
+    worker.oom_kills = oom_kills(worker.cgroup);
   if (record) record->added(pid);
   if (readiness) {
     auto on_ready = [this, token] {
@@ -282,7 +283,8 @@ void ProcessRunner::Impl::on_group_gone(std::uint64_t token, WaitStatus status) 
   if (drain && !it->second.cgroup.empty() && !it->second.drained) {
     // Exited means empty: what the group cleanup cannot see is in the cgroup.
     it->second.drained = true;
-    return drain->when_empty(token, it->second.cgroup, [this, token, status] { on_group_gone(token, status); });
+    return drain->when_empty(token, it->second.cgroup,
+                             [this, token, status] { on_group_gone(token, status); });
   }
   // Read when the exit is handled, not from an OOM notification, which may come after SIGCHLD.
   if (it->second.oom_kills && oom_kills(it->second.cgroup) > *it->second.oom_kills) status.oom = true;
@@ -321,7 +323,8 @@ void ProcessRunner::Impl::close() {
 
 ProcessRunner::ProcessRunner(uv_loop_t* loop, RunnerOptions options, RunnerCallbacks callbacks)
     : impl_(std::make_unique<Impl>(loop, std::move(options), std::move(callbacks))) {
-  if (impl_->cgroups) impl_->drain = std::make_unique<CgroupDrain>(loop, impl_->sys, impl_->cgroups->has_kill());
+  if (impl_->cgroups)
+    impl_->drain = std::make_unique<CgroupDrain>(loop, impl_->sys, impl_->cgroups->has_kill());
 }
 
 ProcessRunner::~ProcessRunner() { impl_->close(); }
@@ -337,7 +340,8 @@ void ProcessRunner::signal(std::uint64_t token, int signo) {
   if (it == impl_->workers.end()) return;
   impl_->reaper.signal_group(it->second.pid, signo);
   // A stop's kill after its grace takes the whole cgroup, not only the group.
-  if (signo == SIGKILL && impl_->drain && !it->second.cgroup.empty() && impl_->drain->kill(it->second.cgroup)) {
+  if (signo == SIGKILL && impl_->drain && !it->second.cgroup.empty() &&
+      impl_->drain->kill(it->second.cgroup)) {
     it->second.renew = true;
   }
 }

@@ -242,7 +242,8 @@ std::vector<pid_t> Reaper::kill_strays() {
     if (auto it = groups_.find(pid); it != groups_.end() && !it->second.leader_reaped) continue;
     // A zombie is no stray: dead already (killed with its worker's cgroup), just not reaped.
     siginfo_t info{};
-    if (waitid_retry(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | __WALL) == 0 && info.si_pid == pid) {
+    if (waitid_retry(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | __WALL) == 0 &&
+        info.si_pid == pid) {
       continue;
     }
     const pid_t pgid = sys_.getpgid(pid);

@@ -94,7 +94,7 @@ class Reaper {
     pid_t pgid = 0;  // the leader's pid
     int pidfd = -1;  // in epoll_ until the leader is reaped
     bool leader_reaped = false;
-    bool cleaning = false;  // counted in cleaning_
+    bool cleaning = false;   // counted in cleaning_
     bool contained = false;  // in a cgroup of its own
     WaitStatus status;
     std::vector<pid_t> escaped;  // groups of escaped processes not yet seen empty

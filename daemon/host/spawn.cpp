@@ -49,8 +49,8 @@ enum class Stage : int {
   count
 };
 constexpr std::array<const char*, static_cast<std::size_t>(Stage::count)> kStageNames = {
-    "cgroup", "setsid", "signals",   "open stdin", "open stdout", "open stderr", "ready fd",  "umask",
-    "chdir",  "setgroups", "setgid",     "setuid",      "pdeathsig",   "close fds", "exec"};
+    "cgroup", "setsid",    "signals", "open stdin", "open stdout", "open stderr", "ready fd", "umask",
+    "chdir",  "setgroups", "setgid",  "setuid",     "pdeathsig",   "close fds",   "exec"};
 static_assert(kStageNames.size() == static_cast<std::size_t>(Stage::count));
 
 // The child shares arbord's memory (CLONE_VM) and arbord is suspended until the child

@@ -183,7 +183,8 @@ TEST(Containment, AThousandWorkersLeaveNoCgroupBehind) {
 TEST(Containment, AWorkerPastItsMemoryMaxIsReportedOom) {
   SKIP_WITHOUT_CGROUPS();
   const auto own = host::own_cgroup(slurp("/proc/self/cgroup"));
-  const std::string offered = slurp(v2_mount() + (*own == "/" ? "" : *own) + "/cgroup.controllers");
+  std::string offered = slurp(v2_mount() + (*own == "/" ? "" : *own) + "/cgroup.controllers");
+  if (!offered.empty() && offered.back() == '\n') offered.pop_back();
   const auto names = host::parse_controllers(offered);
   if (std::find(names.begin(), names.end(), "memory") == names.end()) {
     GTEST_SKIP() << "no v2 memory controller offered to this cgroup (cgroup.controllers: \"" << offered

@@ -102,7 +102,7 @@ TEST(RenderTest, StatusTextIsStatusJsonPrinted) {
   EXPECT_EQ(text(jobs),
             R"({"cgroup":null,"children":[],"id":"jobs","path":"jobs","restarts":0,"state":"stopped",)"
             R"("type":"dynamic_supervisor"})");
-  EXPECT_EQ(text(root).substr(0, 14), R"({"children":[{)");
+  EXPECT_EQ(text(root).substr(0, 28), R"({"cgroup":null,"children":[{)");
   EXPECT_TRUE(
       text(root).ends_with(R"(],"id":"/","path":"/","restarts":0,"state":"running","type":"supervisor"})"))
       << text(root);
