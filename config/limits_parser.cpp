@@ -34,8 +34,9 @@ void parse_limits(const Json& v, const std::string& ptr, Limits& limits, Ctx& ct
       limits.cpu_max_percent = read_int(value, key_ptr, {1, 100 * online_cores(), true}, ctx, "",
                                         "percent of one core (an integer)");
     } else {
-      ctx.error(key_ptr, "unknown key (expected memory_max, memory_high, pids_max, cpu_weight or "
-                         "cpu_max_percent)");
+      ctx.error(key_ptr,
+                "unknown key (expected memory_max, memory_high, pids_max, cpu_weight or "
+                "cpu_max_percent)");
     }
   });
 }
