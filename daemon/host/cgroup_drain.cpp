@@ -17,7 +17,9 @@
 namespace arbor::host {
 
 CgroupDrain::CgroupDrain(uv_loop_t* loop, Sys& sys, bool has_kill)
-    : sys_(sys), has_kill_(has_kill), watch_(loop, sys) {}
+    : sys_(sys), has_kill_(has_kill), watch_(loop, sys) {
+  watch_.open();  // failing here, it is tried again at the first wait
+}
 
 bool CgroupDrain::populated(const std::string& dir) {
   const auto text = read_small_file(sys_, dir + "/cgroup.events");
@@ -61,6 +63,7 @@ void CgroupDrain::when_empty(std::uint64_t token, const std::string& dir, std::f
     done();
     return;
   }
+  spdlog::debug("cgroups: {} still populated after its group is gone: awaiting cgroup.events", dir);
   Wait& wait = waits_[token];
   wait.dir = dir;
   wait.done = std::move(done);

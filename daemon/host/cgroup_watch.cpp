@@ -14,20 +14,24 @@ CgroupWatch::CgroupWatch(uv_loop_t* loop, Sys& sys) : loop_(loop), sys_(sys) {}
 
 CgroupWatch::~CgroupWatch() { close(); }
 
-int CgroupWatch::watch(const std::string& file, std::function<void()> changed) {
-  if (fd_ < 0) {  // made at the first wait: most arbords never need one
-    fd_ = sys_.inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-    if (fd_ < 0) return -1;
-    poll_ = uv::UvHandle<uv_poll_t>::create(this, [&](uv_poll_t* h) { return uv_poll_init(loop_, h, fd_); });
-    if (!poll_) {
-      sys_.close(fd_);
-      fd_ = -1;
-      errno = ENOMEM;
-      return -1;
-    }
-    uv_poll_start(poll_.get(), UV_READABLE, &CgroupWatch::on_readable);
-    uv_unref(poll_.base());
+bool CgroupWatch::open() {
+  if (fd_ >= 0) return true;
+  fd_ = sys_.inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  if (fd_ < 0) return false;
+  poll_ = uv::UvHandle<uv_poll_t>::create(this, [&](uv_poll_t* h) { return uv_poll_init(loop_, h, fd_); });
+  if (!poll_) {
+    sys_.close(fd_);
+    fd_ = -1;
+    errno = ENOMEM;
+    return false;
   }
+  uv_poll_start(poll_.get(), UV_READABLE, &CgroupWatch::on_readable);
+  uv_unref(poll_.base());
+  return true;
+}
+
+int CgroupWatch::watch(const std::string& file, std::function<void()> changed) {
+  if (!open()) return -1;
   const int wd = sys_.inotify_add_watch(fd_, file.c_str(), IN_MODIFY);
   if (wd < 0) return -1;
   if (watches_.empty()) uv_ref(poll_.base());

@@ -28,6 +28,9 @@ class CgroupWatch {
   // unwatch(). Returns the watch's id, or -1 with errno (then nothing will be called).
   // The caller reads the file again after watching, for a change that came before.
   int watch(const std::string& file, std::function<void()> changed);
+  // Opens the inotify descriptor now (else at the first watch): arbord's descriptors stay
+  // the same from start to end, however many drains come and go.
+  bool open();
   void unwatch(int wd);
   void close();
 
