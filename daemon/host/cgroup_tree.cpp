@@ -11,6 +11,7 @@
 #include <linux/magic.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -42,6 +43,30 @@ void collect_dirs(const std::string& dir, std::vector<std::string>& out) {
     closedir(d);
   }
   out.push_back(dir);
+}
+
+// Empty instances of dead arbords beside ours (one SIGKILLed on a socket no arbord used
+// again, so no record led to it): removed. Only an instance whose arbord-PID is no live
+// process and that holds no process: a live arbord's holds that arbord itself.
+void remove_stale_instances(Sys& sys, const std::string& start) {
+  DIR* d = opendir(start.c_str());
+  if (d == nullptr) return;
+  std::vector<std::string> stale;
+  while (dirent* e = readdir(d)) {
+    const std::string name = e->d_name;
+    if (e->d_type != DT_DIR || !name.starts_with("arbord-")) continue;
+    const long pid = std::strtol(name.c_str() + 7, nullptr, 10);
+    if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    const auto text = read_small_file(sys, start + "/" + name + "/cgroup.events");
+    const auto events = text ? parse_cgroup_events(*text) : std::nullopt;
+    if (events && !events->populated) stale.push_back(start + "/" + name);
+  }
+  closedir(d);
+  for (const auto& instance : stale) {
+    std::vector<std::string> dirs;
+    collect_dirs(instance, dirs);
+    for (const auto& dir : dirs) sys.rmdir(dir.c_str());
+  }
 }
 
 }  // namespace
@@ -94,6 +119,7 @@ std::unique_ptr<CgroupTree> CgroupTree::create(Sys& sys, LimitsOf limits_of, std
   t->mount_ = *mount == "/" ? "" : *mount;
   const std::string start_rel = *own == "/" ? "" : *own;
   t->start_ = t->mount_ + start_rel;
+  remove_stale_instances(sys, t->start_);
   const std::string name = fmt::format("arbord-{}", getpid());
   t->instance_ = t->start_ + "/" + name;
   t->tree_rel_ = start_rel + "/" + name + "/tree";

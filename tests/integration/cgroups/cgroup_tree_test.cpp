@@ -175,6 +175,20 @@ TEST(CgroupTreeCreate, SaysWhyItCannot) {
       << why;
 }
 
+// A SIGKILLed arbord whose socket no arbord used again leaves its instance: the next
+// arbord in the same cgroup removes it when it is empty.
+TEST(CgroupTreeCreate, RemovesEmptyInstancesOfDeadArbords) {
+  SKIP_WITHOUT_CGROUPS();
+  const auto own = own_cgroup(slurp("/proc/self/cgroup"));
+  const std::string stale = v2_mount() + (*own == "/" ? "" : *own) + "/arbord-999999998";
+  std::filesystem::create_directories(stale + "/tree/c-x");
+  std::string why;
+  auto tree = CgroupTree::create(Sys::real(), nullptr, why);
+  ASSERT_TRUE(tree) << why;
+  EXPECT_FALSE(std::filesystem::exists(stale));
+  EXPECT_TRUE(tree->close());
+}
+
 // A process in `dir` with a child in another session (what a daemonizing worker leaves).
 pid_t start_family(const std::string& dir) {
   const pid_t pid = fork();
