@@ -190,6 +190,8 @@ std::optional<ChildSpec> parse_child(const Json& j, const std::string& ptr, cons
       parse_id(v, key_ptr, cc, c, ctx);
     } else if (key == "type") {
       parse_type(v, key_ptr, cc.kind, ctx);
+    } else if (key == "limits") {
+      parse_limits(v, key_ptr, c.limits, ctx);
     } else if (key == "restart") {
       if (const auto r = read_restart(v, key_ptr, ctx)) c.restart = *r;
     } else if (key == "shutdown") {

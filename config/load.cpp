@@ -75,6 +75,8 @@ std::optional<TreeSpec> parse_tree(const Json& doc, Ctx& ctx) {
         tree.auto_shutdown_exit_code = AutoShutdownExitCode::child;
       else
         ctx.error(ptr, fmt::format("expected \"zero\" or \"child\", found {}", detail::describe(v)));
+    } else if (key == "cgroups") {
+      if (const auto mode = detail::read_cgroups_mode(v, ptr, ctx)) tree.cgroups = *mode;
     } else if (key == "root") {
       has_root = true;
       const detail::ChildContext cc{detail::ChildContext::Kind::root, std::nullopt, nullptr};

@@ -74,6 +74,16 @@ void worker_json(const WorkerSpec& w, nlohmann::json& j) {
   }
 }
 
+nlohmann::json limits_json(const Limits& l) {
+  nlohmann::json j = nlohmann::json::object();
+  if (l.memory_max) j["memory_max"] = *l.memory_max;
+  if (l.memory_high) j["memory_high"] = *l.memory_high;
+  if (l.pids_max) j["pids_max"] = *l.pids_max;
+  if (l.cpu_weight) j["cpu_weight"] = *l.cpu_weight;
+  if (l.cpu_max_percent) j["cpu_max_percent"] = *l.cpu_max_percent;
+  return j;
+}
+
 void supervisor_json(const ChildSpec& c, nlohmann::json& j) {
   const SupervisorSpec& s = c.supervisor;
   if (c.type == ChildType::supervisor) j["strategy"] = to_string(s.strategy);
@@ -98,6 +108,7 @@ nlohmann::json to_json(const ChildSpec& c) {
   j["restart"] = to_string(c.restart);
   j["shutdown"] = shutdown_json(c.shutdown);
   j["significant"] = c.significant;
+  if (!c.limits.empty()) j["limits"] = limits_json(c.limits);
   if (c.is_worker())
     worker_json(c.worker, j);
   else

@@ -100,6 +100,21 @@ struct WorkerSpec {
   bool operator==(const WorkerSpec&) const = default;
 };
 
+// Resource limits (SPEC §7), written to the cgroup v2 controllers' files of a worker, or of a
+// supervisor, whose limit covers its whole subtree. Unset: the controller's default (none).
+struct Limits {
+  std::optional<std::int64_t> memory_max;       // bytes: memory.max
+  std::optional<std::int64_t> memory_high;      // bytes: memory.high
+  std::optional<std::int64_t> pids_max;         // pids.max
+  std::optional<std::int64_t> cpu_weight;       // 1-10000: cpu.weight
+  std::optional<std::int64_t> cpu_max_percent;  // 1-100 x cores: cpu.max
+  bool empty() const { return !memory_max && !memory_high && !pids_max && !cpu_weight && !cpu_max_percent; }
+  bool operator==(const Limits&) const = default;
+};
+
+// Top-level "cgroups" (SPEC §7): use cgroup v2 when possible, insist on it, or never.
+enum class CgroupsMode { automatic, required, off };
+
 struct ChildSpec;
 
 // The supervisor-only part of a child spec (also used for dynamic supervisors).
@@ -120,6 +135,7 @@ struct ChildSpec {
   RestartType restart = RestartType::permanent;
   Shutdown shutdown;  // default 5000 ms for workers, infinity for supervisors
   bool significant = false;
+  Limits limits;              // "limits" (config/limits_parser.cpp)
   WorkerSpec worker;          // type == worker
   SupervisorSpec supervisor;  // type == supervisor or dynamic_supervisor
   bool operator==(const ChildSpec&) const = default;
@@ -165,6 +181,7 @@ struct TreeSpec {
   std::string log_dir = "/var/log/arbor";
   LogsSpec logs;
   AutoShutdownExitCode auto_shutdown_exit_code = AutoShutdownExitCode::zero;
+  CgroupsMode cgroups = CgroupsMode::automatic;
   ChildSpec root;  // type supervisor, id "/"
 };
 

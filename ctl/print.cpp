@@ -103,8 +103,9 @@ std::optional<long long> seconds_until(const std::optional<std::string>& time) {
 
 std::string exit_text(const std::optional<protocol::Exit>& last_exit) {
   if (!last_exit) return "-";
-  if (!last_exit->signal.empty()) return "signal " + last_exit->signal;
-  return "code " + std::to_string(last_exit->code);
+  const std::string oom = last_exit->oom ? " (OOM)" : "";
+  if (!last_exit->signal.empty()) return "signal " + last_exit->signal + oom;
+  return "code " + std::to_string(last_exit->code) + oom;
 }
 
 void status_rows(Table& table, const cmd::NodeStatus& node, int depth) {

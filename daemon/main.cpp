@@ -16,6 +16,7 @@
 #include "daemon/app/app.h"
 #include "daemon/app/init_mode.h"
 #include "daemon/app/stderr_sink.h"
+#include "daemon/host/cgroup_check.h"
 #include "daemon/host/group_record.h"
 
 namespace {
@@ -98,6 +99,14 @@ int main(int argc, char** argv) {
   const auto level = spdlog::level::from_str(flags.log_level);
 
   arbor::config::LoadResult loaded = arbor::config::load_file(flags.config);
+  // Limits arbord could not apply (SPEC §7): warnings, or errors with "cgroups": "required".
+  if (loaded.tree && loaded.tree->cgroups != arbor::config::CgroupsMode::off) {
+    auto& into =
+        loaded.tree->cgroups == arbor::config::CgroupsMode::required ? loaded.errors : loaded.warnings;
+    for (auto& d : arbor::host::unavailable_limits(*loaded.tree, arbor::host::offered_controllers()))
+      into.push_back(std::move(d));
+    if (!loaded.errors.empty()) loaded.tree.reset();
+  }
   if (flags.check) {
     // Errors and warnings on stderr, "ok" alone on stdout.
     for (const auto& w : loaded.warnings)

@@ -13,6 +13,9 @@
 #include "daemon/app/stderr_sink.h"
 #include "daemon/control/socket/control_server.h"
 #include "daemon/core/node.h"
+#include "daemon/host/cgroup_parse.h"
+#include "daemon/host/cgroup_tree.h"
+#include "daemon/host/group_record.h"
 
 namespace arbor::app {
 
@@ -29,13 +32,23 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
     tree_->on_status_text(token, std::move(text));
   };
   callbacks.exited = [this](std::uint64_t token, host::WaitStatus status) {
-    tree_->on_exited(token, core::ExitStatus{status.signaled, status.value}, now());
+    tree_->on_exited(token, core::ExitStatus{status.signaled, status.value, status.oom}, now());
   };
   callbacks.log_dropped = [this](const std::string& path, std::uint64_t bytes) {
     emit(core::Event{.type = core::EventType::log_dropped, .path = path, .bytes = bytes});
   };
+  if (options_.tree.cgroups != config::CgroupsMode::off) {
+    auto limits_of = [this](const std::string& path) -> const config::Limits* {
+      const core::Node* node = tree_ ? tree_->find(path) : nullptr;
+      return node != nullptr ? &node->spec().limits : nullptr;
+    };
+    cgroups_ = host::CgroupTree::create(host::Sys::real(), limits_of, cgroups_error_);
+    if (cgroups_ && options_.group_record) options_.group_record->cgroup_added(cgroups_->instance());
+  }
   runner_ = std::make_unique<host::ProcessRunner>(
-      &loop_, host::RunnerOptions{options_.tree.log_dir, options_.tree.logs, nullptr, options_.group_record},
+      &loop_,
+      host::RunnerOptions{options_.tree.log_dir, options_.tree.logs, nullptr, options_.group_record,
+                          cgroups_.get()},
       std::move(callbacks));
   timers_ =
       std::make_unique<UvTimers>(&loop_, [this](core::TimerToken token) { tree_->on_timer(token, now()); });
@@ -54,6 +67,10 @@ App::~App() {
   tree_.reset();
   timers_.reset();
   runner_.reset();
+  if (cgroups_ && cgroups_->close() && options_.group_record) {
+    options_.group_record->cgroup_removed(cgroups_->instance());
+  }
+  cgroups_.reset();
   if (options_.log_sink) options_.log_sink->detach();
   uv_run(&loop_, UV_RUN_NOWAIT);  // let close callbacks run
   if (uv_loop_close(&loop_) != 0) spdlog::debug("event loop closed with handles still open");
@@ -64,6 +81,16 @@ core::Millis App::now() { return loop_now(&loop_); }
 int App::run() {
   // A worker's death must not kill arbord through a broken pipe of ours.
   std::signal(SIGPIPE, SIG_IGN);
+  if (options_.tree.cgroups == config::CgroupsMode::required && !cgroups_) {
+    spdlog::error("cgroups are required (\"cgroups\": \"required\") but unavailable: {}", cgroups_error_);
+    return exit_boot_failed;
+  }
+  if (options_.tree.cgroups == config::CgroupsMode::automatic && !cgroups_) {
+    spdlog::warn(
+        "cgroups unavailable: {}; workers run in process groups only (\"cgroups\": \"off\" "
+        "silences this)",
+        cgroups_error_);
+  }
   // The socket is up before the first child starts, so `watch` sees the boot (docs/ARBORD.md).
   control_daemon_ = std::make_unique<AppDaemon>(*this);
   control_ = std::make_unique<control::ControlServer>(&loop_, *control_daemon_, options_.tree.socket);
@@ -127,7 +154,24 @@ void App::emit(const core::Event& event) {
   // A child removed from the tree (remove, a reload, a temporary or dynamic child ending)
   // gives up its listening sockets; a restart keeps them.
   if (event.type == core::EventType::removed) runner_->release_listen(event.path);
+  // A removed child's cgroup goes with it (its processes are gone: it was stopped first).
+  if (cgroups_ && event.type == core::EventType::removed) cgroups_->remove(event.path);
   events_.publish(event);
+}
+
+control::CgroupUsage App::cgroup_usage(const std::string& path, bool worker) const {
+  control::CgroupUsage usage;
+  if (!cgroups_) return usage;
+  usage.cgroup = cgroups_->relative(path);
+  if (!worker) return usage;
+  const std::string dir = cgroups_->absolute(path);
+  if (const auto text = host::read_small_file(cgroups_->sys(), dir + "/memory.current")) {
+    usage.memory_bytes = host::single_value(*text);
+  }
+  if (const auto text = host::read_small_file(cgroups_->sys(), dir + "/cpu.stat")) {
+    usage.cpu_usec = host::keyed_value(*text, "usage_usec");
+  }
+  return usage;
 }
 
 void App::log_event(const events::StampedEvent& stamped) {

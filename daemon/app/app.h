@@ -26,8 +26,9 @@ class ControlServer;
 }
 
 namespace arbor::host {
+class CgroupTree;
 class GroupRecord;
-}
+}  // namespace arbor::host
 
 namespace arbor::app {
 
@@ -68,6 +69,8 @@ class App final : private core::Host {
   events::EventBus& events() { return events_; }
   core::Millis now();
   const AppOptions& options() const { return options_; }
+  // The node's cgroup and a worker's accounting, read now (empty with cgroups off).
+  control::CgroupUsage cgroup_usage(const std::string& path, bool worker) const;
   // Stops the tree in reverse order; arbord exits 0 once it is down (SIGTERM, `shutdown`).
   void request_shutdown(const char* why);
   // Tells systemd (Type=notify) that a reload begins / ended; no-op outside systemd.
@@ -91,6 +94,9 @@ class App final : private core::Host {
 
   AppOptions options_;
   uv_loop_t loop_{};
+  // cgroups on (SPEC §7); null: off, or unavailable (cgroups_error_ says why).
+  std::unique_ptr<host::CgroupTree> cgroups_;
+  std::string cgroups_error_;
   std::unique_ptr<host::ProcessRunner> runner_;
   std::unique_ptr<UvTimers> timers_;
   std::unique_ptr<core::SupervisorTree> tree_;

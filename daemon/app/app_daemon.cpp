@@ -60,6 +60,10 @@ class DirWatch final : public Handle {
 }  // namespace
 
 core::SupervisorTree& AppDaemon::tree() { return app_.tree(); }
+
+control::CgroupUsage AppDaemon::cgroup_usage(const std::string& path, bool worker) {
+  return app_.cgroup_usage(path, worker);
+}
 core::Millis AppDaemon::now() { return app_.now(); }
 std::string AppDaemon::config_path() const { return app_.options().config_path; }
 const config::TreeSpec& AppDaemon::tree_spec() const { return app_.options().tree; }

@@ -7,8 +7,10 @@
 namespace arbor::app {
 
 std::string describe_exit(const core::ExitStatus& status) {
-  return status.signaled ? fmt::format("signal {}", config::signal_name(status.value))
-                         : fmt::format("code {}", status.value);
+  return fmt::format("{}{}",
+                     status.signaled ? fmt::format("signal {}", config::signal_name(status.value))
+                                     : fmt::format("code {}", status.value),
+                     status.oom ? " (killed by the OOM killer: its memory limit was reached)" : "");
 }
 
 std::string describe_event(const core::Event& e) {

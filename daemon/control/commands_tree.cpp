@@ -39,11 +39,24 @@ void on_path(Context& context, const protocol::PathRequest& request, const Answe
 
 }  // namespace
 
+namespace {
+// The cgroup fields (SPEC §7), read now: nothing is polled between status requests.
+void add_cgroups(Daemon& daemon, cmd::NodeStatus& node) {
+  CgroupUsage usage = daemon.cgroup_usage(node.path, node.is_worker());
+  node.cgroup = std::move(usage.cgroup);
+  node.memory_bytes = usage.memory_bytes;
+  node.cpu_usec = usage.cpu_usec;
+  for (cmd::NodeStatus& child : node.children) add_cgroups(daemon, child);
+}
+}  // namespace
+
 void status(Context& context, cmd::Status::Request request, const Answer<cmd::Status>& reply) {
   auto node = context.daemon.tree().status(request.path);
   if (!node) return reply.fail(ErrorCode::not_found, not_found_message(request.path));
   Daemon& daemon = context.daemon;
-  reply.ok(to_wire(std::move(*node), [&daemon](core::Millis t) { return daemon.wall_time(t); }));
+  cmd::NodeStatus wire = to_wire(std::move(*node), [&daemon](core::Millis t) { return daemon.wall_time(t); });
+  add_cgroups(daemon, wire);
+  reply.ok(std::move(wire));
 }
 
 void count(Context& context, cmd::Count::Request request, const Answer<cmd::Count>& reply) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "config/tree_spec.h"
@@ -21,9 +22,20 @@ class Handle {
   virtual ~Handle() = default;
 };
 
+// A node's cgroup (SPEC §7): its path relative to the v2 mount, and a worker's accounting,
+// read from the cgroup when status asks. All empty with cgroups off.
+struct CgroupUsage {
+  std::optional<std::string> cgroup;
+  std::optional<std::uint64_t> memory_bytes;  // memory.current
+  std::optional<std::uint64_t> cpu_usec;      // cpu.stat usage_usec
+};
+
 class Daemon {
  public:
   virtual ~Daemon() = default;
+
+  // The cgroup of the node at `path`; a worker's also with its memory and CPU.
+  virtual CgroupUsage cgroup_usage(const std::string& /*path*/, bool /*worker*/) { return {}; }
 
   virtual core::SupervisorTree& tree() = 0;
   // Monotonic ms, the core's clock.

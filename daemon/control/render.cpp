@@ -38,8 +38,8 @@ cmd::NodeStatus to_wire(core::StatusNode&& node, const WallTime& wall_time) {
 cmd::Count::Result to_wire(const core::Counts& c) { return {c.specs, c.active, c.supervisors, c.workers}; }
 
 protocol::Exit to_wire(const core::ExitStatus& status) {
-  if (status.signaled) return protocol::Exit{0, config::signal_name(status.value)};
-  return protocol::Exit{status.value, {}};
+  if (status.signaled) return protocol::Exit{0, config::signal_name(status.value), status.oom};
+  return protocol::Exit{status.value, {}, status.oom};
 }
 
 cmd::Event to_wire(const events::StampedEvent& stamped) {

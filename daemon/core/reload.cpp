@@ -23,7 +23,8 @@ ChildDiff diff_worker(const config::ChildSpec& a, const config::ChildSpec& b) {
                                                          {x.stdout_spec != y.stdout_spec, "stdout"},
                                                          {x.stderr_spec != y.stderr_spec, "stderr"},
                                                          {x.ready != y.ready, "ready"},
-                                                         {x.listen != y.listen, "listen"}};
+                                                         {x.listen != y.listen, "listen"},
+                                                         {a.limits != b.limits, "limits"}};
   for (const auto& [differs, name] : restart_fields) {
     if (differs) return {ReloadAction::restart, name};
   }
@@ -54,7 +55,8 @@ ChildDiff diff_supervisor(const config::ChildSpec& a, const config::ChildSpec& b
                                                  {!same_template, "template"},
                                                  {a.restart != b.restart, "restart"},
                                                  {a.shutdown != b.shutdown, "shutdown"},
-                                                 {a.significant != b.significant, "significant"}};
+                                                 {a.significant != b.significant, "significant"},
+                                                 {a.limits != b.limits, "limits"}};
   for (const auto& [differs, name] : fields) {
     if (differs) return {ReloadAction::update, name};
   }

@@ -24,9 +24,10 @@ using TimerToken = std::uint64_t;
 struct ExitStatus {
   bool signaled = false;
   int value = 0;
+  bool oom = false;  // the kernel's OOM killer killed it (SPEC §7: its cgroup's memory.events)
   bool operator==(const ExitStatus&) const = default;
-  static ExitStatus code(int c) { return {false, c}; }
-  static ExitStatus signal(int s) { return {true, s}; }
+  static ExitStatus code(int c) { return {false, c, false}; }
+  static ExitStatus signal(int s) { return {true, s, false}; }
 };
 
 // OTP's exit reasons mapped onto processes (docs/SEMANTICS.md).

@@ -9,12 +9,14 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string_view>
 #include <utility>
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/host/cgroup_tree.h"
 #include "daemon/host/scan_integer.h"
 
 namespace arbor::host {
@@ -136,6 +138,7 @@ std::unique_ptr<GroupRecord> GroupRecord::take_over(const std::string& path, Sys
   constexpr long long kMaxPid = 1 << 22;
   const auto is_pgid = [](long long pgid) { return pgid > 1 && pgid <= kMaxPid; };
   std::map<pid_t, unsigned long long> left;
+  std::set<std::string> left_cgroups;
   std::istringstream in(read_all(sys, fd));
   std::string line;
   int number = 0, bad = 0;
@@ -143,7 +146,11 @@ std::unique_ptr<GroupRecord> GroupRecord::take_over(const std::string& path, Sys
     ++number;
     long long pgid = 0;
     unsigned long long start = 0;
-    if (scan_added(line, pgid, start) && is_pgid(pgid)) {
+    if (line.starts_with("c /")) {
+      left_cgroups.insert(line.substr(2));
+    } else if (line.starts_with("x /")) {
+      left_cgroups.erase(line.substr(2));
+    } else if (scan_added(line, pgid, start) && is_pgid(pgid)) {
       left[static_cast<pid_t>(pgid)] = start;
     } else if (scan_removed(line, pgid) && is_pgid(pgid)) {
       left.erase(static_cast<pid_t>(pgid));
@@ -161,13 +168,21 @@ std::unique_ptr<GroupRecord> GroupRecord::take_over(const std::string& path, Sys
           pgid);
     }
   }
+  for (const auto& instance : left_cgroups) {
+    if (const int killed = CgroupTree::clean_up(instance, sys); killed > 0) {
+      spdlog::warn(
+          "killed {} leftover processes in {} of a previous arbord (it was killed without stopping "
+          "its workers)",
+          killed, instance);
+    }
+  }
   if (sys.ftruncate(fd, 0) < 0) spdlog::warn("cannot empty {}: {}", path, std::strerror(errno));
   return record;
 }
 
 GroupRecord::~GroupRecord() {
   // A clean exit has stopped every group: nothing to clean up next time.
-  if (live_.empty()) sys_.unlink(path_.c_str());
+  if (live_.empty() && cgroups_.empty()) sys_.unlink(path_.c_str());
   if (fd_ >= 0) sys_.close(fd_);
 }
 
@@ -180,6 +195,16 @@ void GroupRecord::added(pid_t pgid) {
 void GroupRecord::removed(pid_t pgid) {
   if (live_.erase(pgid) == 0) return;
   append("-" + std::to_string(pgid) + "\n");
+}
+
+void GroupRecord::cgroup_added(const std::string& instance) {
+  cgroups_.insert(instance);
+  append("c " + instance + "\n");
+}
+
+void GroupRecord::cgroup_removed(const std::string& instance) {
+  if (cgroups_.erase(instance) == 0) return;
+  append("x " + instance + "\n");
 }
 
 void GroupRecord::append(const std::string& line) {
@@ -202,6 +227,7 @@ void GroupRecord::compact() {
   std::string text;
   for (const auto& [pgid, start] : live_)
     text += "+" + std::to_string(pgid) + " " + std::to_string(start) + "\n";
+  for (const auto& instance : cgroups_) text += "c " + instance + "\n";
   if (sys_.flock(fd, LOCK_EX | LOCK_NB) < 0 || !write_all(sys_, fd, text) ||
       sys_.rename(tmp.c_str(), path_.c_str()) < 0) {
     sys_.close(fd);
@@ -210,7 +236,7 @@ void GroupRecord::compact() {
   }
   sys_.close(fd_);
   fd_ = fd;
-  lines_ = live_.size();
+  lines_ = live_.size() + cgroups_.size();
 }
 
 }  // namespace arbor::host

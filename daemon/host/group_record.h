@@ -14,6 +14,10 @@
 //  - the leader is gone: any process whose pgid is that number is one of our leftovers (by
 //    the same rule, the number stays reserved while they live) -> kill(-pgid).
 //
+// With cgroups (cgroup_tree.h) the record also holds arbord's cgroup instance, "c PATH" when
+// it is made and "x PATH" when it is removed; the next arbord kills everything below a
+// recorded instance (cgroup.kill) and removes it, before it starts anything.
+//
 // File format: one line per change, "+PGID STARTTIME" when a worker starts and "-PGID" when
 // its group is gone; rewritten from the live set (O(live)) when it grows past twice that,
 // so a write costs O(1) amortized. Writes are plain appends, not fsync'ed: a SIGKILL of
@@ -29,6 +33,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <set>
 #include <unordered_map>
 
 #include "daemon/host/sys.h"
@@ -53,6 +58,9 @@ class GroupRecord {
   // group's leader is already dead, which take_over reads as "leader gone".
   void added(pid_t pgid);
   void removed(pid_t pgid);
+  // arbord's cgroup instance (an absolute directory) was made / removed.
+  void cgroup_added(const std::string& instance);
+  void cgroup_removed(const std::string& instance);
 
   // Field 22 of /proc/PID/stat (start time in clock ticks since boot); 0 if unreadable.
   static unsigned long long start_time(pid_t pid);
@@ -66,6 +74,7 @@ class GroupRecord {
   int fd_ = -1;
   Sys& sys_;
   std::unordered_map<pid_t, unsigned long long> live_;
+  std::set<std::string> cgroups_;
   std::size_t lines_ = 0;      // lines in the file
   bool write_failed_ = false;  // logged once
 };

@@ -4,10 +4,12 @@
 #include "daemon/host/process_runner.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
 #include <unordered_map>
 #include <utility>
 
@@ -16,6 +18,9 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/host/callback_queue.h"
+#include "daemon/host/cgroup_drain.h"
+#include "daemon/host/cgroup_parse.h"
+#include "daemon/host/cgroup_tree.h"
 #include "daemon/host/exec_env.h"
 #include "daemon/host/group_record.h"
 #include "daemon/host/listen_sockets.h"
@@ -38,7 +43,11 @@ struct ProcessRunner::Impl {
     std::uint64_t capture_id = 0;  // 0: output not captured
     pid_t pid = 0;                 // the leader, also the pgid
     std::string path;
-    std::vector<pid_t> escaped;  // groups of processes that escaped, in the record
+    std::vector<pid_t> escaped;              // groups of processes that escaped, in the record
+    std::string cgroup;                      // absolute; empty: cgroups off
+    bool drained = false;                    // its group is gone; waiting for (or done with) an empty cgroup
+    bool renew = false;                      // cgroup.kill was written: a new cgroup before the next start
+    std::optional<std::uint64_t> oom_kills;  // memory.events oom_kill at spawn (memory controller on)
   };
 
   Impl(uv_loop_t* loop_in, RunnerOptions options_in, RunnerCallbacks callbacks_in)
@@ -46,6 +55,7 @@ struct ProcessRunner::Impl {
         options(std::move(options_in)),
         sys(options.sys != nullptr ? *options.sys : Sys::real()),
         record(options.record),
+        cgroups(options.cgroups),
         callbacks(std::move(callbacks_in)),
         queue(loop_in),
         reaper(loop_in, sys,
@@ -59,6 +69,7 @@ struct ProcessRunner::Impl {
   void spawn(std::uint64_t token, const std::string& path, const config::WorkerSpec& spec);
   void on_leader_exited(std::uint64_t token);
   void on_group_gone(std::uint64_t token, WaitStatus status);
+  std::uint64_t oom_kills(const std::string& cgroup_dir);
   void on_escaped(std::uint64_t token, const std::vector<pid_t>& pids, const std::vector<pid_t>& pgids);
   std::shared_ptr<LogFile> log_file_for(const std::string& path, std::string& error);
   void start_failed(std::uint64_t token, std::string error);
@@ -68,12 +79,14 @@ struct ProcessRunner::Impl {
   RunnerOptions options;
   Sys& sys;
   GroupRecord* record;
+  CgroupTree* cgroups;
   RunnerCallbacks callbacks;
   bool closed = false;
   CallbackQueue queue;               // declared before what it outlives: captures report drops into it
   OpenLogs open_logs{kMaxOpenLogs};  // outlives every LogFile (captures hold them)
   Reaper reaper;
   ListenSockets listen_sockets{sys};  // by worker path, held across restarts
+  std::unique_ptr<CgroupDrain> drain;  // cgroups on
   std::unordered_map<std::uint64_t, Worker> workers;
   // Captures outlive their worker when an escaped descendant keeps the pipe open.
   std::unordered_map<std::uint64_t, std::unique_ptr<LogCapture>> captures;
@@ -145,6 +158,13 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
   if (closed) return;
   if (spec.command.empty()) return start_failed(token, stage_error("exec", ENOENT));
   if (workers.count(token) != 0) return start_failed(token, stage_error("spawn", EEXIST));
+  std::string cgroup;
+  if (cgroups) {
+    std::string why;
+    auto dir = cgroups->ensure(path, why);
+    if (!dir) return start_failed(token, "cgroup: " + why);
+    cgroup = std::move(*dir);
+  }
 
   std::string error;
   std::vector<int> listen_fds;
@@ -191,6 +211,7 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
     plan.listen_fds = &listen_fds;
     plan.listen_pid = listen_pid_entry(envp);
   }
+  if (!cgroup.empty()) plan.cgroup_dir = &cgroup;
 
   SpawnResult result = spawn_process(plan, sys);
   if (log_pipe[1] >= 0) sys.close(log_pipe[1]);
@@ -206,6 +227,9 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
   Worker& worker = workers[token];
   worker.pid = pid;
   worker.path = path;
+  worker.cgroup = std::move(cgroup);
+  if (!worker.cgroup.empty() && cgroups->has_controller("memory"))
+    worker.oom_kills = oom_kills(worker.cgroup);
   if (record) record->added(pid);
   if (readiness) {
     auto on_ready = [this, token] {
@@ -228,13 +252,18 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
     captures.emplace(id, std::move(capture));
     worker.capture_id = id;
   }
-  reaper.watch(token, pid, result.pidfd);
+  reaper.watch(token, pid, result.pidfd, !worker.cgroup.empty());
 }
 
 void ProcessRunner::Impl::on_leader_exited(std::uint64_t token) {
   // A READY=1 or newline sent just before exiting still counts: it came first.
   auto it = workers.find(token);
-  if (it == workers.end() || !it->second.readiness) return;
+  if (it == workers.end()) return;
+  if (drain && !it->second.cgroup.empty() &&
+      drain->leader_exited(it->second.path, it->second.cgroup, it->second.pid)) {
+    it->second.renew = true;
+  }
+  if (!it->second.readiness) return;
   it->second.readiness->drain();
   it->second.readiness->close();
 }
@@ -253,9 +282,23 @@ void ProcessRunner::Impl::on_escaped(std::uint64_t token, const std::vector<pid_
   }
 }
 
+std::uint64_t ProcessRunner::Impl::oom_kills(const std::string& dir) {
+  const auto text = read_small_file(sys, dir + "/memory.events");
+  return text ? keyed_value(*text, "oom_kill").value_or(0) : 0;
+}
+
 void ProcessRunner::Impl::on_group_gone(std::uint64_t token, WaitStatus status) {
   auto it = workers.find(token);
   if (it == workers.end()) return;
+  if (drain && !it->second.cgroup.empty() && !it->second.drained) {
+    // Exited means empty: what the group cleanup cannot see is in the cgroup.
+    it->second.drained = true;
+    return drain->when_empty(token, it->second.cgroup,
+                             [this, token, status] { on_group_gone(token, status); });
+  }
+  // Read when the exit is handled, not from an OOM notification, which may come after SIGCHLD.
+  if (it->second.oom_kills && oom_kills(it->second.cgroup) > *it->second.oom_kills) status.oom = true;
+  if (it->second.renew) cgroups->renew(it->second.path);
   // Every writer of the pipe is dead (unless one escaped the group), so after this the
   // log holds all the worker's output before `exited` is reported.
   if (auto capture = captures.find(it->second.capture_id); capture != captures.end())
@@ -277,6 +320,7 @@ void ProcessRunner::Impl::close() {
   for (auto& [token, worker] : workers) {
     if (worker.readiness) worker.readiness->close();
   }
+  if (drain) drain->close();
   workers.clear();
   captures.clear();  // flushes partial lines
   listen_sockets.close_all();
@@ -289,7 +333,10 @@ void ProcessRunner::Impl::close() {
 }
 
 ProcessRunner::ProcessRunner(uv_loop_t* loop, RunnerOptions options, RunnerCallbacks callbacks)
-    : impl_(std::make_unique<Impl>(loop, std::move(options), std::move(callbacks))) {}
+    : impl_(std::make_unique<Impl>(loop, std::move(options), std::move(callbacks))) {
+  if (impl_->cgroups)
+    impl_->drain = std::make_unique<CgroupDrain>(loop, impl_->sys, impl_->cgroups->has_kill());
+}
 
 ProcessRunner::~ProcessRunner() { impl_->close(); }
 
@@ -301,10 +348,18 @@ void ProcessRunner::signal(std::uint64_t token, int signo) {
   // The worker's record lives until its group is gone, and the reaper refuses a reaped
   // leader, so the pgid here is never one the kernel could have given to someone else.
   auto it = impl_->workers.find(token);
-  if (it != impl_->workers.end()) impl_->reaper.signal_group(it->second.pid, signo);
+  if (it == impl_->workers.end()) return;
+  impl_->reaper.signal_group(it->second.pid, signo);
+  // A stop's kill after its grace takes the whole cgroup, not only the group.
+  if (signo == SIGKILL && impl_->drain && !it->second.cgroup.empty() &&
+      impl_->drain->kill(it->second.cgroup)) {
+    it->second.renew = true;
+  }
 }
 
-std::size_t ProcessRunner::live() const { return impl_->reaper.live(); }
+std::size_t ProcessRunner::live() const {
+  return impl_->reaper.live() + (impl_->drain ? impl_->drain->waiting() : 0);
+}
 
 void ProcessRunner::release_listen(const std::string& path) { impl_->listen_sockets.release(path); }
 

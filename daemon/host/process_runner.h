@@ -28,6 +28,7 @@
 
 namespace arbor::host {
 
+class CgroupTree;
 class GroupRecord;
 class Sys;
 
@@ -35,6 +36,7 @@ class Sys;
 struct WaitStatus {
   bool signaled = false;  // true: killed by `value` (a signal number); false: exited with code `value`
   int value = 0;
+  bool oom = false;  // cgroups on: its cgroup's memory.events oom_kill grew while it ran
 };
 
 struct RunnerOptions {
@@ -45,6 +47,9 @@ struct RunnerOptions {
   // group_record.h); null: nothing is recorded (tests, or the file is unusable). Outlives
   // the runner.
   GroupRecord* record = nullptr;
+  // cgroups on (cgroup_tree.h): every worker runs in a cgroup of its own, and exited waits
+  // for it to be empty (cgroup_drain.h); null: process groups only. Outlives the runner.
+  CgroupTree* cgroups = nullptr;
 };
 
 struct RunnerCallbacks {

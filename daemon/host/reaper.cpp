@@ -109,12 +109,13 @@ void Reaper::become_subreaper() noexcept {
   }
 }
 
-void Reaper::watch(std::uint64_t id, pid_t pid, int pidfd) {
+void Reaper::watch(std::uint64_t id, pid_t pid, int pidfd, bool contained) {
   auto [it, inserted] = groups_.try_emplace(pid);
   Group& group = it->second;
   group.id = id;
   group.pgid = pid;
   group.pidfd = pidfd;
+  group.contained = contained;
   epoll_event event{};
   event.events = EPOLLIN;
   event.data.u64 = static_cast<std::uint64_t>(pid);
@@ -205,7 +206,7 @@ void Reaper::handle_leader_exit(Group& group) {
   sys_.kill(-group.pgid, SIGKILL);
   // Exit 0 is what a launcher does once its daemon runs; other exits (a crash, a stop by
   // signal) skip the O(children) listing, so a plain exit stays cheap (see DESIGN.md).
-  if (!group.status.signaled && group.status.value == 0) find_escapees(group);
+  if (!group.contained && !group.status.signaled && group.status.value == 0) find_escapees(group);
   if (waitid_retry(P_PIDFD, static_cast<id_t>(group.pidfd), &info, WEXITED) < 0) {
     waitid_retry(P_PID, static_cast<id_t>(group.pgid), &info, WEXITED | WNOHANG);
   }
@@ -239,6 +240,12 @@ std::vector<pid_t> Reaper::kill_strays() {
   std::vector<pid_t> strays;
   for (const pid_t pid : list_children()) {
     if (auto it = groups_.find(pid); it != groups_.end() && !it->second.leader_reaped) continue;
+    // A zombie is no stray: dead already (killed with its worker's cgroup), just not reaped.
+    siginfo_t info{};
+    if (waitid_retry(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | __WALL) == 0 &&
+        info.si_pid == pid) {
+      continue;
+    }
     const pid_t pgid = sys_.getpgid(pid);
     if (pgid > 0 && groups_.count(pgid) == 0) sys_.kill(-pgid, SIGKILL);
     sys_.kill(pid, SIGKILL);

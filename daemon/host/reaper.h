@@ -70,7 +70,9 @@ class Reaper {
   static void become_subreaper() noexcept;
 
   // Watches leader `pid` (a session and group leader) through `pidfd`, which it takes over.
-  void watch(std::uint64_t id, pid_t pid, int pidfd);
+  // `contained`: the worker has a cgroup of its own, which catches what escapes its group
+  // (cgroup_drain.h), so the escape guess at an exit 0 is skipped.
+  void watch(std::uint64_t id, pid_t pid, int pidfd, bool contained = false);
 
   // kill(-pgid, signo) while the leader `pgid` is watched and unreaped; returns false (and
   // does nothing) after.
@@ -92,7 +94,8 @@ class Reaper {
     pid_t pgid = 0;  // the leader's pid
     int pidfd = -1;  // in epoll_ until the leader is reaped
     bool leader_reaped = false;
-    bool cleaning = false;  // counted in cleaning_
+    bool cleaning = false;   // counted in cleaning_
+    bool contained = false;  // in a cgroup of its own
     WaitStatus status;
     std::vector<pid_t> escaped;  // groups of escaped processes not yet seen empty
   };

@@ -1,5 +1,7 @@
 #include "daemon/host/spawn.h"
 
+#include "daemon/host/clone_into_cgroup.h"
+
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
@@ -29,6 +31,7 @@ namespace {
 
 // What the child was doing when it failed; the text is the start of start_failed's error.
 enum class Stage : int {
+  cgroup,
   setsid,
   signals,
   open_stdin,
@@ -47,8 +50,8 @@ enum class Stage : int {
   count
 };
 constexpr std::array<const char*, static_cast<std::size_t>(Stage::count)> kStageNames = {
-    "setsid", "signals",   "open stdin", "open stdout", "open stderr", "ready fd",  "listen fds", "umask",
-    "chdir",  "setgroups", "setgid",     "setuid",      "pdeathsig",   "close fds", "exec"};
+    "cgroup", "setsid", "signals", "open stdin", "open stdout", "open stderr", "ready fd", "listen fds", "umask",
+    "chdir",  "setgroups", "setgid", "setuid", "pdeathsig", "close fds", "exec"};
 static_assert(kStageNames.size() == static_cast<std::size_t>(Stage::count));
 
 // The child shares arbord's memory (CLONE_VM) and arbord is suspended until the child
@@ -191,12 +194,14 @@ struct ChildArgs {
   int keep_below = 0;  // > 0: the table is shared; keep only the numbers below this
   bool drop_groups = false;
   pid_t parent = 0;
+  int cgroup_procs = -1;  // the fallback without clone3: the cgroup's cgroup.procs
   ChildError report;
 };
 
 [[noreturn]] CHILD_SIDE void run_child(ChildArgs& args) noexcept {
   const SpawnPlan& plan = *args.plan;
   ChildError& report = args.report;
+  if (args.cgroup_procs >= 0 && write(args.cgroup_procs, "0", 1) != 1) child_fail(report, Stage::cgroup);
   if (args.keep_below > 0 &&
       syscall(SYS_close_range, static_cast<unsigned>(args.keep_below), ~0U, CLOSE_RANGE_UNSHARE) < 0) {
     // A kernel before 5.9: a full private copy, closed at exec by close-on-exec.
@@ -332,6 +337,16 @@ SpawnResult spawn_process(const SpawnPlan& plan, Sys& sys) noexcept {
       args.keep_below = s.end;
     }
 
+    int cgroup_fd = -1;
+    if (plan.cgroup_dir != nullptr) {
+      cgroup_fd = sys.open(plan.cgroup_dir->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+      if (cgroup_fd < 0) {
+        result.error = stage_error("cgroup", errno);
+        unpark();
+        return result;
+      }
+    }
+
     // With every signal blocked across the clone, no handler of arbord's (libuv's signal
     // pipe writer included) can run in the child before it resets the dispositions.
     alignas(64) static char stack[256 * 1024];  // one child at a time: arbord waits for it
@@ -342,12 +357,35 @@ SpawnResult spawn_process(const SpawnPlan& plan, Sys& sys) noexcept {
     sigset_t saved;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &saved);
-    const pid_t pid = clone(child_main, stack + sizeof stack, flags, &args);
-    const int clone_errno = errno;
+    // A kernel or build without clone3 into a cgroup is found once, at the first spawn.
+    static bool clone3_works = true;
+    if (!have_clone3_trampoline()) clone3_works = false;
+    pid_t pid = -1;
+    int clone_errno = 0;
+    if (cgroup_fd >= 0 && clone3_works) {
+      const long rc = clone_into_cgroup(static_cast<unsigned long>(flags & ~0xff), SIGCHLD, cgroup_fd, stack,
+                                        sizeof stack, child_main, &args);
+      if (rc == -ENOSYS || rc == -E2BIG) {
+        clone3_works = false;
+      } else {
+        pid = rc < 0 ? -1 : static_cast<pid_t>(rc);
+        clone_errno = rc < 0 ? static_cast<int>(-rc) : 0;
+      }
+    }
+    if (cgroup_fd >= 0 && !clone3_works) {
+      args.cgroup_procs = sys.open((*plan.cgroup_dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC, 0);
+      if (args.cgroup_procs < 0) clone_errno = errno;
+    }
+    if (cgroup_fd < 0 || (!clone3_works && args.cgroup_procs >= 0)) {
+      pid = clone(child_main, stack + sizeof stack, flags, &args);
+      clone_errno = errno;
+    }
     pthread_sigmask(SIG_SETMASK, &saved, nullptr);
     unpark();
+    if (args.cgroup_procs >= 0) sys.close(args.cgroup_procs);
+    if (cgroup_fd >= 0) sys.close(cgroup_fd);
     if (pid < 0) {
-      result.error = stage_error("fork", clone_errno);
+      result.error = stage_error(cgroup_fd >= 0 ? "cgroup" : "fork", clone_errno);
       return result;
     }
 

@@ -46,6 +46,10 @@ struct SpawnPlan {
   // its own pid. ready_target is above them (the config checks it).
   const std::vector<int>* listen_fds = nullptr;
   char* listen_pid = nullptr;
+  // cgroups on: the worker's cgroup directory (absolute). The child starts in it
+  // (clone3 CLONE_INTO_CGROUP), or, where clone3 or the trampoline is missing, moves
+  // itself there first thing, before any of the worker's own code runs.
+  const std::string* cgroup_dir = nullptr;
 };
 
 struct SpawnResult {

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -42,6 +43,13 @@ int Sys::rename(const char* from, const char* to) { return std::rename(from, to)
 int Sys::unlink(const char* path) { return ::unlink(path); }
 int Sys::ftruncate(int fd, off_t size) { return ::ftruncate(fd, size); }
 int Sys::flock(int fd, int operation) { return ::flock(fd, operation); }
+int Sys::rmdir(const char* path) { return ::rmdir(path); }
+
+int Sys::inotify_init1(int flags) { return ::inotify_init1(flags); }
+int Sys::inotify_add_watch(int fd, const char* path, std::uint32_t mask) {
+  return ::inotify_add_watch(fd, path, mask);
+}
+int Sys::inotify_rm_watch(int fd, int wd) { return ::inotify_rm_watch(fd, wd); }
 
 int Sys::epoll_create1(int flags) { return ::epoll_create1(flags); }
 int Sys::epoll_ctl(int epfd, int op, int fd, epoll_event* event) { return ::epoll_ctl(epfd, op, fd, event); }

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 
 #include <cstddef>
+#include <cstdint>
 
 namespace arbor::host {
 
@@ -54,6 +55,12 @@ class Sys {
   virtual int unlink(const char* path);
   virtual int ftruncate(int fd, off_t size);
   virtual int flock(int fd, int operation);
+  virtual int rmdir(const char* path);
+
+  // inotify (a cgroup's cgroup.events: see cgroup_watch.h).
+  virtual int inotify_init1(int flags);
+  virtual int inotify_add_watch(int fd, const char* path, std::uint32_t mask);
+  virtual int inotify_rm_watch(int fd, int wd);
 
   // epoll (the reaper's set of pidfds).
   virtual int epoll_create1(int flags);

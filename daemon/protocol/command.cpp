@@ -39,12 +39,14 @@ Exit Exit::from_json(const json& j) {
   if (!j.is_object()) return e;
   if (auto s = j.find("signal"); s != j.end() && s->is_string()) e.signal = s->get<std::string>();
   if (auto c = j.find("code"); c != j.end() && c->is_number_integer()) e.code = c->get<int>();
+  if (auto o = j.find("oom"); o != j.end() && o->is_boolean()) e.oom = o->get<bool>();
   return e;
 }
 
 json Exit::to_json() const {
-  if (!signal.empty()) return json{{"signal", signal}};
-  return json{{"code", code}};
+  json j = signal.empty() ? json{{"code", code}} : json{{"signal", signal}};
+  if (oom) j["oom"] = true;
+  return j;
 }
 
 }  // namespace arbor::protocol

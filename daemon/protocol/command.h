@@ -81,6 +81,7 @@ struct Empty {
 struct Exit {
   int code = 0;
   std::string signal;  // set: killed by this signal (its name without SIG)
+  bool oom = false;    // killed by the OOM killer: "oom": true (absent otherwise)
   static Exit from_json(const nlohmann::json& j);
   nlohmann::json to_json() const;
 };

@@ -23,6 +23,10 @@ NodeStatus NodeStatus::from_json(const json& j) {
   if (auto r = j.find("restarts"); r != j.end() && r->is_number_integer())
     n.restarts = r->get<std::int64_t>();
   if (auto p = j.find("pid"); p != j.end() && p->is_number_integer()) n.pid = p->get<int>();
+  if (auto c = j.find("cgroup"); c != j.end() && c->is_string()) n.cgroup = c->get<std::string>();
+  for (auto [key, field] : {std::pair{"memory_bytes", &n.memory_bytes}, {"cpu_usec", &n.cpu_usec}}) {
+    if (auto v = j.find(key); v != j.end() && v->is_number_unsigned()) *field = v->get<std::uint64_t>();
+  }
   for (auto [key, field] : {std::pair{"started_at", &n.started_at},
                             {"next_restart_at", &n.next_restart_at},
                             {"status_text", &n.status_text}}) {
@@ -43,6 +47,7 @@ json NodeStatus::to_json() const {
   j["type"] = type;
   j["state"] = state;
   j["restarts"] = restarts;
+  j["cgroup"] = cgroup ? json(*cgroup) : json(nullptr);
   if (!is_worker()) {
     json list = json::array();
     for (const NodeStatus& child : children) list.push_back(child.to_json());
@@ -50,6 +55,8 @@ json NodeStatus::to_json() const {
     return j;
   }
   j["pid"] = pid ? json(*pid) : json(nullptr);
+  j["memory_bytes"] = memory_bytes ? json(*memory_bytes) : json(nullptr);
+  j["cpu_usec"] = cpu_usec ? json(*cpu_usec) : json(nullptr);
   j["started_at"] = started_at ? json(*started_at) : json(nullptr);
   j["last_exit"] = last_exit ? last_exit->to_json() : json(nullptr);
   if (next_restart_at) j["next_restart_at"] = *next_restart_at;
@@ -61,12 +68,23 @@ namespace {
 void append_string(std::string& out, const std::string& text) {
   out += json(text).dump(-1, ' ', false, json::error_handler_t::replace);
 }
+void append_cgroup(std::string& out, const std::optional<std::string>& cgroup) {
+  out += "\"cgroup\":";
+  if (cgroup) {
+    append_string(out, *cgroup);
+  } else {
+    out += "null";
+  }
+}
+std::string number_or_null(const std::optional<std::uint64_t>& n) { return n ? std::to_string(*n) : "null"; }
 }  // namespace
 
 void NodeStatus::append_json(std::string& out) const {
   // Keys in the order nlohmann::json (a std::map) prints them, so the text is the same.
   if (!is_worker()) {
-    out += "{\"children\":[";
+    out += '{';
+    append_cgroup(out, cgroup);
+    out += ",\"children\":[";
     for (std::size_t i = 0; i < children.size(); ++i) {
       if (i > 0) out += ',';
       children[i].append_json(out);
@@ -83,10 +101,14 @@ void NodeStatus::append_json(std::string& out) const {
     out += '}';
     return;
   }
-  out += "{\"id\":";
+  out += '{';
+  append_cgroup(out, cgroup);
+  out += ",\"cpu_usec\":" + number_or_null(cpu_usec);
+  out += ",\"id\":";
   append_string(out, id);
   out += ",\"last_exit\":";
   out += last_exit ? last_exit->to_json().dump() : "null";
+  out += ",\"memory_bytes\":" + number_or_null(memory_bytes);
   if (next_restart_at) {
     out += ",\"next_restart_at\":";
     append_string(out, *next_restart_at);

@@ -19,7 +19,10 @@ struct NodeStatus {
   std::string type;   // worker, supervisor, dynamic_supervisor
   std::string state;  // starting, running, stopping, stopped, restarting
   std::int64_t restarts = 0;
+  std::optional<std::string> cgroup;  // relative to the cgroup2 mount; null with cgroups off
   // Workers only:
+  std::optional<std::uint64_t> memory_bytes;  // from the cgroup; null when not available
+  std::optional<std::uint64_t> cpu_usec;
   std::optional<int> pid;                      // null while not running
   std::optional<std::string> started_at;       // RFC 3339; null while not running
   std::optional<Exit> last_exit;               // null: never exited

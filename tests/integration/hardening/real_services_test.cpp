@@ -32,6 +32,13 @@ json tree(json children) {
   return {{"root", {{"max_restarts", 100}, {"max_seconds", 10}, {"children", std::move(children)}}}};
 }
 
+// Round 1's process-group behaviour, which "cgroups": "off" keeps (tests/integration/cgroups
+// has the same faults with cgroups on).
+json without_cgroups(json config) {
+  config["cgroups"] = "off";
+  return config;
+}
+
 // Fault 1: a leader SIGKILLed while arbord is stopped, whose 20 children (each in its own
 // session, with a parent-death signal) die with it. On SIGCONT arbord gets one SIGCHLD for
 // all 21 deaths; no zombie may be left once it has handled them.
@@ -150,8 +157,8 @@ std::pair<pid_t, pid_t> daemon_ids(const std::string& log) {
 // it lives, so a SIGKILLed arbord's successor would kill it.
 TEST(RealServices, ADaemonizingProgramIsNamedAndKilledWithItsWorker) {
   ArbordInstance arbord;
-  arbord.start(
-      tree(json::array({child("web", {"--daemonize", "--after", "0"}, {{"restart", "transient"}})})));
+  arbord.start(without_cgroups(
+      tree(json::array({child("web", {"--daemonize", "--after", "0"}, {{"restart", "transient"}})}))));
   const auto warning = arbord.await(
       R"( web: exited but left processes (\d+) running in other sessions \(the program daemonized; )"
       R"(run it in the )"
@@ -186,8 +193,8 @@ TEST(RealServices, ADaemonizingProgramIsNamedAndKilledWithItsWorker) {
 // what a launcher does); it still dies with arbord, named in one line.
 TEST(RealServices, ADaemonLeftByAFailingLauncherDiesWithArbord) {
   ArbordInstance arbord;
-  arbord.start(tree(json::array(
-      {child("web", {"--daemonize", "--after", "0", "--exit", "3"}, {{"restart", "temporary"}})})));
+  arbord.start(without_cgroups(tree(json::array(
+      {child("web", {"--daemonize", "--after", "0", "--exit", "3"}, {{"restart", "temporary"}})}))));
   arbord.await(R"( web: exited, pid \d+, code 3)");
   std::pair<pid_t, pid_t> ids;
   ASSERT_TRUE(

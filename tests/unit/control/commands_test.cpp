@@ -22,15 +22,17 @@ TEST_F(CommandsTest, StatusOfTheRootHasTheShapeOfSpec5) {
   EXPECT_EQ(reply["id"], 7);
   ASSERT_TRUE(reply["ok"].get<bool>()) << reply;
   const json& root = reply["result"];
-  EXPECT_EQ(keys(root), (std::set<std::string>{"path", "id", "type", "state", "restarts", "children"}));
+  EXPECT_EQ(keys(root),
+            (std::set<std::string>{"path", "id", "type", "state", "restarts", "children", "cgroup"}));
   EXPECT_EQ(root["path"], "/");
   EXPECT_EQ(root["id"], "/");
   EXPECT_EQ(root["type"], "supervisor");
   EXPECT_EQ(root["state"], "running");
   ASSERT_EQ(root["children"].size(), 3u);
   const json& db = root["children"][0];
-  EXPECT_EQ(keys(db), (std::set<std::string>{"path", "id", "type", "state", "pid", "restarts", "started_at",
-                                             "last_exit", "status_text"}));
+  EXPECT_EQ(keys(db),
+            (std::set<std::string>{"path", "id", "type", "state", "pid", "restarts", "started_at",
+                                   "last_exit", "status_text", "cgroup", "memory_bytes", "cpu_usec"}));
   EXPECT_EQ(db["path"], "db");
   EXPECT_TRUE(db["pid"].is_number_integer());
   EXPECT_EQ(db["started_at"], "T1000");

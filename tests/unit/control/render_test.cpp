@@ -90,15 +90,19 @@ TEST(RenderTest, StatusTextIsStatusJsonPrinted) {
     EXPECT_EQ(text(*node), to_wire(core::StatusNode(*node), wall).to_json().dump());
   }
   // The bytes of round 1's wire format, with round 2's status_text (sd_notify STATUS=).
-  EXPECT_EQ(text(running), R"({"id":"api","last_exit":{"signal":"KILL"},"path":"web/api","pid":4242,)"
+  // And round 2's cgroup fields (SPEC §7), null here: cgroups off.
+  EXPECT_EQ(text(running), R"({"cgroup":null,"cpu_usec":null,"id":"api","last_exit":{"signal":"KILL"},)"
+                           R"("memory_bytes":null,"path":"web/api","pid":4242,)"
                            R"("restarts":2,"started_at":"t1000","state":"running",)"
                            R"("status_text":"serving \"3\" clients\té","type":"worker"})");
-  EXPECT_EQ(text(restarting), R"({"id":"q\"uote\\","last_exit":{"code":3},"next_restart_at":"t2500",)"
+  EXPECT_EQ(text(restarting), R"({"cgroup":null,"cpu_usec":null,"id":"q\"uote\\","last_exit":{"code":3},)"
+                              R"("memory_bytes":null,"next_restart_at":"t2500",)"
                               R"("path":"web/q\"uote\\","pid":null,"restarts":7,"started_at":null,)"
                               R"("state":"restarting","status_text":null,"type":"worker"})");
-  EXPECT_EQ(text(jobs), R"({"children":[],"id":"jobs","path":"jobs","restarts":0,"state":"stopped",)"
-                        R"("type":"dynamic_supervisor"})");
-  EXPECT_EQ(text(root).substr(0, 14), R"({"children":[{)");
+  EXPECT_EQ(text(jobs),
+            R"({"cgroup":null,"children":[],"id":"jobs","path":"jobs","restarts":0,"state":"stopped",)"
+            R"("type":"dynamic_supervisor"})");
+  EXPECT_EQ(text(root).substr(0, 28), R"({"cgroup":null,"children":[{)");
   EXPECT_TRUE(
       text(root).ends_with(R"(],"id":"/","path":"/","restarts":0,"state":"running","type":"supervisor"})"))
       << text(root);

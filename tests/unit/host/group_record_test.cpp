@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,36 @@ TEST(GroupRecordTest, ADamagedRecordSignalsOnlyRealGroups) {
   EXPECT_EQ(sys.kills[0].second, SIGKILL);
   record.reset();
   std::remove(path.c_str());
+}
+
+std::string slurp_file(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The cgroup instance stays in the record across its rewrites, until it is removed; a
+// record holding one is not deleted at the end, so the next arbord cleans up after a crash.
+TEST(GroupRecordTest, TheCgroupInstanceSurvivesCompactionUntilRemoved) {
+  const std::string path = ::testing::TempDir() + "arbor_group_record_cgroup_test.groups";
+  std::remove(path.c_str());
+  auto record = GroupRecord::take_over(path);
+  ASSERT_TRUE(record);
+  record->cgroup_added("/sys/fs/cgroup/arbord-12");
+  for (int i = 0; i < 200; ++i) {  // many times past the compaction threshold
+    record->added(getpid());
+    record->removed(getpid());
+  }
+  EXPECT_NE(slurp_file(path).find("c /sys/fs/cgroup/arbord-12\n"), std::string::npos) << slurp_file(path);
+  EXPECT_LT(slurp_file(path).size(), 2000u) << "compacted";
+  record.reset();
+  EXPECT_NE(slurp_file(path).find("c /sys/fs/cgroup/arbord-12"), std::string::npos)
+      << "kept for the next arbord";
+  record = GroupRecord::take_over(path);  // not an instance on cgroup2: left alone, forgotten
+  ASSERT_TRUE(record);
+  record->cgroup_added("/sys/fs/cgroup/arbord-13");
+  record->cgroup_removed("/sys/fs/cgroup/arbord-13");
+  record.reset();
+  EXPECT_FALSE(std::ifstream(path).good()) << "a clean exit leaves no record";
 }
 
 }  // namespace

@@ -1,0 +1,114 @@
+// CgroupTree: arbord's cgroup v2 subtree (SPEC §7, docs/DESIGN.md "Containment").
+//
+// Layout, below the cgroup arbord started in (S, from /proc/self/cgroup and the v2 mount
+// of /proc/self/mountinfo):
+//
+//   S/arbord-PID/            the instance: one per arbord, so several may share S
+//   S/arbord-PID/daemon      arbord itself (the no-internal-processes rule: a cgroup with
+//                            children and controllers holds no process)
+//   S/arbord-PID/tree        the root supervisor "/"
+//   .../tree/c-web/c-api     the child "web/api": one cgroup per supervisor, one per worker
+//
+// Child ids are [A-Za-z0-9_.-], so an id like "cpu.max" could collide with a controller's
+// interface file; every child's directory is "c-" + id. Interface files are named
+// SUBSYS.FILE with SUBSYS a C identifier, so a name whose part before the first '.'
+// holds a '-' never collides.
+//
+// A child's cgroup is made (with its ancestors) by the first spawn below it and kept across
+// restarts: the restart path opens the directory, it does not mkdir. remove() is called
+// when a child is removed; close() removes everything, the instance included, when arbord
+// exits (moving arbord back to S first). Controllers cpu, memory and pids are enabled
+// down the tree where S offers them; a limit (config::Limits) is written when its cgroup
+// is made (a worker's again when its spec's limits changed).
+#pragma once
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "config/tree_spec.h"
+#include "daemon/host/sys.h"
+
+namespace arbor::host {
+
+class CgroupTree {
+ public:
+  // The limits of the node at a path ("/", "web", "web/api"), or null (none, or unknown).
+  using LimitsOf = std::function<const config::Limits*(const std::string& path)>;
+
+  // Finds the v2 mount and arbord's cgroup, makes the instance, moves arbord into its leaf
+  // and enables the controllers. nullptr with `why` set ("no cgroup2 file system is
+  // mounted", "cannot create /sys/fs/cgroup/x/arbord-12: Read-only file system").
+  static std::unique_ptr<CgroupTree> create(Sys& sys, LimitsOf limits_of, std::string& why);
+
+  // Removes what a dead arbord left: kills every process below `instance` (an absolute
+  // "…/arbord-PID" directory on a cgroup2 file system, from the group record), waits up to
+  // `wait_ms` for it to empty, removes its cgroups. Returns the number of processes killed.
+  static int clean_up(const std::string& instance, Sys& sys, int wait_ms = 5000);
+
+  ~CgroupTree();
+  CgroupTree(const CgroupTree&) = delete;
+  CgroupTree& operator=(const CgroupTree&) = delete;
+
+  // The absolute directory of the node at `path`, made with its ancestors when missing;
+  // the worker's limits are (re)written when they differ from the last written. nullopt
+  // with `error` ("mkdir …: …") when it cannot be made.
+  std::optional<std::string> ensure(const std::string& path, std::string& error);
+
+  // The node's cgroup relative to the v2 mount ("/arbord-12/tree/c-web/c-api"), as status
+  // shows it (whether made yet or not).
+  std::string relative(const std::string& path) const;
+  std::string absolute(const std::string& path) const { return mount_ + relative(path); }
+
+  // Removes the cgroups of the node at `path` and below (its processes are gone).
+  void remove(const std::string& path);
+  // Replaces the empty cgroup of the worker at `path` by a new one with the same name and
+  // limits: after a cgroup.kill (see CgroupDrain::kill), on the exit path, so the next
+  // start's clone3 lives.
+  void renew(const std::string& path);
+  // Removes every cgroup made, the instance last; arbord moves back to its first cgroup.
+  // False when the instance had to stay (see cgroup_tree.cpp).
+  bool close();
+
+  const std::string& instance() const { return instance_; }                     // absolute
+  bool has_kill() const { return has_kill_; }                                   // cgroup.kill (Linux >= 5.14)
+  const std::vector<std::string>& controllers() const { return controllers_; }  // enabled
+  bool has_controller(const std::string& name) const {
+    return std::find(controllers_.begin(), controllers_.end(), name) != controllers_.end();
+  }
+  Sys& sys() { return sys_; }
+
+ private:
+  CgroupTree(Sys& sys, LimitsOf limits_of) : sys_(sys), limits_of_(std::move(limits_of)) {}
+  bool make(const std::string& path, std::string& error);
+  void apply_limits(const std::string& dir, const config::Limits& was, const config::Limits& now);
+  void enable_controllers(const std::string& dir);
+
+  struct Made {
+    config::Limits limits;  // last written
+    std::size_t children = 0;
+  };
+  void refresh_limits(const std::string& path, Made& made);
+
+  Sys& sys_;
+  LimitsOf limits_of_;
+  std::string mount_;     // "/sys/fs/cgroup"
+  std::string start_;     // S, absolute
+  std::string instance_;  // S/arbord-PID, absolute
+  std::string tree_rel_;  // "/…/arbord-PID/tree"
+  bool has_kill_ = false;
+  bool closed_ = false;
+  std::vector<std::string> controllers_;
+  std::unordered_map<std::string, Made> made_;  // by node path
+};
+
+// Reads a small file whole (a cgroup interface file); nullopt with errno on failure.
+std::optional<std::string> read_small_file(Sys& sys, const std::string& path);
+// Writes `text` to an existing file in one write; false with errno on failure.
+bool write_small_file(Sys& sys, const std::string& path, const std::string& text);
+
+}  // namespace arbor::host
