@@ -120,13 +120,20 @@ std::unique_ptr<CgroupTree> CgroupTree::create(Sys& sys, LimitsOf limits_of, std
   const std::string start_rel = *own == "/" ? "" : *own;
   t->start_ = t->mount_ + start_rel;
   remove_stale_instances(sys, t->start_);
-  const std::string name = fmt::format("arbord-{}", getpid());
-  t->instance_ = t->start_ + "/" + name;
-  t->tree_rel_ = start_rel + "/" + name + "/tree";
-  if (sys.mkdir(t->instance_.c_str(), 0755) < 0 && errno != EEXIST) {
-    reason = why("cannot create " + t->instance_, errno);
-    return nullptr;
+  // An instance of our own, never shared: the pid alone is not unique (every arbord that is
+  // PID 1 of a container is pid 1, and pids repeat across pid namespaces), so a name that
+  // exists (mkdir is atomic: EEXIST) is somebody else's, live or dead, and the next is tried.
+  std::string name;
+  for (int n = 0;; ++n) {
+    name = n == 0 ? fmt::format("arbord-{}", getpid()) : fmt::format("arbord-{}.{}", getpid(), n);
+    t->instance_ = t->start_ + "/" + name;
+    if (sys.mkdir(t->instance_.c_str(), 0755) == 0) break;
+    if (errno != EEXIST || n == 1000) {
+      reason = why("cannot create " + t->instance_, errno);
+      return nullptr;
+    }
   }
+  t->tree_rel_ = start_rel + "/" + name + "/tree";
   const std::string daemon = t->instance_ + "/daemon";
   if ((sys.mkdir(daemon.c_str(), 0755) < 0 && errno != EEXIST) ||
       !write_small_file(sys, daemon + "/cgroup.procs", "0")) {
