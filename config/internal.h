@@ -96,6 +96,11 @@ bool is_worker_key(std::string_view key);
 void parse_worker_key(const std::string& key, const Json& v, const std::string& key_ptr, const Json& obj,
                       WorkerSpec& w, Ctx& ctx);
 
+// --- probe_parser.cpp: `ready`, `health`, `watchdog` (and their probes)
+void parse_ready(const Json& v, const std::string& ptr, WorkerSpec& w, Ctx& ctx);
+void parse_health(const Json& v, const std::string& ptr, WorkerSpec& w, Ctx& ctx);
+void parse_watchdog(const Json& v, const std::string& ptr, WorkerSpec& w, Ctx& ctx);
+
 // --- child_parser.cpp
 struct ChildContext {
   enum class Kind { child, root, child_template };

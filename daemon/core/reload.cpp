@@ -22,7 +22,9 @@ ChildDiff diff_worker(const config::ChildSpec& a, const config::ChildSpec& b) {
                                                          {x.umask != y.umask, "umask"},
                                                          {x.stdout_spec != y.stdout_spec, "stdout"},
                                                          {x.stderr_spec != y.stderr_spec, "stderr"},
-                                                         {x.ready != y.ready, "ready"}};
+                                                         {x.ready != y.ready, "ready"},
+                                                         {x.health != y.health, "health"},
+                                                         {x.watchdog_ms != y.watchdog_ms, "watchdog"}};
   for (const auto& [differs, name] : restart_fields) {
     if (differs) return {ReloadAction::restart, name};
   }
