@@ -34,6 +34,7 @@ constexpr std::size_t kMaxOpenLogs = 32;
 struct ProcessRunner::Impl {
   struct Worker {
     std::unique_ptr<Readiness> readiness;
+    std::unique_ptr<Readiness> watchdog;  // a notify socket for WATCHDOG= alone (no notify readiness)
     std::uint64_t capture_id = 0;  // 0: output not captured
     pid_t pid = 0;                 // the leader, also the pgid
     std::string path;
@@ -146,9 +147,14 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
 
   std::string error;
   std::unique_ptr<Readiness> readiness;
-  if (spec.ready.kind != config::Ready::Kind::none) {
+  if (spec.ready.kind == config::Ready::Kind::notify || spec.ready.kind == config::Ready::Kind::fd) {
     readiness = Readiness::create(loop, sys, spec.ready, error);
     if (!readiness) return start_failed(token, error);
+  }
+  std::unique_ptr<Readiness> watchdog;
+  if (spec.watchdog_ms && (!readiness || readiness->notify_socket().empty())) {
+    watchdog = Readiness::create(loop, sys, config::Ready{config::Ready::Kind::notify}, error);
+    if (!watchdog) return start_failed(token, error);
   }
 
   // One pipe for both streams: one descriptor per running worker in arbord.
@@ -166,6 +172,11 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
   if (readiness && !readiness->notify_socket().empty()) {
     overrides.emplace_back("NOTIFY_SOCKET", readiness->notify_socket());
   }
+  if (watchdog) overrides.emplace_back("NOTIFY_SOCKET", watchdog->notify_socket());
+  if (spec.watchdog_ms) {  // systemd's variables; the child writes its pid into the zeros
+    overrides.emplace_back("WATCHDOG_USEC", std::to_string(*spec.watchdog_ms * 1000));
+    overrides.emplace_back("WATCHDOG_PID", std::string(10, '0'));
+  }
   const CStringArray argv(spec.command);
   const CStringArray envp(build_environment(environ, overrides));
   SpawnPlan plan;
@@ -180,6 +191,10 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
   if (readiness && readiness->child_fd() >= 0) {
     plan.ready_source = readiness->child_fd();
     plan.ready_target = spec.ready.fd;
+  }
+  if (spec.watchdog_ms) {
+    for (std::size_t i = 0; i < envp.strings().size(); ++i)
+      if (envp.strings()[i].starts_with("WATCHDOG_PID=")) plan.watchdog_pid = envp.data()[i] + 13;
   }
 
   SpawnResult result = spawn_process(plan, sys);
@@ -197,7 +212,18 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
   worker.pid = pid;
   worker.path = path;
   if (record) record->added(pid);
+  auto on_watchdog = [this, token](bool trigger) {
+    queue.post([this, token, trigger] {
+      if (callbacks.watchdog) callbacks.watchdog(token, trigger);
+    });
+  };
+  if (watchdog) {
+    watchdog->on_watchdog(on_watchdog);
+    watchdog->start(pid, {});
+    worker.watchdog = std::move(watchdog);
+  }
   if (readiness) {
+    if (spec.watchdog_ms) readiness->on_watchdog(on_watchdog);
     auto on_ready = [this, token] {
       queue.post([this, token] {
         if (callbacks.ready) callbacks.ready(token);
@@ -224,7 +250,9 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
 void ProcessRunner::Impl::on_leader_exited(std::uint64_t token) {
   // A READY=1 or newline sent just before exiting still counts: it came first.
   auto it = workers.find(token);
-  if (it == workers.end() || !it->second.readiness) return;
+  if (it == workers.end()) return;
+  if (it->second.watchdog) it->second.watchdog->close();
+  if (!it->second.readiness) return;
   it->second.readiness->drain();
   it->second.readiness->close();
 }
@@ -266,6 +294,7 @@ void ProcessRunner::Impl::close() {
   queue.close();
   for (auto& [token, worker] : workers) {
     if (worker.readiness) worker.readiness->close();
+    if (worker.watchdog) worker.watchdog->close();
   }
   workers.clear();
   captures.clear();  // flushes partial lines

@@ -122,6 +122,16 @@ CHILD_SIDE int open_output(const std::string& path) noexcept {
   return fd;
 }
 
+// Writes getpid() in decimal, NUL-terminated, at `out` (room for 11 bytes).
+CHILD_SIDE void write_own_pid(char* out) noexcept {
+  char digits[16];
+  int n = 0;
+  for (auto pid = static_cast<unsigned long>(getpid()); n == 0 || pid > 0; pid /= 10)
+    digits[n++] = static_cast<char>('0' + pid % 10);
+  for (int i = 0; i < n; ++i) out[i] = digits[n - 1 - i];
+  out[n] = '\0';
+}
+
 CHILD_SIDE void mark_all_cloexec_from_3() noexcept {
   if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
   struct rlimit limit {};
@@ -226,6 +236,7 @@ struct ChildArgs {
   mark_all_cloexec_from_3();
   if (plan.ready_target >= 0 && fcntl(plan.ready_target, F_SETFD, 0) < 0) child_fail(report, Stage::ready_fd);
 
+  if (plan.watchdog_pid != nullptr) write_own_pid(plan.watchdog_pid);
   execve(plan.argv->data()[0], plan.argv->data(), plan.envp->data());
   child_fail(report, Stage::exec);
 }

@@ -39,6 +39,9 @@ struct SpawnPlan {
   ChildOutput err;
   int ready_source = -1;  // parent descriptor that becomes fd ready_target in the child
   int ready_target = -1;  // >= 3
+  // The digits of "WATCHDOG_PID=..." in *envp (room for 10 and a NUL): the child writes its
+  // own pid there before exec, since only the child knows it (it shares this memory).
+  char* watchdog_pid = nullptr;
 };
 
 struct SpawnResult {

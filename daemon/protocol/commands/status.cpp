@@ -23,9 +23,12 @@ NodeStatus NodeStatus::from_json(const json& j) {
   if (auto r = j.find("restarts"); r != j.end() && r->is_number_integer())
     n.restarts = r->get<std::int64_t>();
   if (auto p = j.find("pid"); p != j.end() && p->is_number_integer()) n.pid = p->get<int>();
+  if (auto f = j.find("health_failures"); f != j.end() && f->is_number_integer())
+    n.health_failures = f->get<std::int64_t>();
   for (auto [key, field] : {std::pair{"started_at", &n.started_at},
                             {"next_restart_at", &n.next_restart_at},
-                            {"status_text", &n.status_text}}) {
+                            {"status_text", &n.status_text},
+                            {"health", &n.health}}) {
     if (auto t = j.find(key); t != j.end() && t->is_string()) *field = t->get<std::string>();
   }
   if (auto e = j.find("last_exit"); e != j.end() && e->is_object()) n.last_exit = Exit::from_json(*e);
@@ -54,6 +57,8 @@ json NodeStatus::to_json() const {
   j["last_exit"] = last_exit ? last_exit->to_json() : json(nullptr);
   if (next_restart_at) j["next_restart_at"] = *next_restart_at;
   j["status_text"] = status_text ? json(*status_text) : json(nullptr);
+  j["health"] = health ? json(*health) : json(nullptr);
+  j["health_failures"] = health_failures;
   return j;
 }
 
@@ -83,7 +88,14 @@ void NodeStatus::append_json(std::string& out) const {
     out += '}';
     return;
   }
-  out += "{\"id\":";
+  out += "{\"health\":";
+  if (health) {
+    append_string(out, *health);
+  } else {
+    out += "null";
+  }
+  out += ",\"health_failures\":" + std::to_string(health_failures);
+  out += ",\"id\":";
   append_string(out, id);
   out += ",\"last_exit\":";
   out += last_exit ? last_exit->to_json().dump() : "null";
