@@ -70,7 +70,7 @@ struct Ready {
   Kind kind = Kind::none;
   int fd = -1;  // Kind::fd only
   std::int64_t timeout_ms = 30000;
-  Probe probe;                    // Kind::probe only
+  Probe probe;                     // Kind::probe only
   std::int64_t interval_ms = 200;  // Kind::probe only: from one try's start to the next's
   bool operator==(const Ready&) const = default;
 };
@@ -79,9 +79,9 @@ struct Ready {
 // stopped, and its end is an abnormal exit.
 struct Health {
   Probe probe;
-  std::int64_t interval_ms = 10000;   // from one probe's start to the next's
-  std::int64_t timeout_ms = 1000;     // one probe's
-  std::int64_t start_period_ms = 0;   // after started: failures do not count
+  std::int64_t interval_ms = 10000;  // from one probe's start to the next's
+  std::int64_t timeout_ms = 1000;    // one probe's
+  std::int64_t start_period_ms = 0;  // after started: failures do not count
   int failures = 3;
   bool operator==(const Health&) const = default;
 };

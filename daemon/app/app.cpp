@@ -27,7 +27,9 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
   callbacks.status_text = [this](std::uint64_t token, std::string text) {
     tree_->on_status_text(token, std::move(text));
   };
-  callbacks.watchdog = [this](std::uint64_t token, bool trigger) { tree_->on_watchdog(token, trigger, now()); };
+  callbacks.watchdog = [this](std::uint64_t token, bool trigger) {
+    tree_->on_watchdog(token, trigger, now());
+  };
   callbacks.exited = [this](std::uint64_t token, host::WaitStatus status) {
     tree_->on_exited(token, core::ExitStatus{status.signaled, status.value}, now());
   };

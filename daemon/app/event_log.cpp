@@ -20,7 +20,9 @@ std::string describe_event(const core::Event& e) {
       if (!e.pid) return fmt::format("{}: exited ({})", path, core::to_string(e.reason));
       return fmt::format("{}: exited, pid {}, {}, reason {}", path, *e.pid,
                          e.exit ? describe_exit(*e.exit) : "?", core::to_string(e.reason)) +
-             (e.health ? " (health check)" : e.watchdog ? " (watchdog)" : "");
+             (e.health     ? " (health check)"
+              : e.watchdog ? " (watchdog)"
+                           : "");
     case core::EventType::start_failed:
       return fmt::format("{}: start failed: {}", path, e.error);
     case core::EventType::restarting:

@@ -34,7 +34,8 @@ std::optional<std::uint64_t> watchdog_interval_ms(const char* usec, const char* 
 SelfWatchdog::SelfWatchdog(uv_loop_t* loop, const SdNotify& notify)
     : loop_(loop),
       notify_(notify),
-      interval_ms_(watchdog_interval_ms(std::getenv("WATCHDOG_USEC"), std::getenv("WATCHDOG_PID"), getpid())) {}
+      interval_ms_(
+          watchdog_interval_ms(std::getenv("WATCHDOG_USEC"), std::getenv("WATCHDOG_PID"), getpid())) {}
 
 void SelfWatchdog::start() {
   if (!interval_ms_ || !notify_.enabled() || timer_) return;

@@ -44,8 +44,8 @@ void SupervisorTree::on_ready(SpawnToken token, Millis now) {
   ctx_.drain();
 }
 
-void SupervisorTree::on_probe_result(SpawnToken token, std::uint64_t seq, bool passed, const std::string& error,
-                                     Millis now) {
+void SupervisorTree::on_probe_result(SpawnToken token, std::uint64_t seq, bool passed,
+                                     const std::string& error, Millis now) {
   ctx_.set_now(now);
   if (Worker* w = ctx_.spawn(token)) w->on_probe_result(seq, passed, error);
   ctx_.drain();

@@ -77,8 +77,7 @@ void Worker::perform(Action action, const Input& in) {
         }
       });
       // Readiness by probe: the first try at once, the next ones every ready.interval.
-      if (spec_->worker.ready.kind == config::Ready::Kind::probe)
-        perform_health(Action::tryready, in);
+      if (spec_->worker.ready.kind == config::Ready::Kind::probe) perform_health(Action::tryready, in);
       return;
     case Action::abort:
       pid_ = in.pid;

@@ -33,7 +33,8 @@ bool NetProbe::start(uv_loop_t* loop, const config::Probe& probe, Finish finish,
   }
   if (rc == 0) {
     connect_.data = this;
-    rc = uv_tcp_connect(&connect_, tcp_.get(), reinterpret_cast<const sockaddr*>(&addr), &NetProbe::on_connect);
+    rc = uv_tcp_connect(&connect_, tcp_.get(), reinterpret_cast<const sockaddr*>(&addr),
+                        &NetProbe::on_connect);
   }
   if (rc != 0) {
     error = fmt::format("connect {}: {}", authority(probe_), uv_strerror(rc));
@@ -121,7 +122,8 @@ void NetProbe::read(ssize_t n, const uv_buf_t* buf) {
   const std::string_view line(response_.data(), eol);
   int code = 0;
   if (line.size() >= 12 && line.starts_with("HTTP/") && line[8] == ' ') {
-    for (std::size_t i = 9; i < 12; ++i) code = line[i] >= '0' && line[i] <= '9' ? code * 10 + (line[i] - '0') : -1000;
+    for (std::size_t i = 9; i < 12; ++i)
+      code = line[i] >= '0' && line[i] <= '9' ? code * 10 + (line[i] - '0') : -1000;
   }
   if (code < 100) {
     finish(false, fmt::format("GET {}: not an HTTP answer", path));

@@ -35,8 +35,8 @@ struct ProcessRunner::Impl {
   struct Worker {
     std::unique_ptr<Readiness> readiness;
     std::unique_ptr<Readiness> watchdog;  // a notify socket for WATCHDOG= alone (no notify readiness)
-    std::uint64_t capture_id = 0;  // 0: output not captured
-    pid_t pid = 0;                 // the leader, also the pgid
+    std::uint64_t capture_id = 0;         // 0: output not captured
+    pid_t pid = 0;                        // the leader, also the pgid
     std::string path;
     std::vector<pid_t> escaped;  // groups of processes that escaped, in the record
   };

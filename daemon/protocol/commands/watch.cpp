@@ -18,7 +18,8 @@ Event Event::from_json(const json& j) {
   if (auto d = j.find("delay_ms"); d != j.end() && d->is_number_integer())
     e.delay_ms = d->get<std::int64_t>();
   if (auto b = j.find("bytes"); b != j.end() && b->is_number_integer()) e.bytes = b->get<std::uint64_t>();
-  if (auto f = j.find("failures"); f != j.end() && f->is_number_integer()) e.failures = f->get<std::int64_t>();
+  if (auto f = j.find("failures"); f != j.end() && f->is_number_integer())
+    e.failures = f->get<std::int64_t>();
   for (auto [key, field] : {std::pair{"health", &e.health}, {"watchdog", &e.watchdog}}) {
     if (auto b = j.find(key); b != j.end() && b->is_boolean()) *field = b->get<bool>();
   }

@@ -20,7 +20,8 @@ namespace {
 using nlohmann::json;
 
 json tree(json children, const std::string& strategy = "one_for_one") {
-  return {{"root", {{"strategy", strategy}, {"max_restarts", 20}, {"max_seconds", 60}, {"children", children}}}};
+  return {
+      {"root", {{"strategy", strategy}, {"max_restarts", 20}, {"max_seconds", 60}, {"children", children}}}};
 }
 
 json event(const std::string& type, const std::string& path) { return {{"event", type}, {"path", path}}; }
@@ -103,11 +104,12 @@ TEST(Health, HungHttpWorkerIsStoppedAndRestartedWithItsRestForOneSibling) {
   const int port = free_port();
   const std::string script = write_script(arbord, "server.py", kHangingServer);
   const std::string addr = "127.0.0.1:" + std::to_string(port);
-  json web = {{"id", "web"},
-              {"command", {python(), script, std::to_string(port), "2"}},
-              {"ready", {{"tcp", addr}, {"interval", 50}, {"timeout", 10000}}},
-              {"health",
-               {{"http", "http://" + addr + "/healthz"}, {"interval", 200}, {"timeout", 300}, {"failures", 2}}}};
+  json web = {
+      {"id", "web"},
+      {"command", {python(), script, std::to_string(port), "2"}},
+      {"ready", {{"tcp", addr}, {"interval", 50}, {"timeout", 10000}}},
+      {"health",
+       {{"http", "http://" + addr + "/healthz"}, {"interval", 200}, {"timeout", 300}, {"failures", 2}}}};
   arbord.start(tree(json::array({web, child("after", {})}), "rest_for_one"));
   ASSERT_TRUE(arbord.await_ready());
   // Two answers, then the third GET hangs; two timeouts in a row make it unhealthy.
@@ -115,7 +117,8 @@ TEST(Health, HungHttpWorkerIsStoppedAndRestartedWithItsRestForOneSibling) {
   ASSERT_TRUE(sick);
   EXPECT_EQ((*sick)["failures"], 2);
   EXPECT_EQ((*sick)["error"], "GET /healthz: timed out after 300 ms");
-  auto exit = arbord.await_event({{"event", "exited"}, {"path", "web"}, {"reason", "abnormal"}, {"health", true}});
+  auto exit =
+      arbord.await_event({{"event", "exited"}, {"path", "web"}, {"reason", "abnormal"}, {"health", true}});
   ASSERT_TRUE(exit);
   EXPECT_EQ((*exit)["exit"], json({{"signal", "TERM"}}));
   // rest_for_one: the sibling after it goes too, and both come back in order.
@@ -134,15 +137,17 @@ TEST(Health, TcpReadinessGatesTheNextStart) {
   const int port = free_port();
   const std::string addr = "127.0.0.1:" + std::to_string(port);
   // The listener comes up 300 ms late; `client` connects once and exits 0 (1 if refused).
-  const std::string listen = "import socket, time; time.sleep(0.3); s = socket.socket(); s.setsockopt("
-                             "socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', " +
-                             std::to_string(port) + ")); s.listen(); time.sleep(3600)";
+  const std::string listen =
+      "import socket, time; time.sleep(0.3); s = socket.socket(); s.setsockopt("
+      "socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', " +
+      std::to_string(port) + ")); s.listen(); time.sleep(3600)";
   const std::string connect =
       "import socket; socket.create_connection(('127.0.0.1', " + std::to_string(port) + ")).close()";
-  arbord.start(tree(json::array({{{"id", "db"},
-                                  {"command", {python(), "-c", listen}},
-                                  {"ready", {{"tcp", addr}, {"interval", 50}}}},
-                                 {{"id", "client"}, {"command", {python(), "-c", connect}}, {"restart", "temporary"}}})),
+  arbord.start(tree(json::array(
+                   {{{"id", "db"},
+                     {"command", {python(), "-c", listen}},
+                     {"ready", {{"tcp", addr}, {"interval", 50}}}},
+                    {{"id", "client"}, {"command", {python(), "-c", connect}}, {"restart", "temporary"}}})),
                {}, Watch::from_boot);
   EXPECT_TRUE(arbord.await_event(event("started", "db")));
   EXPECT_TRUE(arbord.await_event(event("started", "client")));
@@ -153,10 +158,10 @@ TEST(Health, TcpReadinessGatesTheNextStart) {
 TEST(Health, ReadinessProbeThatNeverPassesFailsTheStartAtItsTimeout) {
   ArbordInstance arbord;
   const std::string addr = "127.0.0.1:" + std::to_string(free_port());
-  arbord.start(tree(json::array(
-                   {child("mute", {}, {{"ready", {{"tcp", addr}, {"interval", 50}, {"timeout", 400}}}}),
-                    child("next", {})})),
-               {}, Watch::from_boot);
+  arbord.start(
+      tree(json::array({child("mute", {}, {{"ready", {{"tcp", addr}, {"interval", 50}, {"timeout", 400}}}}),
+                        child("next", {})})),
+      {}, Watch::from_boot);
   arbord.await(R"(boot failed: mute could not start: ready: timed out after 400 ms)");
   EXPECT_EQ(arbord.wait_exit(), 1);
   EXPECT_TRUE(arbord.events_matching(event("started", "next")).empty());
@@ -166,11 +171,12 @@ TEST(Health, ReadinessProbeThatNeverPassesFailsTheStartAtItsTimeout) {
 TEST(Health, HungExecProbeIsKilledAtItsTimeoutAndReaped) {
   ArbordInstance arbord;
   const std::string record = arbord.path("probe.record");
-  json w = child("w", {}, {{"health",
-                            {{"exec", {test_child(), "--record", record}},
-                             {"interval", 100},
-                             {"timeout", 300},
-                             {"failures", 1}}}});
+  json w = child("w", {},
+                 {{"health",
+                   {{"exec", {test_child(), "--record", record}},
+                    {"interval", 100},
+                    {"timeout", 300},
+                    {"failures", 1}}}});
   arbord.start(tree(json::array({w})));
   ASSERT_TRUE(arbord.await_ready());
   auto sick = arbord.await_event(event("unhealthy", "w"));
@@ -198,9 +204,10 @@ TEST(Health, HungExecProbeIsKilledAtItsTimeoutAndReaped) {
 
 TEST(Health, FailingExecProbeSaysItsExitCode) {
   ArbordInstance arbord;
-  json w = child("w", {}, {{"health", {{"exec", {test_child(), "--exit", "2", "--after", "0"}},
-                                       {"interval", 100},
-                                       {"failures", 2}}}});
+  json w = child(
+      "w", {},
+      {{"health",
+        {{"exec", {test_child(), "--exit", "2", "--after", "0"}}, {"interval", 100}, {"failures", 2}}}});
   arbord.start(tree(json::array({w})));
   ASSERT_TRUE(arbord.await_ready());
   auto sick = arbord.await_event(event("unhealthy", "w"));
@@ -214,8 +221,8 @@ TEST(Health, FailingExecProbeSaysItsExitCode) {
 TEST(Health, FailuresInTheStartPeriodDoNotCount) {
   ArbordInstance arbord;
   const std::string addr = "127.0.0.1:" + std::to_string(free_port());
-  json w = child("w", {}, {{"health",
-                            {{"tcp", addr}, {"interval", 100}, {"start_period", 700}, {"failures", 1}}}});
+  json w = child("w", {},
+                 {{"health", {{"tcp", addr}, {"interval", 100}, {"start_period", 700}, {"failures", 1}}}});
   arbord.start(tree(json::array({w})), {}, Watch::from_boot);
   auto started = arbord.await_event(event("started", "w"));
   auto sick = arbord.await_event(event("unhealthy", "w"));
@@ -228,11 +235,12 @@ TEST(Health, FailuresInTheStartPeriodDoNotCount) {
 
 TEST(Watchdog, WorkerGetsItsOwnPidAndTheInterval) {
   ArbordInstance arbord;
-  arbord.start(tree(json::array(
-      {child("w", {"--print-env", "WATCHDOG_USEC", "--print-env", "WATCHDOG_PID", "--print-env", "NOTIFY_SOCKET",
-                   "--notify-text", "WATCHDOG=1", "--after", "0"},
-             {{"watchdog", 1500}, {"restart", "transient"}})})),
-               {}, Watch::from_boot);
+  arbord.start(
+      tree(json::array({child("w",
+                              {"--print-env", "WATCHDOG_USEC", "--print-env", "WATCHDOG_PID", "--print-env",
+                               "NOTIFY_SOCKET", "--notify-text", "WATCHDOG=1", "--after", "0"},
+                              {{"watchdog", 1500}, {"restart", "transient"}})})),
+      {}, Watch::from_boot);
   auto started = arbord.await_event(event("started", "w"));
   ASSERT_TRUE(started);
   ASSERT_TRUE(arbord.await_event({{"event", "exited"}, {"path", "w"}, {"reason", "normal"}}));
@@ -240,7 +248,9 @@ TEST(Watchdog, WorkerGetsItsOwnPidAndTheInterval) {
   ASSERT_TRUE(logs);
   const std::string pid = std::to_string((*started)["pid"].get<int>());
   const json lines = (*logs)["result"]["lines"];
-  auto has = [&](const std::string& text) { return std::find(lines.begin(), lines.end(), text) != lines.end(); };
+  auto has = [&](const std::string& text) {
+    return std::find(lines.begin(), lines.end(), text) != lines.end();
+  };
   EXPECT_TRUE(has("WATCHDOG_USEC=1500000")) << lines;
   EXPECT_TRUE(has("WATCHDOG_PID=" + pid)) << lines;
   EXPECT_FALSE(has("NOTIFY_SOCKET unset")) << lines;
@@ -250,14 +260,15 @@ TEST(Watchdog, WorkerGetsItsOwnPidAndTheInterval) {
 TEST(Watchdog, MissedIntervalMakesItUnhealthyAndRestarts) {
   ArbordInstance arbord;
   // Two pings 100 ms apart, then silence while it keeps running.
-  arbord.start(tree(json::array({child(
-      "w", {"--notify-text", "WATCHDOG=1", "--sleep", "100", "--notify-text", "WATCHDOG=1"},
-      {{"watchdog", 400}})})));
+  arbord.start(tree(json::array(
+      {child("w", {"--notify-text", "WATCHDOG=1", "--sleep", "100", "--notify-text", "WATCHDOG=1"},
+             {{"watchdog", 400}})})));
   ASSERT_TRUE(arbord.await_ready());
   auto sick = arbord.await_event(event("unhealthy", "w"));
   ASSERT_TRUE(sick);
   EXPECT_EQ((*sick)["error"], "watchdog: no WATCHDOG=1 for 400 ms");
-  EXPECT_TRUE(arbord.await_event({{"event", "exited"}, {"path", "w"}, {"reason", "abnormal"}, {"watchdog", true}}));
+  EXPECT_TRUE(
+      arbord.await_event({{"event", "exited"}, {"path", "w"}, {"reason", "abnormal"}, {"watchdog", true}}));
   EXPECT_TRUE(arbord.await_event(event("started", "w")));
   stop(arbord);
 }

@@ -30,7 +30,7 @@ TEST_F(CommandsTest, StatusOfTheRootHasTheShapeOfSpec5) {
   ASSERT_EQ(root["children"].size(), 3u);
   const json& db = root["children"][0];
   EXPECT_EQ(keys(db), (std::set<std::string>{"path", "id", "type", "state", "pid", "restarts", "started_at",
-                                             "last_exit", "status_text"}));
+                                             "last_exit", "status_text", "health", "health_failures"}));
   EXPECT_EQ(db["path"], "db");
   EXPECT_TRUE(db["pid"].is_number_integer());
   EXPECT_EQ(db["started_at"], "T1000");

@@ -142,11 +142,10 @@ TEST(Health, ConsecutiveFailuresStopTheWorkerAndItsExitIsAbnormal) {
   EXPECT_EQ(h.state("w"), ChildState::stopping);
   EXPECT_EQ(h.tree.status("w")->health, HealthState::unhealthy);
   h.advance(5000);  // shutdown: SIGKILL after 5000 ms
-  EXPECT_EQ(h.take_log(), (Log{"probe w tcp", "probe w tcp", "probe w tcp", "signal w TERM", "signal w KILL",
-                               "spawn w"}));
-  EXPECT_EQ(h.event_lines(),
-            (Log{"unhealthy w 3 connect 127.0.0.1:5432: connection refused", "exited w abnormal health",
-                 "restarting w 0", "started w"}));
+  EXPECT_EQ(h.take_log(),
+            (Log{"probe w tcp", "probe w tcp", "probe w tcp", "signal w TERM", "signal w KILL", "spawn w"}));
+  EXPECT_EQ(h.event_lines(), (Log{"unhealthy w 3 connect 127.0.0.1:5432: connection refused",
+                                  "exited w abnormal health", "restarting w 0", "started w"}));
   EXPECT_EQ(h.restarts("w"), 1);
   EXPECT_EQ(h.tree.status("w")->health, HealthState::starting);  // a new process
   EXPECT_EQ(h.tree.status("w")->health_failures, 0);
@@ -225,7 +224,8 @@ TEST(Health, AStopDuringTheUnhealthyStopTakesOver) {
   h.probe_result("w", false);
   h.host.events.clear();
   std::optional<core::OpResult> reply;
-  h.tree.stop("w", [&](const core::OpResult& r) { reply = r; }, h.now);
+  h.tree.stop(
+      "w", [&](const core::OpResult& r) { reply = r; }, h.now);
   h.settle();
   EXPECT_FALSE(reply.has_value());
   h.advance(5000);  // answered once the unhealthy stop's kill timer has ended it
