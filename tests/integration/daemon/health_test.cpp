@@ -8,11 +8,14 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iomanip>
+#include <regex>
 #include <sstream>
 
 #include <gtest/gtest.h>
 
 #include "tests/support/arbord_instance.h"
+#include "tests/support/proc.h"
 
 namespace arbor::testing {
 namespace {
@@ -199,6 +202,32 @@ TEST(Health, HungExecProbeIsKilledAtItsTimeoutAndReaped) {
   auto status = arbord.request("status");
   ASSERT_TRUE(status);
   EXPECT_EQ((*status)["result"]["children"].size(), 1u);
+  stop(arbord);
+}
+
+TEST(Health, PassingExecProbeShowsHealthyInStatusAndTheTable) {
+  ArbordInstance arbord;
+  json w = child("w", {}, {{"health", {{"exec", {test_child(), "--after", "0"}}, {"interval", 100}}}});
+  arbord.start(tree(json::array({w, child("plain", {})})));
+  ASSERT_TRUE(arbord.await_ready());
+  json node;
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto status = arbord.request("status", {{"path", "w"}});
+    ASSERT_TRUE(status);
+    node = (*status)["result"];
+    if (node["health"] == "healthy") break;
+    arbord.notify_count("", 50ms);  // a bounded wait for anything from arbord
+  }
+  EXPECT_EQ(node["health"], "healthy") << node;
+  EXPECT_EQ(node["health_failures"], 0);
+  auto plain = arbord.request("status", {{"path", "plain"}});
+  ASSERT_TRUE(plain);
+  EXPECT_TRUE((*plain)["result"]["health"].is_null());
+  const RunResult table = arborctl(arbord.socket(), {"status"});
+  EXPECT_TRUE(std::regex_search(table.out, std::regex(R"(HEALTH)"))) << table.out;
+  EXPECT_TRUE(std::regex_search(table.out, std::regex(R"(\n  w +worker +running +healthy )"))) << table.out;
+  EXPECT_TRUE(std::regex_search(table.out, std::regex(R"(\n  plain +worker +running +- )"))) << table.out;
   stop(arbord);
 }
 
