@@ -70,7 +70,7 @@ http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
 )";
 
 // A real sd_notify client: WATCHDOG=trigger on its first run (no marker file yet); on the
-// next, WATCHDOG=1 every 50 ms for a second (over three intervals of 300 ms), then exit 0.
+// next, WATCHDOG=1 every 50 ms for two seconds (over three intervals of 600 ms), then exit 0.
 constexpr const char* kWatchdogClient = R"(import os, socket, sys, time
 first = not os.path.exists(sys.argv[1])
 open(sys.argv[1], "a").close()
@@ -81,7 +81,7 @@ s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 if first:
     s.sendto(b"WATCHDOG=trigger", addr)
     time.sleep(3600)
-for _ in range(20):
+for _ in range(40):
     s.sendto(b"WATCHDOG=1", addr)
     time.sleep(0.05)
 )";
@@ -308,7 +308,7 @@ TEST(Watchdog, TriggerStopsAtOnceAndPingsKeepItRunning) {
   arbord.start(tree(json::array({{{"id", "w"},
                                   {"command", {python(), script, arbord.path("marker")}},
                                   {"restart", "transient"},
-                                  {"watchdog", 300}}})));
+                                  {"watchdog", 600}}})));
   ASSERT_TRUE(arbord.await_ready());
   auto sick = arbord.await_event(event("unhealthy", "w"));
   ASSERT_TRUE(sick);
@@ -331,6 +331,19 @@ TEST(Watchdog, ArbordPingsSystemdAtHalfItsInterval) {
     arbord.notify_count("WATCHDOG=1", 100ms);
   }
   EXPECT_GE(arbord.notify_count("WATCHDOG=1"), 5);
+  EXPECT_EQ(arbord.matching("systemd watchdog: WATCHDOG=1 every 100 ms").size(), 1u);
+  stop(arbord);
+}
+
+TEST(Watchdog, ArbordIgnoresAWatchdogMeantForAnotherProcess) {
+  ArbordInstance arbord;
+  arbord.add_env("WATCHDOG_USEC=200000");
+  arbord.add_env("WATCHDOG_PID=1");
+  arbord.start(tree(json::array({child("w", {})})));
+  ASSERT_TRUE(arbord.await_ready());
+  // The line is logged before the tree starts, so by READY=1 it would be there.
+  EXPECT_TRUE(arbord.matching("systemd watchdog").empty());
+  EXPECT_EQ(arbord.notify_count("WATCHDOG=1"), 0);
   stop(arbord);
 }
 
