@@ -106,16 +106,14 @@ TEST(RenderTest, StatusTextIsStatusJsonPrinted) {
   }
   // The bytes of round 1's wire format, with round 2's status_text (sd_notify STATUS=) and
   // health (null without a health check).
-  EXPECT_EQ(
-      text(running),
-      R"({"health":null,"health_failures":0,"id":"api","last_exit":{"signal":"KILL"},"path":"web/api","pid":4242,)"
-      R"("restarts":2,"started_at":"t1000","state":"running",)"
-      R"("status_text":"serving \"3\" clients\té","type":"worker"})");
-  EXPECT_EQ(
-      text(restarting),
-      R"({"health":null,"health_failures":0,"id":"q\"uote\\","last_exit":{"code":3},"next_restart_at":"t2500",)"
-      R"("path":"web/q\"uote\\","pid":null,"restarts":7,"started_at":null,)"
-      R"("state":"restarting","status_text":null,"type":"worker"})");
+  EXPECT_EQ(text(running), R"({"health":null,"health_failures":0,"id":"api",)"
+                           R"("last_exit":{"signal":"KILL"},"path":"web/api","pid":4242,)"
+                           R"("restarts":2,"started_at":"t1000","state":"running",)"
+                           R"("status_text":"serving \"3\" clients\té","type":"worker"})");
+  EXPECT_EQ(text(restarting), R"({"health":null,"health_failures":0,"id":"q\"uote\\",)"
+                              R"("last_exit":{"code":3},"next_restart_at":"t2500",)"
+                              R"("path":"web/q\"uote\\","pid":null,"restarts":7,"started_at":null,)"
+                              R"("state":"restarting","status_text":null,"type":"worker"})");
   EXPECT_EQ(to_wire(core::StatusNode(stopped), wall).to_json()["health"], "unhealthy");
   EXPECT_EQ(to_wire(core::StatusNode(stopped), wall).to_json()["health_failures"], 3);
   EXPECT_EQ(text(jobs), R"({"children":[],"id":"jobs","path":"jobs","restarts":0,"state":"stopped",)"
