@@ -178,6 +178,27 @@ TEST(Health, ATimedOutProbeIsAFailureAndTheNextWaitsForIt) {
   EXPECT_EQ(h.event_lines().front(), "unhealthy w 2 connect 127.0.0.1:5432: timed out after 300 ms");
 }
 
+TEST(Health, ASlowProbeIsNeverOverlappedAndTheScheduleKeepsItsRate) {
+  auto w = checked("w");
+  w.worker.health->timeout_ms = 5000;  // longer than the interval
+  Harness h(root(Strategy::one_for_one, {w}));
+  h.boot();
+  h.take_log();
+  h.advance(1000);
+  EXPECT_EQ(h.take_log(), Log{"probe w tcp"});
+  h.advance(2500);  // two intervals pass with the probe in flight: no second probe
+  EXPECT_EQ(h.take_log(), Log{});
+  h.probe_result("w", true);  // 2500 ms late: the next one goes at once (a 0 ms timer)
+  h.advance(0);
+  EXPECT_EQ(h.take_log(), Log{"probe w tcp"});
+  h.advance(200);
+  h.probe_result("w", true);  // on time: the next one 1000 ms after this one began
+  h.advance(799);
+  EXPECT_EQ(h.take_log(), Log{});
+  h.advance(1);
+  EXPECT_EQ(h.take_log(), Log{"probe w tcp"});
+}
+
 TEST(Health, FailuresInTheStartPeriodDoNotCount) {
   Harness h(root(Strategy::one_for_one, {checked("w", 1, 2500)}));
   h.boot();
