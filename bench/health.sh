@@ -32,11 +32,14 @@ PY
 "$ARBORD" --config "$work/arbor.json" --log-level warn 2>"$work/arbord.log" &
 arbord_pid=$!
 ticks() { awk '{print $14 + $15}' "/proc/$arbord_pid/stat"; }
+split() { awk '{print "utime=" $14 " stime=" $15}' "/proc/$arbord_pid/stat"; }
 # Started: every worker is up once the first probes arrive; give the schedule one interval.
 sleep "$(awk -v i="$INTERVAL" 'BEGIN{print 2 + 2 * i / 1000}')"
 c0=$(ticks); t0=$(date +%s.%N)
 sleep "$DURATION"
 c1=$(ticks); t1=$(date +%s.%N)
+echo "arbord $(split) (clock ticks, since its start)"
+[ -n "${PERF:-}" ] && perf record -F 999 -g -p "$arbord_pid" -o "$PERF" -- sleep 5 >/dev/null 2>&1
 kill -TERM "$arbord_pid"; wait "$arbord_pid" || true
 kill -TERM "$listener_pid"; wait "$listener_pid" || true
 hz=$(getconf CLK_TCK)

@@ -170,13 +170,18 @@ void Worker::send_probe(const config::Probe& probe, Millis timeout) {
   probe_sent_at_ = ctx_.now();
   const std::uint64_t seq = ++probe_seq_;
   ctx_.host().probe(token_, seq, probe, spec_->worker);
-  std::string error = fmt::format("{}: timed out after {} ms", probe_what(probe), timeout);
-  probe_timer_ = ctx_.arm(timeout, [&ctx = ctx_, id = id_, seq, error = std::move(error)] {
+  // The error text is made only if the timeout fires (a probe a second per worker must
+  // not format a string each time); `readiness` says which of the spec's probes it was.
+  const bool readiness = &probe == &spec_->worker.ready.probe;
+  probe_timer_ = ctx_.arm(timeout, [&ctx = ctx_, id = id_, seq, timeout, readiness] {
     auto* w = dynamic_cast<Worker*>(ctx.node(id));
     if (w != nullptr && w->probe_seq_ == seq && w->probe_in_flight_) {
       w->probe_timer_ = 0;
       w->probe_in_flight_ = false;
       ctx.host().cancel_probe(w->token_);
+      const config::WorkerSpec& spec = w->spec_->worker;
+      const config::Probe& p = readiness || !spec.health ? spec.ready.probe : spec.health->probe;
+      const std::string error = fmt::format("{}: timed out after {} ms", probe_what(p), timeout);
       w->dispatch({.event = WorkerEvent::probe_failed, .error = error});
     }
   });

@@ -1,5 +1,7 @@
 #include "daemon/host/probe_net.h"
 
+#include <sys/socket.h>
+
 #include <fmt/format.h>
 
 #include <cstring>
@@ -70,6 +72,14 @@ void NetProbe::on_connect(uv_connect_t* req, int status) {
 
 void NetProbe::connected() {
   if (probe_.kind != config::Probe::Kind::http) {
+    // Closed with a reset (SO_LINGER 0), as kubelet does: a plain close would leave a
+    // TIME_WAIT socket per probe on arbord's side, and 1,000 probes a second would hold
+    // 60,000 of them and run out of ephemeral ports.
+    uv_os_fd_t fd;
+    if (uv_fileno(tcp_.base(), &fd) == 0) {
+      const linger reset{1, 0};
+      setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    }
     finish(true, {});
     return;
   }
