@@ -185,5 +185,20 @@ TEST(Probes, HealthAndWatchdogOnASupervisorAreErrors) {
             (std::vector<std::string>{"/root/health: unknown key for a supervisor"}));
 }
 
+// examples/health-stack.json is valid as it stands (its programs and users need not exist
+// on the machine running the tests).
+TEST(Probes, TheHealthStackExampleIsValid) {
+  LoadOptions o = options();
+  o.resolve_users = false;
+  o.check_paths = false;
+  const LoadResult r = load_file(std::string(ARBOR_GOLDEN_DIR) + "/../../../examples/health-stack.json", o);
+  EXPECT_TRUE(r.errors.empty()) << ::testing::PrintToString(texts(r.errors));
+  ASSERT_TRUE(r.tree);
+  for (const ChildSpec& c : r.tree->root.supervisor.children) {
+    EXPECT_EQ(c.worker.ready.kind, Ready::Kind::probe) << c.id;
+    EXPECT_TRUE(c.worker.health) << c.id;
+  }
+}
+
 }  // namespace
 }  // namespace arbor::config::test
