@@ -104,6 +104,10 @@ void parse_listen(const Json& v, const std::string& ptr, const Json& obj, Worker
 // --- limits_parser.cpp: "limits" of any child, top-level "cgroups"
 void parse_limits(const Json& v, const std::string& ptr, Limits& limits, Ctx& ctx);
 std::optional<CgroupsMode> read_cgroups_mode(const Json& v, const std::string& ptr, Ctx& ctx);
+// --- probe_parser.cpp: `ready`, `health`, `watchdog` (and their probes)
+void parse_ready(const Json& v, const std::string& ptr, WorkerSpec& w, Ctx& ctx);
+void parse_health(const Json& v, const std::string& ptr, WorkerSpec& w, Ctx& ctx);
+void parse_watchdog(const Json& v, const std::string& ptr, WorkerSpec& w, Ctx& ctx);
 
 // --- child_parser.cpp
 struct ChildContext {

@@ -35,6 +35,19 @@ nlohmann::json shutdown_json(const Shutdown& s) {
   return s.ms;
 }
 
+// {"tcp": "HOST:PORT"}, {"http": URL} or {"exec": [...]}, as written.
+nlohmann::json probe_json(const Probe& p) {
+  switch (p.kind) {
+    case Probe::Kind::exec:
+      return {{"exec", p.command}};
+    case Probe::Kind::tcp:
+      return {{"tcp", p.text}};
+    case Probe::Kind::http:
+      return {{"http", p.text}};
+  }
+  return nlohmann::json::object();
+}
+
 void worker_json(const WorkerSpec& w, nlohmann::json& j) {
   j["command"] = w.command;
   if (!w.env.empty()) {
@@ -67,11 +80,25 @@ void worker_json(const WorkerSpec& w, nlohmann::json& j) {
     case Ready::Kind::fd:
       j["ready"] = {{"fd", w.ready.fd}, {"timeout", w.ready.timeout_ms}};
       break;
+    case Ready::Kind::probe:
+      j["ready"] = probe_json(w.ready.probe);
+      j["ready"]["interval"] = w.ready.interval_ms;
+      j["ready"]["timeout"] = w.ready.timeout_ms;
+      break;
   }
   if (!w.listen.empty()) {
     j["listen"] = nlohmann::json::array();
     for (const Listen& l : w.listen) j["listen"].push_back(to_json(l));
   }
+  if (w.health) {
+    nlohmann::json h = probe_json(w.health->probe);
+    h["interval"] = w.health->interval_ms;
+    h["timeout"] = w.health->timeout_ms;
+    h["start_period"] = w.health->start_period_ms;
+    h["failures"] = w.health->failures;
+    j["health"] = std::move(h);
+  }
+  if (w.watchdog_ms) j["watchdog"] = *w.watchdog_ms;
 }
 
 nlohmann::json limits_json(const Limits& l) {

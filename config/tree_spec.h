@@ -55,12 +55,27 @@ struct Output {
   bool operator==(const Output&) const = default;
 };
 
+// A check run from arbord against a worker (docs/CONFIG.md "Probes"): a command that must exit
+// 0, a TCP connection that must be accepted, or an HTTP GET that must answer 2xx or 3xx.
+struct Probe {
+  enum class Kind { exec, tcp, http };
+  Kind kind = Kind::tcp;
+  std::vector<std::string> command;  // exec: argv, command[0] resolved to an absolute path
+  std::string host;                  // tcp, http: an IP address (localhost is 127.0.0.1)
+  int port = 0;                      // tcp, http
+  std::string path;                  // http: the request target, "/" at least
+  std::string text;                  // tcp, http: the value as written ("127.0.0.1:5432", the URL)
+  bool operator==(const Probe&) const = default;
+};
+
 // When a worker counts as started.
 struct Ready {
-  enum class Kind { none, notify, fd };
+  enum class Kind { none, notify, fd, probe };
   Kind kind = Kind::none;
   int fd = -1;  // Kind::fd only
   std::int64_t timeout_ms = 30000;
+  Probe probe;                     // Kind::probe only
+  std::int64_t interval_ms = 200;  // Kind::probe only: from one try's start to the next's
   bool operator==(const Ready&) const = default;
 };
 
@@ -80,6 +95,17 @@ struct Listen {
   bool operator==(const Listen&) const = default;
 };
 
+// Liveness (docs/CONFIG.md "health"): after `failures` consecutive failed probes the worker is
+// stopped, and its end is an abnormal exit.
+struct Health {
+  Probe probe;
+  std::int64_t interval_ms = 10000;  // from one probe's start to the next's
+  std::int64_t timeout_ms = 1000;    // one probe's
+  std::int64_t start_period_ms = 0;  // after started: failures do not count
+  int failures = 3;
+  bool operator==(const Health&) const = default;
+};
+
 // The worker-only part of a child spec.
 struct WorkerSpec {
   std::vector<std::string> command;                      // argv; command[0] resolved to an absolute path
@@ -97,6 +123,8 @@ struct WorkerSpec {
   Output stderr_spec;
   Ready ready;
   std::vector<Listen> listen;  // passed as fds 3 ... 3 + size() - 1
+  std::optional<Health> health;
+  std::optional<std::int64_t> watchdog_ms;  // WATCHDOG=1 expected at least this often
   bool operator==(const WorkerSpec&) const = default;
 };
 

@@ -9,9 +9,9 @@
 namespace arbor::config::detail {
 namespace {
 
-constexpr std::array<std::string_view, 13> kWorkerKeys{
-    "command", "env",    "cwd",    "user",  "group", "umask", "stop_signal", "success_exit_codes",
-    "backoff", "stdout", "stderr", "ready", "listen"};
+constexpr std::array<std::string_view, 15> kWorkerKeys{
+    "command", "env",    "cwd",    "user",  "group",  "umask",    "stop_signal", "success_exit_codes",
+    "backoff", "stdout", "stderr", "ready", "health", "watchdog", "listen"};
 constexpr std::int64_t kMaxId = 4294967294;  // uid_t/gid_t, minus the (id_t)-1 sentinel
 
 void parse_command(const Json& v, const std::string& ptr, WorkerSpec& w, Ctx& ctx) {
@@ -114,36 +114,6 @@ void parse_output(const Json& v, const std::string& ptr, Output& out, Ctx& ctx) 
   }
 }
 
-void parse_ready(const Json& v, const std::string& ptr, WorkerSpec& w, Ctx& ctx) {
-  if (!expect_object(v, ptr, ctx)) return;
-  Ready ready;
-  int modes = 0;
-  for_each_member(v, ptr, ctx, [&](const std::string& key, const Json& value, const std::string& key_ptr) {
-    if (key == "notify") {
-      ++modes;
-      if (value != true)
-        ctx.error(key_ptr, fmt::format("expected true, found {}", describe(value)));
-      else
-        ready.kind = Ready::Kind::notify;
-    } else if (key == "fd") {
-      ++modes;
-      // 0-2 are stdin/stdout/stderr; 1023 keeps the fd inside select()'s reach.
-      if (const auto fd = read_int(value, key_ptr, {3, 1023, true}, ctx)) {
-        ready.kind = Ready::Kind::fd;
-        ready.fd = static_cast<int>(*fd);
-      }
-    } else if (key == "timeout") {
-      if (const auto ms = read_int(value, key_ptr, {1, kMaxMillis, false}, ctx)) ready.timeout_ms = *ms;
-    } else {
-      ctx.error(key_ptr, "unknown key");
-    }
-  });
-  if (modes != 1)
-    ctx.error(ptr, "expected exactly one of \"notify\" and \"fd\"");
-  else
-    w.ready = ready;
-}
-
 }  // namespace
 
 bool is_worker_key(std::string_view key) {
@@ -187,6 +157,10 @@ void parse_worker_key(const std::string& key, const Json& v, const std::string& 
     parse_ready(v, ptr, w, ctx);
   } else if (key == "listen") {
     parse_listen(v, ptr, obj, w, ctx);
+  } else if (key == "health") {
+    parse_health(v, ptr, w, ctx);
+  } else if (key == "watchdog") {
+    parse_watchdog(v, ptr, w, ctx);
   }
 }
 

@@ -108,6 +108,19 @@ std::string exit_text(const std::optional<protocol::Exit>& last_exit) {
   return "code " + std::to_string(last_exit->code) + oom;
 }
 
+// "healthy", "healthy (2 failed)", "unhealthy"; "-" without a health check.
+std::string health_text(const cmd::NodeStatus& node) {
+  if (!node.is_worker() || !node.health) return "-";
+  if (node.health_failures == 0) return *node.health;
+  return fmt::format("{} ({} failed)", *node.health, node.health_failures);
+}
+
+const char* health_colour(const cmd::NodeStatus& node) {
+  if (!node.health) return nullptr;
+  if (*node.health == "unhealthy") return kRed;
+  return node.health_failures > 0 ? "33" : nullptr;
+}
+
 void status_rows(Table& table, const cmd::NodeStatus& node, int depth) {
   const bool worker = node.is_worker();
   std::string uptime = "-";
@@ -119,7 +132,7 @@ void status_rows(Table& table, const cmd::NodeStatus& node, int depth) {
   }
   table.add({Cell{std::string(static_cast<std::size_t>(depth) * 2, ' ') + node.path},
              Cell{node.type == "dynamic_supervisor" ? "dynamic" : node.type},
-             Cell{node.state, state_colour(node.state)},
+             Cell{node.state, state_colour(node.state)}, Cell{health_text(node), health_colour(node)},
              Cell{worker && node.pid ? std::to_string(*node.pid) : "-"}, Cell{std::to_string(node.restarts)},
              Cell{uptime},
              Cell{worker ? exit_text(node.last_exit) : "-", worker ? exit_colour(node) : nullptr}});
@@ -136,7 +149,7 @@ std::string format_duration(long long s) {
 }
 
 std::string print_status(const cmd::Status::Result& node, const Output& out) {
-  Table table({"PATH", "TYPE", "STATE", "PID", "RESTARTS", "UPTIME", "LAST EXIT"}, out.colour);
+  Table table({"PATH", "TYPE", "STATE", "HEALTH", "PID", "RESTARTS", "UPTIME", "LAST EXIT"}, out.colour);
   status_rows(table, node, 0);
   std::string text = table.render();
   if (!node.is_worker()) return text;

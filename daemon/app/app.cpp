@@ -31,6 +31,9 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
   callbacks.status_text = [this](std::uint64_t token, std::string text) {
     tree_->on_status_text(token, std::move(text));
   };
+  callbacks.watchdog = [this](std::uint64_t token, bool trigger) {
+    tree_->on_watchdog(token, trigger, now());
+  };
   callbacks.exited = [this](std::uint64_t token, host::WaitStatus status) {
     tree_->on_exited(token, core::ExitStatus{status.signaled, status.value, status.oom}, now());
   };
@@ -49,7 +52,8 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
       &loop_,
       host::RunnerOptions{options_.tree.log_dir, options_.tree.logs, nullptr, options_.group_record,
                           cgroups_.get()},
-      std::move(callbacks));
+      route_probes(std::move(callbacks)));
+  prober_ = std::make_unique<host::Prober>(&loop_, *runner_);
   timers_ =
       std::make_unique<UvTimers>(&loop_, [this](core::TimerToken token) { tree_->on_timer(token, now()); });
   core::Host& self = *this;
@@ -66,6 +70,7 @@ App::~App() {
   control_.reset();
   tree_.reset();
   timers_.reset();
+  prober_.reset();
   runner_.reset();
   if (cgroups_ && cgroups_->close() && options_.group_record) {
     options_.group_record->cgroup_removed(cgroups_->instance());
@@ -115,6 +120,7 @@ int App::run() {
     unblock_init_signals();  // what arrived since main() blocked them is delivered now
   }
   spdlog::info("arbord {} starting the tree from {}", ARBOR_VERSION, options_.config_path);
+  self_watchdog_.start();
   tree_->boot(now());
   if (!finished_) uv_run(&loop_, UV_RUN_DEFAULT);
   return exit_status_;
@@ -185,6 +191,7 @@ void App::log_event(const events::StampedEvent& stamped) {
       spdlog::error("{} (`arborctl status {}` shows its children's last exits)", line, event.path);
       break;
     case core::EventType::log_dropped:
+    case core::EventType::unhealthy:
       spdlog::error("{}", line);
       break;
     case core::EventType::exited:
@@ -254,6 +261,8 @@ void App::finish(int status) {
   for (auto* h : {&sigterm_, &sigint_, &sighup_}) h->reset();
   if (init_signals_) init_signals_->close();
   timers_->close_all();
+  self_watchdog_.stop();
+  prober_->close();
   runner_->close();
 }
 

@@ -13,12 +13,14 @@
 
 #include "config/tree_spec.h"
 #include "daemon/app/sd_notify.h"
+#include "daemon/app/self_watchdog.h"
 #include "daemon/app/uv_timers.h"
 #include "daemon/control/daemon.h"
 #include "daemon/core/host.h"
 #include "daemon/core/supervisor_tree.h"
 #include "daemon/events/event_bus.h"
 #include "daemon/host/process_runner.h"
+#include "daemon/host/prober.h"
 #include "daemon/uv/uv_handle.h"
 
 namespace arbor::control {
@@ -82,6 +84,12 @@ class App final : private core::Host {
   void signal(core::SpawnToken token, int signo) override;
   void arm_timer(core::TimerToken token, core::Millis deadline) override;
   void cancel_timer(core::TimerToken token) override;
+  // Probes and their exec processes (app_health.cpp).
+  void probe(core::SpawnToken token, std::uint64_t seq, const config::Probe& probe,
+             const config::WorkerSpec& spec) override;
+  void cancel_probe(core::SpawnToken token) override;
+  // Sends the runner's callbacks for exec probes' tokens to the Prober, the rest on.
+  host::RunnerCallbacks route_probes(host::RunnerCallbacks callbacks);
   void emit(const core::Event& event) override;
   void outcome(const core::Outcome& outcome) override;
   double random_unit() override;
@@ -98,10 +106,12 @@ class App final : private core::Host {
   std::unique_ptr<host::CgroupTree> cgroups_;
   std::string cgroups_error_;
   std::unique_ptr<host::ProcessRunner> runner_;
+  std::unique_ptr<host::Prober> prober_;
   std::unique_ptr<UvTimers> timers_;
   std::unique_ptr<core::SupervisorTree> tree_;
   events::EventBus events_;
   SdNotify systemd_;
+  SelfWatchdog self_watchdog_{&loop_, systemd_};
   uv::UvHandle<uv_signal_t> sigterm_;
   uv::UvHandle<uv_signal_t> sigint_;
   uv::UvHandle<uv_signal_t> sighup_;

@@ -21,7 +21,10 @@ std::string describe_event(const core::Event& e) {
     case core::EventType::exited:
       if (!e.pid) return fmt::format("{}: exited ({})", path, core::to_string(e.reason));
       return fmt::format("{}: exited, pid {}, {}, reason {}", path, *e.pid,
-                         e.exit ? describe_exit(*e.exit) : "?", core::to_string(e.reason));
+                         e.exit ? describe_exit(*e.exit) : "?", core::to_string(e.reason)) +
+             (e.health     ? " (health check)"
+              : e.watchdog ? " (watchdog)"
+                           : "");
     case core::EventType::start_failed:
       return fmt::format("{}: start failed: {}", path, e.error);
     case core::EventType::restarting:
@@ -37,6 +40,9 @@ std::string describe_event(const core::Event& e) {
       return fmt::format("{}: reloaded", path);
     case core::EventType::log_dropped:
       return fmt::format("{}: {} bytes of output dropped (log file not writable)", path, e.bytes);
+    case core::EventType::unhealthy:
+      return fmt::format("{}: unhealthy after {} failed check{}: {}; stopping it", path, e.failures,
+                         e.failures == 1 ? "" : "s", e.error);
   }
   return path;
 }

@@ -29,6 +29,8 @@ cmd::NodeStatus to_wire(core::StatusNode&& node, const WallTime& wall_time) {
   if (node.pid && node.started_at) n.started_at = wall_time(*node.started_at);
   if (node.last_exit) n.last_exit = to_wire(*node.last_exit);
   n.status_text = std::move(node.status_text);
+  if (node.health) n.health = std::string(core::to_string(*node.health));
+  n.health_failures = node.health_failures;
   if (node.state == core::ChildState::restarting && node.next_restart_at) {
     n.next_restart_at = wall_time(*node.next_restart_at);
   }
@@ -56,6 +58,12 @@ cmd::Event to_wire(const events::StampedEvent& stamped) {
       out.pid = e.pid;
       if (e.exit) out.exit = to_wire(*e.exit);
       out.reason = core::to_string(e.reason);
+      if (e.health) out.health = true;
+      if (e.watchdog) out.watchdog = true;
+      break;
+    case core::EventType::unhealthy:
+      out.failures = e.failures;
+      out.error = e.error;
       break;
     case core::EventType::start_failed:
       out.error = e.error;

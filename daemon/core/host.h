@@ -20,6 +20,14 @@ class Host {
   virtual void spawn(SpawnToken token, const std::string& path, const config::WorkerSpec& spec) = 0;
   // Signal the process group of the worker started as `token` (no-op if it is gone).
   virtual void signal(SpawnToken token, int signo) = 0;
+  // Runs `probe` once against the worker started as `token` (an exec probe as that worker:
+  // its user, cwd and env, from `spec`). Answer later with SupervisorTree::on_probe_result
+  // (token, seq, ...). At most one probe per token is in flight; the core times it out.
+  virtual void probe(SpawnToken token, std::uint64_t seq, const config::Probe& probe,
+                     const config::WorkerSpec& spec) = 0;
+  // Abandons the probe in flight for `token`, if any (an exec probe's process group is
+  // killed and reaped). A result already on its way is ignored by its seq.
+  virtual void cancel_probe(SpawnToken token) = 0;
   // Call SupervisorTree::on_timer(token) once the monotonic clock reaches `deadline`.
   virtual void arm_timer(TimerToken token, Millis deadline) = 0;
   virtual void cancel_timer(TimerToken token) = 0;

@@ -24,7 +24,9 @@ ChildDiff diff_worker(const config::ChildSpec& a, const config::ChildSpec& b) {
                                                          {x.stderr_spec != y.stderr_spec, "stderr"},
                                                          {x.ready != y.ready, "ready"},
                                                          {x.listen != y.listen, "listen"},
-                                                         {a.limits != b.limits, "limits"}};
+                                                         {a.limits != b.limits, "limits"},
+                                                         {x.health != y.health, "health"},
+                                                         {x.watchdog_ms != y.watchdog_ms, "watchdog"}};
   for (const auto& [differs, name] : restart_fields) {
     if (differs) return {ReloadAction::restart, name};
   }

@@ -19,6 +19,8 @@ StatusNode status_of(const Node& node) {
     if (w.pid()) out.started_at = w.started_at();
     out.last_exit = w.last_exit();
     out.status_text = w.status_text();
+    out.health = w.health();
+    out.health_failures = w.health_failures();
   } else {
     for (const auto& child : static_cast<const Supervisor&>(node).children()) {
       out.children.push_back(status_of(*child));

@@ -23,6 +23,8 @@ struct StatusNode {
   std::optional<ExitStatus> last_exit;     // workers
   std::optional<Millis> next_restart_at;   // state restarting
   std::optional<std::string> status_text;  // workers: the latest sd_notify STATUS=
+  std::optional<HealthState> health;       // workers with a health check
+  int health_failures = 0;                 // workers: consecutive failed health checks
   std::vector<StatusNode> children;        // supervisors
 };
 

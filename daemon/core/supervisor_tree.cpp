@@ -44,6 +44,19 @@ void SupervisorTree::on_ready(SpawnToken token, Millis now) {
   ctx_.drain();
 }
 
+void SupervisorTree::on_probe_result(SpawnToken token, std::uint64_t seq, bool passed,
+                                     const std::string& error, Millis now) {
+  ctx_.set_now(now);
+  if (Worker* w = ctx_.spawn(token)) w->on_probe_result(seq, passed, error);
+  ctx_.drain();
+}
+
+void SupervisorTree::on_watchdog(SpawnToken token, bool trigger, Millis now) {
+  ctx_.set_now(now);
+  if (Worker* w = ctx_.spawn(token)) w->on_watchdog(trigger);
+  ctx_.drain();
+}
+
 void SupervisorTree::on_status_text(SpawnToken token, std::string text) {
   if (Worker* w = ctx_.spawn(token)) w->on_status_text(std::move(text));
 }

@@ -36,6 +36,11 @@ class SupervisorTree final : private ChildObserver {
   void on_spawned(SpawnToken token, int pid, Millis now);
   void on_spawn_failed(SpawnToken token, const std::string& error, Millis now);
   void on_ready(SpawnToken token, Millis now);
+  // A probe's answer (Host::probe): passed, or failed with the reason ("GET /healthz: 503").
+  void on_probe_result(SpawnToken token, std::uint64_t seq, bool passed, const std::string& error,
+                       Millis now);
+  // WATCHDOG=1 (trigger false) or WATCHDOG=trigger from the worker's notify socket.
+  void on_watchdog(SpawnToken token, bool trigger, Millis now);
   // A STATUS= text from the worker's notify socket: only stored, shown by status.
   void on_status_text(SpawnToken token, std::string text);
   void on_exited(SpawnToken token, ExitStatus status, Millis now);

@@ -50,6 +50,20 @@ std::string_view to_string(EventType e) {
       return "reloaded";
     case EventType::log_dropped:
       return "log_dropped";
+    case EventType::unhealthy:
+      return "unhealthy";
+  }
+  return "?";
+}
+
+std::string_view to_string(HealthState h) {
+  switch (h) {
+    case HealthState::starting:
+      return "starting";
+    case HealthState::healthy:
+      return "healthy";
+    case HealthState::unhealthy:
+      return "unhealthy";
   }
   return "?";
 }

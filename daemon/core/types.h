@@ -45,8 +45,13 @@ enum class EventType {
   added,
   removed,
   reloaded,
-  log_dropped
+  log_dropped,
+  unhealthy
 };
+
+// A worker's liveness as status shows it (docs/CONFIG.md "health"): before its first passed
+// probe, after one, and once stopped for failing (or for its watchdog).
+enum class HealthState { starting, healthy, unhealthy };
 
 struct Event {
   EventType type = EventType::started;
@@ -54,7 +59,10 @@ struct Event {
   std::optional<int> pid;                  // started, exited
   std::optional<ExitStatus> exit;          // exited
   ExitReason reason = ExitReason::normal;  // exited
-  std::string error;                       // start_failed
+  std::string error;                       // start_failed, unhealthy
+  int failures = 0;                        // unhealthy: consecutive failed checks
+  bool health = false;                     // exited: stopped for failing its health check
+  bool watchdog = false;                   // exited: stopped by its watchdog
   Millis delay_ms = 0;                     // restarting
   std::uint64_t bytes = 0;                 // log_dropped
   // reloaded: entries per ReloadAction (add, remove, restart, update, unchanged)
@@ -90,5 +98,6 @@ struct Outcome {
 std::string_view to_string(ExitReason);
 std::string_view to_string(ChildState);
 std::string_view to_string(EventType);
+std::string_view to_string(HealthState);
 
 }  // namespace arbor::core

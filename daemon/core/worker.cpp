@@ -21,6 +21,7 @@ std::string describe(ExitStatus status) {
 Worker::~Worker() {
   ctx_.cancel(ready_timer_);
   ctx_.cancel(kill_timer_);
+  stop_monitoring();
   if (token_ != 0) ctx_.remove_spawn(token_);
 }
 
@@ -75,6 +76,8 @@ void Worker::perform(Action action, const Input& in) {
           w->dispatch({.event = WorkerEvent::ready_timeout});
         }
       });
+      // Readiness by probe: the first try at once, the next ones every ready.interval.
+      if (spec_->worker.ready.kind == config::Ready::Kind::probe) perform_health(Action::tryready, in);
       return;
     case Action::abort:
       pid_ = in.pid;
@@ -100,6 +103,7 @@ void Worker::perform(Action action, const Input& in) {
     case Action::unready:
       // The start has failed; the process must be gone before the failure is reported.
       state_ = WorkerState::failing;
+      stop_monitoring();
       ctx_.host().signal(token_, kSigKill);
       ctx_.host().signal(token_, kSigCont);
       return;
@@ -132,29 +136,47 @@ void Worker::perform(Action action, const Input& in) {
     case Action::pass:
       ctx_.host().signal(token_, in.signo);
       return;
+    case Action::tryready:
+    case Action::check:
+    case Action::retry:
+    case Action::healthy:
+    case Action::sick:
+    case Action::pet:
+    case Action::trigger:
+    case Action::bark:
+    case Action::adopt:
+    case Action::adoptk:
+    case Action::killx:
+    case Action::sickx:
+      perform_health(action, in);
+      return;
   }
 }
 
 void Worker::spawn() {
   state_ = WorkerState::spawning;
   status_text_.reset();
+  health_ = HealthState::starting;
+  health_failures_ = 0;
+  cause_ = Cause::none;
   token_ = ctx_.add_spawn(this);
   ctx_.host().spawn(token_, path_, spec_->worker);
 }
 
-void Worker::begin_stop() {
+void Worker::begin_stop(WorkerState soft, WorkerState hard) {
   ctx_.cancel(ready_timer_);
+  stop_monitoring();
   const config::Shutdown& sd = spec_->shutdown;
   switch (sd.kind) {
     case config::Shutdown::Kind::brutal_kill:
-      state_ = WorkerState::killing;
+      state_ = hard;
       ctx_.host().signal(token_, kSigKill);
       return;
     case config::Shutdown::Kind::timeout:
     case config::Shutdown::Kind::infinity:
       break;
   }
-  state_ = WorkerState::stopping;
+  state_ = soft;
   // SIGCONT after the stop signal, so a stopped (SIGSTOP) process still acts on it.
   ctx_.host().signal(token_, spec_->worker.stop_signal);
   ctx_.host().signal(token_, kSigCont);
@@ -167,6 +189,7 @@ void Worker::begin_stop() {
 
 void Worker::report_running() {
   state_ = WorkerState::running;
+  start_monitoring();
   ctx_.emit(Event{.type = EventType::started, .path = path_, .pid = pid_});
   notify([](ChildObserver& o, NodeId id) { o.child_started(id); });
 }
@@ -201,6 +224,7 @@ void Worker::record_exit(ExitStatus status) {
 void Worker::finish_process() {
   ctx_.cancel(ready_timer_);
   ctx_.cancel(kill_timer_);
+  stop_monitoring();
   if (token_ != 0) ctx_.remove_spawn(token_);
   token_ = 0;
 }

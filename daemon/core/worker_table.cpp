@@ -15,18 +15,42 @@ constexpr Table make_table() {
   using enum Worker::Action;
   // clang-format off
   return Table{{
-      //                   stopped backoff spawning cancelling awaiting failing running stopping killing
-      /* start */         {{spawn,  spawn,  ignore,  ignore,    ignore,  ignore, ignore, ignore,  ignore}},
-      /* stop */          {{ack,    ack,    defer,   ignore,    term,    await,  term,   ignore,  ignore}},
-      /* park */          {{park,   park,   ignore,  ignore,    ignore,  ignore, ignore, ignore,  ignore}},
-      /* unpark */        {{unpark, unpark, ignore,  ignore,    ignore,  ignore, ignore, ignore,  ignore}},
-      /* spawned */       {{ignore, ignore, exec,    abort,     ignore,  ignore, ignore, ignore,  ignore}},
-      /* spawn_failed */  {{ignore, ignore, failed,  halted,    ignore,  ignore, ignore, ignore,  ignore}},
-      /* ready */         {{ignore, ignore, ignore,  ignore,    up,      ignore, ignore, ignore,  ignore}},
-      /* ready_timeout */ {{ignore, ignore, ignore,  ignore,    unready, ignore, ignore, ignore,  ignore}},
-      /* exited */        {{ignore, ignore, failed,  gone,      failed,  failed, died,   gone,    gone}},
-      /* kill_timeout */  {{ignore, ignore, ignore,  ignore,    ignore,  ignore, ignore, kill,    ignore}},
-      /* signal */        {{ignore, ignore, ignore,  ignore,    pass,    pass,   pass,   pass,    pass}},
+      //                      stopped backoff spawning cancelling awaiting  failing running  stopping killing
+      //                      unhealthy unhealthy_kill
+      /* start */            {{spawn,  spawn,  ignore,  ignore,    ignore,   ignore, ignore,  ignore,  ignore,
+                               ignore, ignore}},
+      /* stop */             {{ack,    ack,    defer,   ignore,    term,     await,  term,    ignore,  ignore,
+                               adopt,  adoptk}},
+      /* park */             {{park,   park,   ignore,  ignore,    ignore,   ignore, ignore,  ignore,  ignore,
+                               ignore, ignore}},
+      /* unpark */           {{unpark, unpark, ignore,  ignore,    ignore,   ignore, ignore,  ignore,  ignore,
+                               ignore, ignore}},
+      /* spawned */          {{ignore, ignore, exec,    abort,     ignore,   ignore, ignore,  ignore,  ignore,
+                               ignore, ignore}},
+      /* spawn_failed */     {{ignore, ignore, failed,  halted,    ignore,   ignore, ignore,  ignore,  ignore,
+                               ignore, ignore}},
+      /* ready */            {{ignore, ignore, ignore,  ignore,    up,       ignore, ignore,  ignore,  ignore,
+                               ignore, ignore}},
+      /* ready_timeout */    {{ignore, ignore, ignore,  ignore,    unready,  ignore, ignore,  ignore,  ignore,
+                               ignore, ignore}},
+      /* exited */           {{ignore, ignore, failed,  gone,      failed,   failed, died,    gone,    gone,
+                               sickx,  sickx}},
+      /* kill_timeout */     {{ignore, ignore, ignore,  ignore,    ignore,   ignore, ignore,  kill,    ignore,
+                               killx,  ignore}},
+      /* signal */           {{ignore, ignore, ignore,  ignore,    pass,     pass,   pass,    pass,    pass,
+                               pass,   pass}},
+      /* probe_due */        {{ignore, ignore, ignore,  ignore,    tryready, ignore, check,   ignore,  ignore,
+                               ignore, ignore}},
+      /* probe_passed */     {{ignore, ignore, ignore,  ignore,    up,       ignore, healthy, ignore,  ignore,
+                               ignore, ignore}},
+      /* probe_failed */     {{ignore, ignore, ignore,  ignore,    retry,    ignore, sick,    ignore,  ignore,
+                               ignore, ignore}},
+      /* watchdog */         {{ignore, ignore, ignore,  ignore,    ignore,   ignore, pet,     ignore,  ignore,
+                               ignore, ignore}},
+      /* watchdog_trigger */ {{ignore, ignore, ignore,  ignore,    ignore,   ignore, trigger, ignore,  ignore,
+                               ignore, ignore}},
+      /* watchdog_timeout */ {{ignore, ignore, ignore,  ignore,    ignore,   ignore, bark,    ignore,  ignore,
+                               ignore, ignore}},
   }};
   // clang-format on
 }
@@ -70,6 +94,8 @@ ChildState public_state(WorkerState s) {
       return ChildState::running;
     case WorkerState::stopping:
     case WorkerState::killing:
+    case WorkerState::unhealthy:
+    case WorkerState::unhealthy_kill:
       return ChildState::stopping;
   }
   return ChildState::stopped;
@@ -87,6 +113,8 @@ bool has_process(WorkerState s) {
     case WorkerState::running:
     case WorkerState::stopping:
     case WorkerState::killing:
+    case WorkerState::unhealthy:
+    case WorkerState::unhealthy_kill:
       return true;
   }
   return false;

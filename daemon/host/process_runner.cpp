@@ -40,8 +40,9 @@ constexpr std::size_t kMaxOpenLogs = 32;
 struct ProcessRunner::Impl {
   struct Worker {
     std::unique_ptr<Readiness> readiness;
-    std::uint64_t capture_id = 0;  // 0: output not captured
-    pid_t pid = 0;                 // the leader, also the pgid
+    std::unique_ptr<Readiness> watchdog;  // a notify socket for WATCHDOG= alone (no notify readiness)
+    std::uint64_t capture_id = 0;         // 0: output not captured
+    pid_t pid = 0;                        // the leader, also the pgid
     std::string path;
     std::vector<pid_t> escaped;              // groups of processes that escaped, in the record
     std::string cgroup;                      // absolute; empty: cgroups off
@@ -85,7 +86,7 @@ struct ProcessRunner::Impl {
   CallbackQueue queue;               // declared before what it outlives: captures report drops into it
   OpenLogs open_logs{kMaxOpenLogs};  // outlives every LogFile (captures hold them)
   Reaper reaper;
-  ListenSockets listen_sockets{sys};  // by worker path, held across restarts
+  ListenSockets listen_sockets{sys};   // by worker path, held across restarts
   std::unique_ptr<CgroupDrain> drain;  // cgroups on
   std::unordered_map<std::uint64_t, Worker> workers;
   // Captures outlive their worker when an escaped descendant keeps the pipe open.
@@ -170,9 +171,14 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
   std::vector<int> listen_fds;
   if (!listen_sockets.acquire(path, spec, listen_fds, error)) return start_failed(token, error);
   std::unique_ptr<Readiness> readiness;
-  if (spec.ready.kind != config::Ready::Kind::none) {
+  if (spec.ready.kind == config::Ready::Kind::notify || spec.ready.kind == config::Ready::Kind::fd) {
     readiness = Readiness::create(loop, sys, spec.ready, error);
     if (!readiness) return start_failed(token, error);
+  }
+  std::unique_ptr<Readiness> watchdog;
+  if (spec.watchdog_ms && (!readiness || readiness->notify_socket().empty())) {
+    watchdog = Readiness::create(loop, sys, config::Ready{config::Ready::Kind::notify}, error);
+    if (!watchdog) return start_failed(token, error);
   }
 
   // One pipe for both streams: one descriptor per running worker in arbord.
@@ -192,6 +198,11 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
   }
   if (!listen_fds.empty())
     add_listen_variables(overrides, listen_fds.size(), listen_fd_names(path, spec.listen));
+  if (watchdog) overrides.emplace_back("NOTIFY_SOCKET", watchdog->notify_socket());
+  if (spec.watchdog_ms) {  // systemd's variables; the child writes its pid into the zeros
+    overrides.emplace_back("WATCHDOG_USEC", std::to_string(*spec.watchdog_ms * 1000));
+    overrides.emplace_back("WATCHDOG_PID", std::string(10, '0'));
+  }
   const CStringArray argv(spec.command);
   CStringArray envp(build_environment(environ, overrides));  // the child writes LISTEN_PID into it
   SpawnPlan plan;
@@ -212,6 +223,10 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
     plan.listen_pid = listen_pid_entry(envp);
   }
   if (!cgroup.empty()) plan.cgroup_dir = &cgroup;
+  if (spec.watchdog_ms) {
+    for (std::size_t i = 0; i < envp.strings().size(); ++i)
+      if (envp.strings()[i].starts_with("WATCHDOG_PID=")) plan.watchdog_pid = envp.data()[i] + 13;
+  }
 
   SpawnResult result = spawn_process(plan, sys);
   if (log_pipe[1] >= 0) sys.close(log_pipe[1]);
@@ -231,7 +246,18 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
   if (!worker.cgroup.empty() && cgroups->has_controller("memory"))
     worker.oom_kills = oom_kills(worker.cgroup);
   if (record) record->added(pid);
+  auto on_watchdog = [this, token](bool trigger) {
+    queue.post([this, token, trigger] {
+      if (callbacks.watchdog) callbacks.watchdog(token, trigger);
+    });
+  };
+  if (watchdog) {
+    watchdog->on_watchdog(on_watchdog);
+    watchdog->start(pid, {});
+    worker.watchdog = std::move(watchdog);
+  }
   if (readiness) {
+    if (spec.watchdog_ms) readiness->on_watchdog(on_watchdog);
     auto on_ready = [this, token] {
       queue.post([this, token] {
         if (callbacks.ready) callbacks.ready(token);
@@ -263,6 +289,7 @@ void ProcessRunner::Impl::on_leader_exited(std::uint64_t token) {
       drain->leader_exited(it->second.path, it->second.cgroup, it->second.pid)) {
     it->second.renew = true;
   }
+  if (it->second.watchdog) it->second.watchdog->close();
   if (!it->second.readiness) return;
   it->second.readiness->drain();
   it->second.readiness->close();
@@ -319,6 +346,7 @@ void ProcessRunner::Impl::close() {
   queue.close();
   for (auto& [token, worker] : workers) {
     if (worker.readiness) worker.readiness->close();
+    if (worker.watchdog) worker.watchdog->close();
   }
   if (drain) drain->close();
   workers.clear();

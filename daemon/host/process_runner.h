@@ -60,6 +60,9 @@ struct RunnerCallbacks {
   // A STATUS= line over the notify socket (workers with "ready": {"notify": true}), at any
   // time between spawned and exited.
   std::function<void(std::uint64_t token, std::string text)> status_text;
+  // WATCHDOG=1 (trigger false) or WATCHDOG=trigger over the notify socket (workers with a
+  // `watchdog`), at any time between spawned and exited.
+  std::function<void(std::uint64_t token, bool trigger)> watchdog;
   std::function<void(std::uint64_t token, WaitStatus status)> exited;
   std::function<void(const std::string& path, std::uint64_t bytes)> log_dropped;
 };

@@ -23,6 +23,7 @@ std::unique_ptr<Readiness> Readiness::create(uv_loop_t* loop, Sys& sys, const co
   self->kind_ = ready.kind;
   switch (ready.kind) {
     case config::Ready::Kind::none:
+    case config::Ready::Kind::probe:  // the core's probes, not a channel of the worker's
       return nullptr;
     case config::Ready::Kind::fd: {
       if (ready.fd < 3) {
@@ -131,8 +132,8 @@ void Readiness::read_socket() {
 }
 
 void Readiness::handle_datagram(std::string_view payload) {
-  // Newline-separated assignments (sd_notify(3)). Only READY=1 and STATUS= mean something
-  // here; WATCHDOG=1 (round 2), STOPPING=1 and the rest are read and dropped.
+  // Newline-separated assignments (sd_notify(3)). READY=1, STATUS= and WATCHDOG= mean
+  // something here; STOPPING=1 and the rest are read and dropped.
   while (!payload.empty()) {
     const std::size_t end = payload.find('\n');
     const std::string_view line = payload.substr(0, end);
@@ -140,6 +141,8 @@ void Readiness::handle_datagram(std::string_view payload) {
       signal_ready();
     } else if (line.substr(0, 7) == "STATUS=" && on_status_) {
       on_status_(std::string(line.substr(7)));
+    } else if ((line == "WATCHDOG=1" || line == "WATCHDOG=trigger") && on_watchdog_) {
+      on_watchdog_(line == "WATCHDOG=trigger");
     }
     if (fd_ < 0) return;  // a callback closed the channel
     payload = end == std::string_view::npos ? std::string_view{} : payload.substr(end + 1);

@@ -3,8 +3,10 @@
 // Only reports readiness; the timeout belongs to the core. An fd pipe closes itself after
 // the first newline (or EOF), so a running worker costs arbord no descriptor for it. A
 // notify socket stays open for the worker's whole life, as systemd's does: later
-// datagrams are read and acted on (STATUS=) or ignored (WATCHDOG=1, STOPPING=1, unknown
-// assignments), never refused with ECONNREFUSED (redis logs an error at each stop then).
+// datagrams are read and acted on (STATUS=, WATCHDOG=1, WATCHDOG=trigger) or ignored
+// (STOPPING=1, unknown assignments), never refused with ECONNREFUSED (redis logs an error
+// at each stop then). A worker with a `watchdog` and no notify readiness gets a notify
+// socket of its own for WATCHDOG= alone.
 #pragma once
 
 #include <sys/types.h>
@@ -40,6 +42,9 @@ class Readiness {
   // runs at most once; `on_status` with the text of each STATUS= assignment.
   void start(pid_t leader, std::function<void()> on_ready, std::function<void(std::string)> on_status = {});
 
+  // `fn(trigger)` for each WATCHDOG=1 (false) and WATCHDOG=trigger (true). Set before start().
+  void on_watchdog(std::function<void(bool trigger)> fn) { on_watchdog_ = std::move(fn); }
+
   // Reads what is already pending, synchronously (at the leader's exit, while it is a
   // zombie, so a READY=1 sent just before exiting is still attributed).
   void drain();
@@ -65,6 +70,7 @@ class Readiness {
   uv_loop_t* loop_ = nullptr;
   std::function<void()> on_ready_;
   std::function<void(std::string)> on_status_;
+  std::function<void(bool)> on_watchdog_;
 };
 
 }  // namespace arbor::host

@@ -50,6 +50,9 @@ struct SpawnPlan {
   // (clone3 CLONE_INTO_CGROUP), or, where clone3 or the trampoline is missing, moves
   // itself there first thing, before any of the worker's own code runs.
   const std::string* cgroup_dir = nullptr;
+  // The digits of "WATCHDOG_PID=..." in *envp (room for 10 and a NUL): the child writes its
+  // own pid there before exec, since only the child knows it (it shares this memory).
+  char* watchdog_pid = nullptr;
 };
 
 struct SpawnResult {

@@ -28,7 +28,25 @@ std::string signame(int s) {
 void FakeHost::spawn(core::SpawnToken token, const std::string& path, const config::WorkerSpec& spec) {
   log.push_back("spawn " + path);
   pending_spawns.push_back(token);
-  spawn_info[token] = {path, spec.ready.kind != config::Ready::Kind::none};
+  // A probe is answered by the test (probe_result), not by the process.
+  const bool needs_ready =
+      spec.ready.kind == config::Ready::Kind::notify || spec.ready.kind == config::Ready::Kind::fd;
+  spawn_info[token] = {path, needs_ready};
+}
+
+void FakeHost::probe(core::SpawnToken token, std::uint64_t seq, const config::Probe& probe,
+                     const config::WorkerSpec&) {
+  const char* kinds[] = {"exec", "tcp", "http"};
+  const auto it = procs.find(token);
+  log.push_back(fmt::format("probe {} {}", it == procs.end() ? "(gone)" : it->second.path,
+                            kinds[static_cast<int>(probe.kind)]));
+  probes[token] = seq;
+}
+
+void FakeHost::cancel_probe(core::SpawnToken token) {
+  if (probes.erase(token) == 0) return;
+  const auto it = procs.find(token);
+  log.push_back("cancel probe " + (it == procs.end() ? std::string("(gone)") : it->second.path));
 }
 
 void FakeHost::signal(core::SpawnToken token, int signo) {
@@ -110,6 +128,29 @@ void Harness::advance(Millis ms) {
   now = until;
 }
 
+void Harness::probe_result(const std::string& path, bool passed, const std::string& error) {
+  auto token = host.token_of(path);
+  ASSERT_TRUE(token.has_value()) << "no live process at " << path;
+  auto it = host.probes.find(*token);
+  ASSERT_NE(it, host.probes.end()) << "no probe in flight at " << path;
+  const std::uint64_t seq = it->second;
+  host.probes.erase(it);
+  tree.on_probe_result(*token, seq, passed, error, now);
+  settle();
+}
+
+bool Harness::probing(const std::string& path) const {
+  auto token = host.token_of(path);
+  return token && host.probes.count(*token) > 0;
+}
+
+void Harness::watchdog(const std::string& path, bool trigger) {
+  auto token = host.token_of(path);
+  ASSERT_TRUE(token.has_value()) << "no live process at " << path;
+  tree.on_watchdog(*token, trigger, now);
+  settle();
+}
+
 void Harness::exit(const std::string& path, ExitStatus status) {
   auto token = host.token_of(path);
   ASSERT_TRUE(token.has_value()) << "no live process at " << path;
@@ -138,6 +179,9 @@ std::vector<std::string> Harness::event_lines() const {
     if (e.type == core::EventType::exited) line += fmt::format(" {}", core::to_string(e.reason));
     if (e.type == core::EventType::restarting) line += fmt::format(" {}", e.delay_ms);
     if (e.type == core::EventType::start_failed) line += " " + e.error;
+    if (e.type == core::EventType::exited && e.health) line += " health";
+    if (e.type == core::EventType::exited && e.watchdog) line += " watchdog";
+    if (e.type == core::EventType::unhealthy) line += fmt::format(" {} {}", e.failures, e.error);
     out.push_back(line);
   }
   return out;

@@ -25,6 +25,9 @@ class FakeHost final : public core::Host {
  public:
   void spawn(core::SpawnToken token, const std::string& path, const config::WorkerSpec& spec) override;
   void signal(core::SpawnToken token, int signo) override;
+  void probe(core::SpawnToken token, std::uint64_t seq, const config::Probe& probe,
+             const config::WorkerSpec& spec) override;
+  void cancel_probe(core::SpawnToken token) override;
   void arm_timer(core::TimerToken token, Millis deadline) override;
   void cancel_timer(core::TimerToken token) override;
   void emit(const core::Event& event) override { events.push_back(event); }
@@ -51,6 +54,7 @@ class FakeHost final : public core::Host {
   };
   std::map<core::SpawnToken, Proc> procs;  // live processes
   std::deque<core::SpawnToken> pending_spawns;
+  std::map<core::SpawnToken, std::uint64_t> probes;  // in flight: token -> seq (the test answers)
   std::map<core::SpawnToken, std::pair<std::string, bool>> spawn_info;  // path, needs ready
   std::deque<std::pair<core::SpawnToken, ExitStatus>> pending_exits;
   std::multimap<std::pair<Millis, std::uint64_t>, core::TimerToken> timers;  // (deadline, seq)
@@ -78,6 +82,11 @@ class Harness {
   void crash(const std::string& path) { exit(path, ExitStatus::code(1)); }
   // A process that needs readiness reports it.
   void ready(const std::string& path);
+  // The probe in flight against `path` answers (error: the failure's text).
+  void probe_result(const std::string& path, bool passed, const std::string& error = "refused");
+  bool probing(const std::string& path) const;
+  // WATCHDOG=1 (or WATCHDOG=trigger) from the process at `path`.
+  void watchdog(const std::string& path, bool trigger = false);
 
   std::vector<std::string> take_log();
   std::vector<std::string> event_lines() const;  // "restarting a 0", "gave_up /", ...

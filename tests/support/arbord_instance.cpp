@@ -153,6 +153,7 @@ void ArbordInstance::start(nlohmann::json tree, std::vector<std::string> extra_a
   ASSERT_GE(notify_fd_, 0) << "cannot bind " << path("notify.sock") << ": " << std::strerror(errno);
   for (const char* f : {"", "arbor.json", "notify.sock"}) give_to_owner(path(f));
   std::vector<std::string> env{"NOTIFY_SOCKET=" + path("notify.sock")};
+  env.insert(env.end(), extra_env_.begin(), extra_env_.end());
   for (char** e = environ; *e != nullptr; ++e) {
     if (std::strncmp(*e, "NOTIFY_SOCKET=", 14) != 0) env.emplace_back(*e);
   }
@@ -251,12 +252,22 @@ void ArbordInstance::read_notify() {
   char buf[4096];
   for (ssize_t n; (n = recv(notify_fd_, buf, sizeof buf, 0)) > 0;) {
     const std::string state(buf, static_cast<std::size_t>(n));
+    for (std::size_t at = 0; at <= state.size();) {
+      const std::size_t end = std::min(state.find('\n', at), state.size());
+      ++notify_lines_[state.substr(at, end - at)];
+      at = end + 1;
+    }
     // "READY=1\nSTATUS=..." : one assignment per line.
     if (state == "READY=1" || state.rfind("READY=1\n", 0) == 0 ||
         state.find("\nREADY=1") != std::string::npos) {
       ready_ = true;
     }
   }
+}
+
+int ArbordInstance::notify_count(const std::string& line, std::chrono::milliseconds wait) {
+  pump(wait);
+  return notify_lines_[line];
 }
 
 void ArbordInstance::reap() {

@@ -77,6 +77,12 @@ class ArbordInstance {
   // Writes `tree` as the config ("socket" and "log_dir" default into dir()) and starts
   // arbord. With from_boot / held it returns once the watch is open (or arbord has exited).
   void start(nlohmann::json tree, std::vector<std::string> extra_args = {}, Watch watch = Watch::from_ready);
+  // Adds "NAME=value" to the environment arbord is started with (before start()).
+  void add_env(std::string assignment) { extra_env_.push_back(std::move(assignment)); }
+  // How many datagrams arbord has sent on its NOTIFY_SOCKET with the line `line`
+  // ("WATCHDOG=1"), after waiting up to `wait` for more to arrive.
+  int notify_count(const std::string& line, std::chrono::milliseconds wait = 0ms);
+
   // With Watch::held: lets the boot go on.
   void release_gate();
 
@@ -161,6 +167,8 @@ class ArbordInstance {
   std::vector<nlohmann::json> events_;
   std::size_t event_cursor_ = 0;
   std::map<std::string, pid_t> boot_pids_;
+  std::vector<std::string> extra_env_;
+  std::map<std::string, int> notify_lines_;  // each line of each datagram on the notify socket
 };
 
 // True when every key of `pattern` is in `value` with an equal value (recursively).

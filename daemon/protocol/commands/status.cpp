@@ -27,9 +27,12 @@ NodeStatus NodeStatus::from_json(const json& j) {
   for (auto [key, field] : {std::pair{"memory_bytes", &n.memory_bytes}, {"cpu_usec", &n.cpu_usec}}) {
     if (auto v = j.find(key); v != j.end() && v->is_number_unsigned()) *field = v->get<std::uint64_t>();
   }
+  if (auto f = j.find("health_failures"); f != j.end() && f->is_number_integer())
+    n.health_failures = f->get<std::int64_t>();
   for (auto [key, field] : {std::pair{"started_at", &n.started_at},
                             {"next_restart_at", &n.next_restart_at},
-                            {"status_text", &n.status_text}}) {
+                            {"status_text", &n.status_text},
+                            {"health", &n.health}}) {
     if (auto t = j.find(key); t != j.end() && t->is_string()) *field = t->get<std::string>();
   }
   if (auto e = j.find("last_exit"); e != j.end() && e->is_object()) n.last_exit = Exit::from_json(*e);
@@ -61,6 +64,8 @@ json NodeStatus::to_json() const {
   j["last_exit"] = last_exit ? last_exit->to_json() : json(nullptr);
   if (next_restart_at) j["next_restart_at"] = *next_restart_at;
   j["status_text"] = status_text ? json(*status_text) : json(nullptr);
+  j["health"] = health ? json(*health) : json(nullptr);
+  j["health_failures"] = health_failures;
   return j;
 }
 
@@ -104,6 +109,13 @@ void NodeStatus::append_json(std::string& out) const {
   out += '{';
   append_cgroup(out, cgroup);
   out += ",\"cpu_usec\":" + number_or_null(cpu_usec);
+  out += ",\"health\":";
+  if (health) {
+    append_string(out, *health);
+  } else {
+    out += "null";
+  }
+  out += ",\"health_failures\":" + std::to_string(health_failures);
   out += ",\"id\":";
   append_string(out, id);
   out += ",\"last_exit\":";

@@ -28,6 +28,8 @@ struct NodeStatus {
   std::optional<Exit> last_exit;               // null: never exited
   std::optional<std::string> next_restart_at;  // restarting with a backoff
   std::optional<std::string> status_text;      // the worker's last sd_notify STATUS=, if any
+  std::optional<std::string> health;           // null (no health check), starting, healthy, unhealthy
+  std::int64_t health_failures = 0;            // consecutive failed health checks
   // Supervisors only:
   std::vector<NodeStatus> children;
 

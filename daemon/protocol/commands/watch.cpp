@@ -22,6 +22,11 @@ Event Event::from_json(const json& j) {
   if (auto d = j.find("delay_ms"); d != j.end() && d->is_number_integer())
     e.delay_ms = d->get<std::int64_t>();
   if (auto b = j.find("bytes"); b != j.end() && b->is_number_integer()) e.bytes = b->get<std::uint64_t>();
+  if (auto f = j.find("failures"); f != j.end() && f->is_number_integer())
+    e.failures = f->get<std::int64_t>();
+  for (auto [key, field] : {std::pair{"health", &e.health}, {"watchdog", &e.watchdog}}) {
+    if (auto b = j.find(key); b != j.end() && b->is_boolean()) *field = b->get<bool>();
+  }
   if (auto p = j.find("plan"); p != j.end() && p->is_object()) {
     e.plan.emplace();
     for (const auto& [action, n] : p->items())
@@ -55,6 +60,9 @@ json Event::to_json() const {
   if (delay_ms) j["delay_ms"] = *delay_ms;
   if (bytes) j["bytes"] = *bytes;
   if (plan) j["plan"] = *plan;
+  if (failures) j["failures"] = *failures;
+  if (health) j["health"] = *health;
+  if (watchdog) j["watchdog"] = *watchdog;
   return j;
 }
 

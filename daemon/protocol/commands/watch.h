@@ -13,7 +13,8 @@ namespace arbor::protocol::commands {
 
 // {"event","path","seq","time"} plus the fields of its type: started (pid), exited (pid,
 // exit, reason), start_failed (error), restarting (delay_ms), log_dropped (bytes),
-// reloaded (plan: entries per action); gave_up, added, removed have none.
+// reloaded (plan: entries per action), unhealthy (failures, error), exited also health or
+// watchdog (true) after a failed health check or watchdog; gave_up, added, removed have none.
 struct Event {
   std::uint64_t seq = 0;
   std::string time;  // RFC 3339, UTC, microseconds
@@ -26,6 +27,9 @@ struct Event {
   std::optional<std::int64_t> delay_ms;
   std::optional<std::uint64_t> bytes;
   std::optional<std::map<std::string, std::int64_t>> plan;
+  std::optional<std::int64_t> failures;
+  std::optional<bool> health;
+  std::optional<bool> watchdog;
 
   static Event from_json(const nlohmann::json& j);
   nlohmann::json to_json() const;

@@ -206,10 +206,12 @@ const std::vector<BadInput>& cases() {
        {"/root/children/0/stdout/path: unknown key", "/root/children/0/stdout/file: required"}},
       {"ReadyNeither",
        w(R"("ready": {"timeout": 5})"),
-       {"/root/children/0/ready: expected exactly one of \"notify\" and \"fd\""}},
+       {"/root/children/0/ready: expected exactly one of \"notify\", \"fd\", \"tcp\", \"http\" and "
+        "\"exec\""}},
       {"ReadyBoth",
        w(R"("ready": {"notify": true, "fd": 3})"),
-       {"/root/children/0/ready: expected exactly one of \"notify\" and \"fd\""}},
+       {"/root/children/0/ready: expected exactly one of \"notify\", \"fd\", \"tcp\", \"http\" and "
+        "\"exec\""}},
       {"ReadyNotifyFalse",
        w(R"("ready": {"notify": false})"),
        {"/root/children/0/ready/notify: expected true, found false"}},

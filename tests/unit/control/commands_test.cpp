@@ -30,9 +30,9 @@ TEST_F(CommandsTest, StatusOfTheRootHasTheShapeOfSpec5) {
   EXPECT_EQ(root["state"], "running");
   ASSERT_EQ(root["children"].size(), 3u);
   const json& db = root["children"][0];
-  EXPECT_EQ(keys(db),
-            (std::set<std::string>{"path", "id", "type", "state", "pid", "restarts", "started_at",
-                                   "last_exit", "status_text", "cgroup", "memory_bytes", "cpu_usec"}));
+  EXPECT_EQ(keys(db), (std::set<std::string>{"path", "id", "type", "state", "pid", "restarts", "started_at",
+                                             "last_exit", "status_text", "cgroup", "memory_bytes", "cpu_usec",
+                                             "health", "health_failures"}));
   EXPECT_EQ(db["path"], "db");
   EXPECT_TRUE(db["pid"].is_number_integer());
   EXPECT_EQ(db["started_at"], "T1000");

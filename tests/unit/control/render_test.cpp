@@ -45,6 +45,19 @@ TEST(RenderTest, EventShapes) {
   reloaded.plan_counts = {1, 0, 2, 0, 5};
   EXPECT_EQ(event_json(stamped(reloaded))["plan"],
             (json{{"add", 1}, {"remove", 0}, {"restart", 2}, {"update", 0}, {"unchanged", 5}}));
+  json unhealthy = event_json(stamped(
+      {.type = core::EventType::unhealthy, .path = "web", .error = "GET /healthz: 503", .failures = 3}));
+  EXPECT_EQ(unhealthy["failures"], 3);
+  EXPECT_EQ(unhealthy["error"], "GET /healthz: 503");
+  json sick = event_json(stamped({.type = core::EventType::exited,
+                                  .path = "web",
+                                  .pid = 8,
+                                  .exit = core::ExitStatus::signal(15),
+                                  .reason = core::ExitReason::abnormal,
+                                  .watchdog = true}));
+  EXPECT_EQ(sick["watchdog"], true);
+  EXPECT_FALSE(sick.contains("health"));
+  EXPECT_FALSE(exited.contains("health") || exited.contains("watchdog"));
   json gave_up = event_json(stamped({.type = core::EventType::gave_up, .path = "web"}));
   EXPECT_EQ(gave_up.size(), 4u);
 }
@@ -65,6 +78,8 @@ TEST(RenderTest, StatusTextIsStatusJsonPrinted) {
                               .last_exit = core::ExitStatus::code(3),
                               .next_restart_at = 2500};
   core::StatusNode stopped{.path = "web/idle", .id = "idle"};
+  stopped.health = core::HealthState::unhealthy;
+  stopped.health_failures = 3;
   core::StatusNode web{.path = "web",
                        .id = "web",
                        .type = config::ChildType::supervisor,
@@ -89,16 +104,19 @@ TEST(RenderTest, StatusTextIsStatusJsonPrinted) {
   for (const core::StatusNode* node : {&root, &web, &running, &restarting, &stopped, &jobs}) {
     EXPECT_EQ(text(*node), to_wire(core::StatusNode(*node), wall).to_json().dump());
   }
-  // The bytes of round 1's wire format, with round 2's status_text (sd_notify STATUS=).
-  // And round 2's cgroup fields (SPEC §7), null here: cgroups off.
-  EXPECT_EQ(text(running), R"({"cgroup":null,"cpu_usec":null,"id":"api","last_exit":{"signal":"KILL"},)"
-                           R"("memory_bytes":null,"path":"web/api","pid":4242,)"
+  // The bytes of round 1's wire format, with round 2's status_text (sd_notify STATUS=), the
+  // cgroup fields (null here: cgroups off) and health (null without a health check).
+  EXPECT_EQ(text(running), R"({"cgroup":null,"cpu_usec":null,"health":null,"health_failures":0,"id":"api",)"
+                           R"("last_exit":{"signal":"KILL"},"memory_bytes":null,"path":"web/api","pid":4242,)"
                            R"("restarts":2,"started_at":"t1000","state":"running",)"
                            R"("status_text":"serving \"3\" clients\té","type":"worker"})");
-  EXPECT_EQ(text(restarting), R"({"cgroup":null,"cpu_usec":null,"id":"q\"uote\\","last_exit":{"code":3},)"
-                              R"("memory_bytes":null,"next_restart_at":"t2500",)"
+  EXPECT_EQ(text(restarting), R"({"cgroup":null,"cpu_usec":null,"health":null,"health_failures":0,)"
+                              R"("id":"q\"uote\\","last_exit":{"code":3},"memory_bytes":null,)"
+                              R"("next_restart_at":"t2500",)"
                               R"("path":"web/q\"uote\\","pid":null,"restarts":7,"started_at":null,)"
                               R"("state":"restarting","status_text":null,"type":"worker"})");
+  EXPECT_EQ(to_wire(core::StatusNode(stopped), wall).to_json()["health"], "unhealthy");
+  EXPECT_EQ(to_wire(core::StatusNode(stopped), wall).to_json()["health_failures"], 3);
   EXPECT_EQ(text(jobs),
             R"({"cgroup":null,"children":[],"id":"jobs","path":"jobs","restarts":0,"state":"stopped",)"
             R"("type":"dynamic_supervisor"})");

@@ -43,7 +43,8 @@ TEST(WorkerTable, PublicStateOfEveryState) {
       {WorkerState::spawning, ChildState::starting},       {WorkerState::cancelling, ChildState::starting},
       {WorkerState::awaiting_ready, ChildState::starting}, {WorkerState::failing, ChildState::starting},
       {WorkerState::running, ChildState::running},         {WorkerState::stopping, ChildState::stopping},
-      {WorkerState::killing, ChildState::stopping}};
+      {WorkerState::killing, ChildState::stopping},        {WorkerState::unhealthy, ChildState::stopping},
+      {WorkerState::unhealthy_kill, ChildState::stopping}};
   ASSERT_EQ(expected.size(), core::kWorkerStates);
   for (const auto& [s, state] : expected) EXPECT_EQ(core::public_state(s), state) << to_string(s);
 }
@@ -99,8 +100,28 @@ TEST(WorkerTable, TimersMatterOnlyInTheStateThatArmedThem) {
     EXPECT_EQ(core::Worker::decide(s, WorkerEvent::ready_timeout) != Action::ignore,
               s == WorkerState::awaiting_ready);
     EXPECT_EQ(core::Worker::decide(s, WorkerEvent::kill_timeout) != Action::ignore,
-              s == WorkerState::stopping);
+              s == WorkerState::stopping || s == WorkerState::unhealthy);
+    EXPECT_EQ(core::Worker::decide(s, WorkerEvent::watchdog_timeout) != Action::ignore,
+              s == WorkerState::running);
+    // A probe is due while waiting for readiness by probe, or while running (health).
+    EXPECT_EQ(core::Worker::decide(s, WorkerEvent::probe_due) != Action::ignore,
+              s == WorkerState::awaiting_ready || s == WorkerState::running);
   }
+}
+
+TEST(WorkerTable, HealthAndWatchdogActOnlyOnARunningWorker) {
+  for (WorkerState s : all_states()) {
+    for (WorkerEvent e : {WorkerEvent::watchdog, WorkerEvent::watchdog_trigger}) {
+      EXPECT_EQ(core::Worker::decide(s, e) != Action::ignore, s == WorkerState::running) << to_string(s);
+    }
+  }
+  EXPECT_EQ(core::Worker::decide(WorkerState::running, WorkerEvent::probe_failed), Action::sick);
+  EXPECT_EQ(core::Worker::decide(WorkerState::awaiting_ready, WorkerEvent::probe_failed), Action::retry);
+  EXPECT_EQ(core::Worker::decide(WorkerState::awaiting_ready, WorkerEvent::probe_passed), Action::up);
+  EXPECT_EQ(core::Worker::decide(WorkerState::unhealthy, WorkerEvent::exited), Action::sickx);
+  EXPECT_EQ(core::Worker::decide(WorkerState::unhealthy_kill, WorkerEvent::exited), Action::sickx);
+  EXPECT_EQ(core::Worker::decide(WorkerState::unhealthy, WorkerEvent::stop), Action::adopt);
+  EXPECT_EQ(core::Worker::decide(WorkerState::unhealthy_kill, WorkerEvent::stop), Action::adoptk);
 }
 
 // ---- walks through the table on the fake host ------------------------------------------
