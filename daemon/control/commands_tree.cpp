@@ -29,7 +29,7 @@ core::Reply answer(const Answer<C>& reply, std::string path) {
 std::string not_found_message(const std::string& path) { return "no child at " + path; }
 
 // start, stop, restart, remove: one path in, the core's answer out.
-using PathOperation = void (core::SupervisorTree::*)(const std::string&, core::Reply, core::Millis);
+using PathOperation = void (core::SupervisorTree::*)(const std::string&, const core::Reply&, core::Millis);
 
 template <typename C>
 void on_path(Context& context, const protocol::PathRequest& request, const Answer<C>& reply,

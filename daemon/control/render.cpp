@@ -9,7 +9,10 @@ namespace cmd = protocol::commands;
 namespace {
 // The protocol names the root "/" by both path and id, whatever the core keeps internally.
 bool is_root(const std::string& path) { return path.empty() || path == "/"; }
-std::string wire_path(std::string path) { return is_root(path) ? "/" : path; }
+std::string wire_path(std::string path) {
+  if (is_root(path)) return "/";
+  return path;  // moved out, not copied (a conditional expression would copy)
+}
 }  // namespace
 
 cmd::NodeStatus to_wire(core::StatusNode&& node, const WallTime& wall_time) {

@@ -36,7 +36,8 @@ class Session {
   // taken by the client, and a call once they all have been (at most one pending: a new
   // one replaces it). A session that writes synchronously has nothing unsent.
   virtual std::size_t unsent_bytes() const { return 0; }
-  virtual void when_drained(std::function<void()> /*fn*/) {}  // never asked: nothing is unsent
+  // Never asked here (nothing is unsent); overriders keep `fn`, hence by value.
+  virtual void when_drained(std::function<void()> /*fn*/) {}  // NOLINT(performance-unnecessary-value-param)
   // Ends the session now, dropping what is unsent (a stream that cannot go on).
   virtual void hang_up() noexcept {}
 };

@@ -104,19 +104,19 @@ void SupervisorTree::on_child(const std::string& path, const Reply& reply, Milli
   ctx_.drain();
 }
 
-void SupervisorTree::stop(const std::string& path, Reply reply, Millis now) {
+void SupervisorTree::stop(const std::string& path, const Reply& reply, Millis now) {
   on_child(path, reply, now, [&](Supervisor& sup, NodeId id) { sup.op_stop(id, reply); });
 }
 
-void SupervisorTree::start(const std::string& path, Reply reply, Millis now) {
+void SupervisorTree::start(const std::string& path, const Reply& reply, Millis now) {
   on_child(path, reply, now, [&](Supervisor& sup, NodeId id) { sup.op_start(id, reply); });
 }
 
-void SupervisorTree::restart(const std::string& path, Reply reply, Millis now) {
+void SupervisorTree::restart(const std::string& path, const Reply& reply, Millis now) {
   on_child(path, reply, now, [&](Supervisor& sup, NodeId id) { sup.op_restart(id, reply); });
 }
 
-void SupervisorTree::remove(const std::string& path, Reply reply, Millis now) {
+void SupervisorTree::remove(const std::string& path, const Reply& reply, Millis now) {
   on_child(path, reply, now, [&](Supervisor& sup, NodeId id) { sup.op_remove(id, reply); });
 }
 

@@ -47,10 +47,10 @@ class SupervisorTree final : private ChildObserver {
   void on_timer(TimerToken token, Millis now);
 
   // Operator commands (docs/ARBORCTL.md); `reply` is called exactly once, maybe later.
-  void stop(const std::string& path, Reply reply, Millis now);
-  void start(const std::string& path, Reply reply, Millis now);
-  void restart(const std::string& path, Reply reply, Millis now);
-  void remove(const std::string& path, Reply reply, Millis now);
+  void stop(const std::string& path, const Reply& reply, Millis now);
+  void start(const std::string& path, const Reply& reply, Millis now);
+  void restart(const std::string& path, const Reply& reply, Millis now);
+  void remove(const std::string& path, const Reply& reply, Millis now);
   void add(const std::string& supervisor_path, config::ChildSpec spec, Reply reply, Millis now);
   void add_dynamic(const std::string& supervisor_path, std::vector<std::string> args, Reply reply,
                    Millis now);

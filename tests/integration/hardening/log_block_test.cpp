@@ -61,6 +61,7 @@ TEST(LogBlock, AStderrNobodyReadsNeverStallsSupervision) {
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
   std::vector<std::string> args{ARBORD_BIN, "--config", dir + "/arbor.json", "--log-level", "info"};
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = -1;

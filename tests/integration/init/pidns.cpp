@@ -17,7 +17,7 @@ constexpr uid_t kNobody = 65534;
 
 std::string find_program(const std::string& name) {
   for (const char* dir : {"/usr/bin/", "/bin/", "/usr/sbin/", "/sbin/"}) {
-    const std::string path = std::string(dir) + name;
+    std::string path = std::string(dir) + name;
     if (access(path.c_str(), X_OK) == 0) return path;
   }
   return {};

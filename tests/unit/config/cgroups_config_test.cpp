@@ -72,8 +72,8 @@ TEST(CgroupsConfig, BadLimitsNameTheirPath) {
                 "/root/children/0/limits/memory_max: expected bytes (an integer) >= 1, found \"512M\"",
                 "/root/children/0/limits/cpu_weight: expected an integer from 1 to 10000, found 0",
                 "/root/children/0/limits/pids_max: expected an integer from 1 to 4194304, found -1",
-                "/root/children/0/limits/cpu_max_percent: expected percent of one core (an integer) from 1 "
-                "to " +
+                std::string("/root/children/0/limits/cpu_max_percent: expected percent of one core (an "
+                            "integer) from 1 to ") +
                     std::to_string(100 * cores) + ", found " + over,
                 "/root/children/0/limits/swap: unknown key (expected memory_max, memory_high, pids_max, "
                 "cpu_weight or cpu_max_percent)"}));
