@@ -72,5 +72,27 @@ TEST(Check, ARestartingWorkerFailsTheCheck) {
   EXPECT_EQ(arbord.wait_exit(), 0);
 }
 
+// With a health check, running is not enough: `check` is ok once the probe has passed
+// (health "healthy"), not while it is "starting" or failing.
+TEST(Check, AWorkerWithAHealthCheckMustBeHealthy) {
+  ArbordInstance arbord;
+  const json passing = {{"exec", {"/bin/true"}}, {"interval", 50}, {"timeout", 5000}};
+  const json failing = {{"exec", {"/bin/false"}}, {"interval", 50}, {"timeout", 5000}, {"failures", 1000000}};
+  arbord.start(
+      tree(json::array({child("up", {}, {{"health", passing}}), child("sick", {}, {{"health", failing}})})));
+  ASSERT_TRUE(arbord.await_ready());
+  EXPECT_EQ(arborctl(arbord.socket(), {"check", "sick"}).status, 1);  // never passed: not healthy
+  // up becomes healthy at its first passing probe, about one interval after its start.
+  EXPECT_TRUE(poll_until([&] { return arborctl(arbord.socket(), {"check", "up"}).status == 0; }, 10s));
+  const RunResult all = arborctl(arbord.socket(), {"--json", "check"});
+  EXPECT_EQ(all.status, 1);
+  const json problems = json::parse(all.out)["problems"];
+  ASSERT_EQ(problems.size(), 1u) << all.out;
+  EXPECT_EQ(problems[0]["path"], "sick");
+  EXPECT_EQ(problems[0]["reason"].get<std::string>().rfind("health ", 0), 0u) << problems[0];
+  arbord.signal(SIGTERM);
+  EXPECT_EQ(arbord.wait_exit(), 0);
+}
+
 }  // namespace
 }  // namespace arbor::testing
