@@ -97,10 +97,12 @@ TEST(LogBlock, AStderrNobodyReadsNeverStallsSupervision) {
   ASSERT_TRUE(poll_until(
       [&] {
         const auto reply = control.call("status", {{"path", "crash"}}, 5s);
-        // ~3 lines per restart: 3,000 restarts are far more than the 256 KiB arbord holds.
-        return reply && (*reply)["result"]["restarts"].get<std::int64_t>() > restarts + 3000;
+        // ~3 lines (~250 bytes) per restart: 2,000 restarts are twice the 256 KiB arbord
+        // holds. The deadline is generous: under ASan on a loaded machine, with a cgroup per
+        // restart, it restarts at only ~40/s.
+        return reply && (*reply)["result"]["restarts"].get<std::int64_t>() > restarts + 2000;
       },
-      60s))
+      200s))
       << "the crashing worker is no longer restarted";
   EXPECT_GE(unread_bytes(log), capacity - 4096) << "the pipe was drained by someone else";
 
