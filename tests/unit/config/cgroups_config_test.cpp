@@ -65,6 +65,12 @@ TEST(CgroupsConfig, NoLimitsNoKeyInSpec) {
 TEST(CgroupsConfig, BadLimitsNameTheirPath) {
   const long cores = sysconf(_SC_NPROCESSORS_ONLN);
   const std::string over = std::to_string(100 * cores + 1);
+  const std::string cpu_error =
+      "/root/children/0/limits/cpu_max_percent: expected percent of one core (an integer) from 1 to " +
+      std::to_string(100 * cores) + ", found " + over;
+  const std::string swap_error =
+      "/root/children/0/limits/swap: unknown key (expected memory_max, memory_high, pids_max, "
+      "cpu_weight or cpu_max_percent)";
   EXPECT_EQ(worker_errors(R"("command": ["/bin/sh"], "limits": {"memory_max": "512M", "cpu_weight": 0,
                              "pids_max": -1, "cpu_max_percent": )" +
                           over + R"(, "swap": 1})"),
@@ -72,11 +78,7 @@ TEST(CgroupsConfig, BadLimitsNameTheirPath) {
                 "/root/children/0/limits/memory_max: expected bytes (an integer) >= 1, found \"512M\"",
                 "/root/children/0/limits/cpu_weight: expected an integer from 1 to 10000, found 0",
                 "/root/children/0/limits/pids_max: expected an integer from 1 to 4194304, found -1",
-                std::string("/root/children/0/limits/cpu_max_percent: expected percent of one core (an "
-                            "integer) from 1 to ") +
-                    std::to_string(100 * cores) + ", found " + over,
-                "/root/children/0/limits/swap: unknown key (expected memory_max, memory_high, pids_max, "
-                "cpu_weight or cpu_max_percent)"}));
+                cpu_error, swap_error}));
   EXPECT_EQ(worker_errors(R"("command": ["/bin/sh"], "limits": 5)"),
             std::vector<std::string>{"/root/children/0/limits: expected an object, found 5"});
 }
