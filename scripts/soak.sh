@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Soak: arbord under ASan+UBSan runs a mixed tree for SECONDS (default 600) while crash
-# loops run under every strategy and an operator loop stops, starts, restarts, adds and
-# removes children, reloads, and status and watch clients connect and drop. It prints
+# loops run under every strategy, workers fail their health checks (an exec probe and a
+# tcp probe to a closed port) and are restarted for it, and an operator loop stops,
+# starts, restarts, adds and removes children, reloads, and status and watch clients
+# connect and drop. It prints
 # arbord's open descriptors and RSS after the first minute (or a sixth of the run, if
 # shorter) and at the end, and fails if
 #   - the descriptor count grew, or RSS grew by more than 10% + 4 MiB (ASan's allocator
-#     settles slowly; a leak of one allocation per restart grows far past that);
+#     settles slowly; a leak of one allocation per restart grows far past that). ASan's
+#     quarantine of freed memory is cut to 16 MiB: at its default 256 MiB it fills for
+#     minutes and RSS grows by that much with no leak at all (CI once failed on it);
 #   - arbord died, answered a status with an error, or exited non-zero at its SIGTERM
 #     (ASan's leak check runs at that exit);
 #   - any process a worker started is left once arbord has exited.
@@ -41,13 +45,17 @@ chatty() {  # writes lines fast: rotation and the capture path stay busy
   printf '{"id": "%s", "command": ["/bin/sh", "-c", "while :; do echo %s; done"], "shutdown": 1000}' "$1" \
     "line-of-captured-output-from-a-busy-worker"
 }
+sick() {  # fails its health check ($2: the probe) twice, 200 ms apart: killed and restarted
+  printf '{"id": "%s", "command": ["/bin/sleep", "100000"], "shutdown": 1000, "health": {%s, "interval": 200, "timeout": 500, "failures": 2}}' "$1" "$2"
+}
 tree() {  # $1: the reload generation, changing one worker's spec so reload has work
   cat <<EOF
 {
   "socket": "$sock", "log_dir": "$work/logs", "logs": {"max_bytes": 1048576, "keep": 2},
   "root": {"strategy": "one_for_one", "max_restarts": 100000, "max_seconds": 1, "children": [
     {"id": "ofo", "type": "supervisor", "strategy": "one_for_one", "max_restarts": 1000, "max_seconds": 1,
-     "children": [$(crash c1 0.05), $(crash c2 0.2), $(steady s1), $(chatty chat)]},
+     "children": [$(crash c1 0.05), $(crash c2 0.2), $(steady s1), $(chatty chat),
+       $(sick exec '"exec": ["/bin/false"]'), $(sick tcp '"tcp": "127.0.0.1:1"')]},
     {"id": "ofa", "type": "supervisor", "strategy": "one_for_all", "max_restarts": 1000, "max_seconds": 1,
      "children": [$(steady a), $(crash b 0.3), $(steady c)]},
     {"id": "rfo", "type": "supervisor", "strategy": "rest_for_one", "max_restarts": 1000, "max_seconds": 1,
@@ -61,7 +69,7 @@ EOF
 }
 tree 0 >"$work/tree.json"
 mkdir -p "$work/logs"
-ARBOR_SOAK_TOKEN=$token ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+ARBOR_SOAK_TOKEN=$token ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:quarantine_size_mb=16 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$arbord" --config "$work/tree.json" 2>"$work/arbord.err" &
 pid=$!
 for _ in $(seq 100); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done

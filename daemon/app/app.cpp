@@ -24,7 +24,7 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
   if (options_.log_sink) options_.log_sink->attach(&loop_);
   host::RunnerCallbacks callbacks;
   callbacks.spawned = [this](std::uint64_t token, int pid) { tree_->on_spawned(token, pid, now()); };
-  callbacks.start_failed = [this](std::uint64_t token, std::string error) {
+  callbacks.start_failed = [this](std::uint64_t token, const std::string& error) {
     tree_->on_spawn_failed(token, error, now());
   };
   callbacks.ready = [this](std::uint64_t token) { tree_->on_ready(token, now()); };

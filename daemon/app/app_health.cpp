@@ -6,7 +6,7 @@ namespace arbor::app {
 
 void App::probe(core::SpawnToken token, std::uint64_t seq, const config::Probe& probe,
                 const config::WorkerSpec& spec) {
-  prober_->run(token, probe, spec, [this, token, seq](bool passed, std::string error) {
+  prober_->run(token, probe, spec, [this, token, seq](bool passed, const std::string& error) {
     tree_->on_probe_result(token, seq, passed, error, now());
   });
 }

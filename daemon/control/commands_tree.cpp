@@ -56,7 +56,7 @@ void status(Context& context, cmd::Status::Request request, const Answer<cmd::St
   Daemon& daemon = context.daemon;
   cmd::NodeStatus wire = to_wire(std::move(*node), [&daemon](core::Millis t) { return daemon.wall_time(t); });
   add_cgroups(daemon, wire);
-  reply.ok(std::move(wire));
+  reply.ok(wire);
 }
 
 void count(Context& context, cmd::Count::Request request, const Answer<cmd::Count>& reply) {

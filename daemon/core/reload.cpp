@@ -149,7 +149,7 @@ void Supervisor::apply_settings(SpecPtr spec) {
   intensity_.set_limits(spec_->supervisor.max_restarts, spec_->supervisor.max_seconds * 1000);
 }
 
-void Supervisor::op_reload(SpecPtr spec, std::function<void()> done) {
+void Supervisor::op_reload(const SpecPtr& spec, std::function<void()> done) {
   if (state_ == ChildState::stopped || state_ == ChildState::restarting || state_ == ChildState::stopping) {
     // Nothing runs here: the new spec applies when the supervisor starts again.
     apply_settings(spec);

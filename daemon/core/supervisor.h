@@ -82,7 +82,7 @@ class Supervisor final : public Node, public ChildObserver {
   void op_add_dynamic(std::vector<std::string> args, const Reply& reply);
   // reload: take `spec` (same id and type) and apply the difference to the children;
   // `done` runs once this supervisor and every supervisor below it have finished.
-  void op_reload(SpecPtr spec, std::function<void()> done);
+  void op_reload(const SpecPtr& spec, std::function<void()> done);
 
  private:
   enum class Ending { none, gave_up, auto_shutdown };

@@ -120,7 +120,7 @@ void SupervisorTree::remove(const std::string& path, const Reply& reply, Millis 
   on_child(path, reply, now, [&](Supervisor& sup, NodeId id) { sup.op_remove(id, reply); });
 }
 
-void SupervisorTree::add(const std::string& supervisor_path, config::ChildSpec spec, Reply reply,
+void SupervisorTree::add(const std::string& supervisor_path, config::ChildSpec spec, const Reply& reply,
                          Millis now) {
   ctx_.set_now(now);
   Node* node = find(supervisor_path);
@@ -135,7 +135,7 @@ void SupervisorTree::add(const std::string& supervisor_path, config::ChildSpec s
 }
 
 void SupervisorTree::add_dynamic(const std::string& supervisor_path, std::vector<std::string> args,
-                                 Reply reply, Millis now) {
+                                 const Reply& reply, Millis now) {
   ctx_.set_now(now);
   Node* node = find(supervisor_path);
   if (node == nullptr) {

@@ -51,8 +51,8 @@ class SupervisorTree final : private ChildObserver {
   void start(const std::string& path, const Reply& reply, Millis now);
   void restart(const std::string& path, const Reply& reply, Millis now);
   void remove(const std::string& path, const Reply& reply, Millis now);
-  void add(const std::string& supervisor_path, config::ChildSpec spec, Reply reply, Millis now);
-  void add_dynamic(const std::string& supervisor_path, std::vector<std::string> args, Reply reply,
+  void add(const std::string& supervisor_path, config::ChildSpec spec, const Reply& reply, Millis now);
+  void add_dynamic(const std::string& supervisor_path, std::vector<std::string> args, const Reply& reply,
                    Millis now);
   OpResult signal(const std::string& path, int signo);
 

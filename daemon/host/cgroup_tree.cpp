@@ -57,9 +57,11 @@ void remove_stale_instances(Sys& sys, const std::string& start) {
     if (e->d_type != DT_DIR || !name.starts_with("arbord-")) continue;
     const long pid = std::strtol(name.c_str() + 7, nullptr, 10);
     if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
-    const auto text = read_small_file(sys, start + "/" + name + "/cgroup.events");
+    std::string dir = start;
+    dir.append("/").append(name);
+    const auto text = read_small_file(sys, dir + "/cgroup.events");
     const auto events = text ? parse_cgroup_events(*text) : std::nullopt;
-    if (events && !events->populated) stale.push_back(start + "/" + name);
+    if (events && !events->populated) stale.push_back(std::move(dir));
   }
   closedir(d);
   for (const auto& instance : stale) {

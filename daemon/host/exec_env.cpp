@@ -34,7 +34,11 @@ std::vector<std::string> build_environment(
     if (is_service_manager_variable(name)) continue;
     put(std::move(name), *p);
   }
-  for (const auto& [name, value] : overrides) put(name, name + "=" + value);
+  for (const auto& [name, value] : overrides) {
+    std::string entry = name;
+    entry.append("=").append(value);
+    put(name, std::move(entry));
+  }
   return entries;
 }
 

@@ -19,8 +19,9 @@
 
 namespace arbor::protocol {
 
-// Bumped when a command changes incompatibly; `version` reports it.
-inline constexpr int kProtocolVersion = 1;
+// Bumped when commands are added or change; `version` reports it, and each command's
+// CommandInfo::since names the version that added it.
+inline constexpr int kProtocolVersion = 2;  // 2: round 2 (check, watch --since, new fields)
 // docs/PROTOCOL.md: the largest request line, and the most unread output a client may have.
 inline constexpr std::size_t kMaxLineBytes = 1024 * 1024;
 inline constexpr std::size_t kMaxQueuedBytes = 1024 * 1024;

@@ -212,22 +212,22 @@ core::OpResult Harness::run(F f) {
 }
 
 core::OpResult Harness::stop(const std::string& p) {
-  return run([&](core::Reply r) { tree.stop(p, r, now); });
+  return run([&](const core::Reply& r) { tree.stop(p, r, now); });
 }
 core::OpResult Harness::start(const std::string& p) {
-  return run([&](core::Reply r) { tree.start(p, r, now); });
+  return run([&](const core::Reply& r) { tree.start(p, r, now); });
 }
 core::OpResult Harness::restart(const std::string& p) {
-  return run([&](core::Reply r) { tree.restart(p, r, now); });
+  return run([&](const core::Reply& r) { tree.restart(p, r, now); });
 }
 core::OpResult Harness::remove(const std::string& p) {
-  return run([&](core::Reply r) { tree.remove(p, r, now); });
+  return run([&](const core::Reply& r) { tree.remove(p, r, now); });
 }
 core::OpResult Harness::add(const std::string& sup, config::ChildSpec spec) {
-  return run([&](core::Reply r) { tree.add(sup, std::move(spec), r, now); });
+  return run([&](const core::Reply& r) { tree.add(sup, std::move(spec), r, now); });
 }
 core::OpResult Harness::add_dynamic(const std::string& sup, std::vector<std::string> args) {
-  return run([&](core::Reply r) { tree.add_dynamic(sup, std::move(args), r, now); });
+  return run([&](const core::Reply& r) { tree.add_dynamic(sup, std::move(args), r, now); });
 }
 
 config::ChildSpec worker(const std::string& id, config::RestartType restart) {

@@ -2,15 +2,12 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/arbord_instance.h"
+#include "tests/support/proc.h"
 
 namespace arbor::testing {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-
-std::chrono::milliseconds until(Clock::time_point deadline) {
-  return std::max(0ms, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
-}
 
 void collect_pids(const nlohmann::json& node, std::map<std::string, pid_t>& out) {
   if (node.value("type", "") == "worker" && node.contains("pid") && node["pid"].is_number()) {
@@ -56,7 +53,7 @@ bool ArbordInstance::open_watch() {
       ADD_FAILURE() << "no reply to watch";
       break;
     }
-    pump(until(deadline));
+    pump(time_left(deadline));
   }
   watch_.reset();
   return false;
@@ -95,7 +92,7 @@ std::optional<nlohmann::json> ArbordInstance::request(const std::string& cmd, nl
   for (;;) {
     if (auto reply = control_->take_reply(id)) return reply;
     if (id == 0 || control_->at_eof() || Clock::now() >= deadline) return std::nullopt;
-    pump(until(deadline));
+    pump(time_left(deadline));
   }
 }
 
@@ -114,7 +111,7 @@ std::optional<nlohmann::json> ArbordInstance::await_event(
       if (match(events_[event_cursor_])) return events_[event_cursor_++];
     }
     if (Clock::now() >= deadline || watch_->at_eof()) break;
-    pump(until(deadline));
+    pump(time_left(deadline));
   }
   ADD_FAILURE() << "no event " << what << " within " << timeout.count() << " ms"
                 << (watch_->at_eof() ? " (the stream ended)" : "");

@@ -11,15 +11,12 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/arbord_instance.h"
+#include "tests/support/proc.h"
 
 namespace arbor::testing {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-
-std::chrono::milliseconds until(Clock::time_point deadline) {
-  return std::max(0ms, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
-}
 
 // The gate (see the header): says "up" on one FIFO once it runs, and becomes ready (a
 // newline on fd 3) when a line arrives on the other. Once the gate has been opened (the
@@ -65,7 +62,7 @@ bool ArbordInstance::await_gate_up() {
       ADD_FAILURE() << "the gate child did not run within 30 s";
       return false;
     }
-    pump(until(deadline));
+    pump(time_left(deadline));
   }
   return false;
 }

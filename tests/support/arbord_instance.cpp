@@ -1,6 +1,7 @@
 // ArbordInstance: the process, its log, its readiness and its exit. The watch, events and
 // requests are in arbord_events.cpp, the boot gate in arbord_gate.cpp.
 #include "tests/support/arbord_instance.h"
+#include "tests/support/proc.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -43,10 +44,6 @@ std::vector<pid_t> strays() {
     if (!live_arbords().contains(p)) out.push_back(p);
   }
   return out;
-}
-
-std::chrono::milliseconds until(Clock::time_point deadline) {
-  return std::max(0ms, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
 }
 
 // The datagram socket arbord's sd_notify writes to (docs/ARBORD.md, Type=notify).
@@ -251,7 +248,7 @@ std::optional<std::string> ArbordInstance::await(const std::string& pattern,
       if (std::regex_search(lines_[cursor_], re)) return lines_[cursor_++];
     }
     if (Clock::now() >= deadline || (stderr_fd_ < 0 && cursor_ >= lines_.size())) break;
-    pump(until(deadline));
+    pump(time_left(deadline));
   }
   ADD_FAILURE() << "no log line matching /" << pattern << "/ within " << timeout.count() << " ms";
   return std::nullopt;
@@ -274,7 +271,7 @@ std::vector<std::string> ArbordInstance::matching(const std::string& pattern) {
 Boot ArbordInstance::await_boot(std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   pump(0ms);
-  while (!ready_ && !exit_status_ && Clock::now() < deadline) pump(until(deadline));
+  while (!ready_ && !exit_status_ && Clock::now() < deadline) pump(time_left(deadline));
   if (!ready_) return exit_status_ ? Boot::exited : Boot::timed_out;
   if (watch_mode_ == Watch::from_ready && !watch_) open_watch();
   if (watch_mode_ != Watch::none && boot_pids_.empty()) take_snapshot();
@@ -328,7 +325,7 @@ void ArbordInstance::signal(int signo) {
 
 std::optional<int> ArbordInstance::wait_exit(std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
-  while (!exit_status_ && Clock::now() < deadline) pump(until(deadline));
+  while (!exit_status_ && Clock::now() < deadline) pump(time_left(deadline));
   if (!exit_status_) {
     ADD_FAILURE() << "arbord did not exit within " << timeout.count() << " ms";
     return std::nullopt;
@@ -336,7 +333,8 @@ std::optional<int> ArbordInstance::wait_exit(std::chrono::milliseconds timeout) 
   // What it wrote last: its log to EOF, its events to the end of the stream (bounded: a
   // descendant that kept arbord's stderr would hold the pipe open).
   const auto drained = Clock::now() + 5s;
-  while ((stderr_fd_ >= 0 || (watch_ && !watch_->at_eof())) && Clock::now() < drained) pump(until(drained));
+  while ((stderr_fd_ >= 0 || (watch_ && !watch_->at_eof())) && Clock::now() < drained)
+    pump(time_left(drained));
   return exit_status_;
 }
 

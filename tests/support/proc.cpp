@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <algorithm>
 #include <thread>
 
 namespace arbor::testing {
@@ -77,6 +78,11 @@ std::vector<pid_t> group_members(pid_t pgid) {
 bool dead(pid_t pid) {
   const char s = proc_state(pid);
   return s == '\0' || s == 'Z' || s == 'X';
+}
+
+std::chrono::milliseconds time_left(std::chrono::steady_clock::time_point deadline) {
+  const auto left = deadline - std::chrono::steady_clock::now();
+  return std::max(std::chrono::milliseconds(0), std::chrono::duration_cast<std::chrono::milliseconds>(left));
 }
 
 bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {

@@ -27,6 +27,9 @@ std::vector<pid_t> group_members(pid_t pgid);  // every process whose pgrp is pg
 // Dead: gone, or a zombie (nothing of it runs any more).
 bool dead(pid_t pid);
 
+// What is left of the time until `deadline`, never negative: the bound of one wait.
+std::chrono::milliseconds time_left(std::chrono::steady_clock::time_point deadline);
+
 // Polls `done` every 10 ms until it holds or `timeout` passes. Only for external state that
 // no event announces (a process's /proc state, the kernel reparenting orphans).
 bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);

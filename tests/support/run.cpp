@@ -45,6 +45,7 @@ RunResult run(std::vector<std::string> argv, std::chrono::milliseconds timeout,
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err[1], 2);
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
   std::vector<std::string> envs;
@@ -59,6 +60,7 @@ RunResult run(std::vector<std::string> argv, std::chrono::milliseconds timeout,
   }
   envs.insert(envs.end(), env.begin(), env.end());
   std::vector<char*> envp;
+  envp.reserve(envs.size() + 1);
   for (auto& e : envs) envp.push_back(e.data());
   envp.push_back(nullptr);
   pid_t pid = -1;

@@ -55,7 +55,7 @@ class CgroupTreeTest : public ::testing::Test {
     const auto dir = tree_->ensure(path, error);
     EXPECT_TRUE(dir) << error;
     if (!dir) return -1;
-    const CStringArray args(argv);
+    const CStringArray args(std::move(argv));
     const CStringArray env(std::vector<std::string>{});
     SpawnPlan plan;
     plan.argv = &args;

@@ -196,7 +196,7 @@ TEST_F(CtlTest, WatchSinceResumesAfterAReconnectWithNoGapAndNoDuplicate) {
 TEST_F(CtlTest, VersionAndUsage) {
   RunResult v = ctl({"--json", "version"});
   EXPECT_EQ(json::parse(v.out),
-            (json{{"arborctl", ARBOR_VERSION}, {"arbord", ARBOR_VERSION}, {"protocol", 1}}));
+            (json{{"arborctl", ARBOR_VERSION}, {"arbord", ARBOR_VERSION}, {"protocol", 2}}));
   EXPECT_EQ(ctl({"frobnicate"}).status, 2);
   EXPECT_EQ(ctl({"stop"}).status, 2);
   EXPECT_EQ(ctl({"--help"}).status, 0);

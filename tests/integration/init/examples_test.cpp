@@ -34,7 +34,8 @@ bool on_path(const std::string& name) {
   if (name.empty() || name[0] == '/') return access(name.c_str(), X_OK) == 0;
   std::stringstream path(std::getenv("PATH") != nullptr ? std::getenv("PATH") : "/usr/bin:/bin");
   for (std::string dir; std::getline(path, dir, ':');) {
-    if (access((dir + "/" + name).c_str(), X_OK) == 0) return true;
+    dir.append("/").append(name);
+    if (access(dir.c_str(), X_OK) == 0) return true;
   }
   return false;
 }

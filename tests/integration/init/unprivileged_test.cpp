@@ -43,7 +43,7 @@ class Unprivileged : public ::testing::Test {
   }
 
   std::string mkdir_owned(const std::string& name, uid_t owner) {
-    const std::string d = path(name);
+    std::string d = path(name);
     ::mkdir(d.c_str(), 0755);
     give(d, owner);
     return d;

@@ -184,7 +184,7 @@ TEST_F(CommandsTest, EveryRequestReadsBackWhatItWrites) {
 }
 
 TEST_F(CommandsTest, Version) {
-  EXPECT_EQ(request("version", json::object())["result"], (json{{"arbord", ARBOR_VERSION}, {"protocol", 1}}));
+  EXPECT_EQ(request("version", json::object())["result"], (json{{"arbord", ARBOR_VERSION}, {"protocol", 2}}));
 }
 
 TEST_F(CommandsTest, ShutdownAnswersThenStopsTheTree) {

@@ -101,7 +101,10 @@ int HostTest::run_for(std::uint64_t ms) {
   uv_timer_start(
       &watchdog_, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, ms, 0);
   int iterations = 0;
-  for (; !expired; ++iterations) uv_run(&loop_, UV_RUN_ONCE);
+  while (!expired) {  // set by the timer's callback, inside uv_run
+    uv_run(&loop_, UV_RUN_ONCE);
+    ++iterations;
+  }
   return iterations;
 }
 

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <memory>
 #include <optional>
 
@@ -27,8 +28,9 @@ struct Listener {
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t len = sizeof addr;
-    bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    listen(fd, 16);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd, 16) != 0) {
+      ADD_FAILURE() << "cannot listen on the loopback: " << errno;
+    }
     getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
     port = ntohs(addr.sin_port);
   }
@@ -127,7 +129,7 @@ class ProberTest : public HostTest {
   // Runs `probe` and waits for its answer: {passed, error}.
   std::optional<std::pair<bool, std::string>> probe(const config::Probe& p) {
     std::optional<std::pair<bool, std::string>> result;
-    prober_->run(1, p, {}, [&](bool passed, std::string error) { result = {passed, error}; });
+    prober_->run(1, p, {}, [&](bool passed, const std::string& error) { result = {passed, error}; });
     EXPECT_FALSE(result.has_value()) << "answered from inside run()";
     run_until([&] { return result.has_value(); });
     return result;
@@ -177,7 +179,7 @@ TEST_F(ProberTest, HttpStatusDecides) {
 TEST_F(ProberTest, CancelledProbeNeverAnswersAndLeavesNoHandle) {
   Listener l;  // accepts into its backlog, never answers: the GET hangs
   bool answered = false;
-  prober_->run(7, http(l.port, "/"), {}, [&](bool, std::string) { answered = true; });
+  prober_->run(7, http(l.port, "/"), {}, [&](bool, const std::string&) { answered = true; });
   run_for(50);
   EXPECT_EQ(prober_->in_flight(), 1u);
   prober_->cancel(7);
@@ -189,10 +191,10 @@ TEST_F(ProberTest, CancelledProbeNeverAnswersAndLeavesNoHandle) {
 TEST_F(ProberTest, NewProbeForAKeyReplacesTheOld) {
   Listener l;
   int first = 0;
-  prober_->run(3, http(l.port, "/"), {}, [&](bool, std::string) { ++first; });
+  prober_->run(3, http(l.port, "/"), {}, [&](bool, const std::string&) { ++first; });
   auto second = probe(tcp(l.port));  // key 1: another worker's probe is untouched
   EXPECT_EQ(prober_->in_flight(), 1u);
-  prober_->run(3, tcp(l.port), {}, [&](bool passed, std::string) { first += passed ? 10 : 100; });
+  prober_->run(3, tcp(l.port), {}, [&](bool passed, const std::string&) { first += passed ? 10 : 100; });
   run_until([&] { return first != 0; });
   EXPECT_EQ(first, 10);
   EXPECT_TRUE(second && second->first);
