@@ -80,7 +80,9 @@ namespace {
 // left the history is hung up on: it may resume with --since (and learn what was lost).
 class Follower final : public Handle {
  public:
-  static constexpr std::size_t kHighWater = 256 * 1024;
+  // Small: a thousand clients replaying at once cost arbord 64 MiB at most, and the
+  // kernel's socket buffer holds as much again for each, so a reader never waits on it.
+  static constexpr std::size_t kHighWater = 64 * 1024;
 
   Follower(Daemon& daemon, Answer<cmd::Watch> reply, std::uint64_t next)
       : daemon_(daemon),

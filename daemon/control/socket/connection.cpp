@@ -16,7 +16,11 @@ struct WriteRequest {
   uv_write_t req{};
   std::string data;
 };
+// One read buffer for every connection: libuv calls the read callback right after the
+// alloc callback, on this thread, and on_read copies what it keeps into the line reader.
+// A buffer per connection cost 64 KiB each (64 MiB for a thousand watch clients).
 constexpr std::size_t kReadChunk = 64 * 1024;
+char g_read_buffer[kReadChunk];
 }  // namespace
 
 Connection::Connection(Dispatcher& dispatcher) : dispatcher_(dispatcher) {}
@@ -68,13 +72,9 @@ void Connection::start() {
     return;
   }
   spdlog::debug("control: client {} connected", peer());
-  read_buffer_.resize(kReadChunk);
   uv_read_start(
       stream(),
-      [](uv_handle_t* h, std::size_t, uv_buf_t* buf) {
-        auto& self = *static_cast<Connection*>(h->data);
-        *buf = uv_buf_init(self.read_buffer_.data(), static_cast<unsigned>(self.read_buffer_.size()));
-      },
+      [](uv_handle_t*, std::size_t, uv_buf_t* buf) { *buf = uv_buf_init(g_read_buffer, kReadChunk); },
       [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
         static_cast<Connection*>(s->data)->on_read(nread, buf);
       });

@@ -60,7 +60,6 @@ class Connection final : public Session, public std::enable_shared_from_this<Con
   uv::UvHandle<uv_pipe_t> pipe_;      // data: this; empty once closing
   std::shared_ptr<Connection> self_;  // libuv's reference, dropped when the pipe has closed
   protocol::LineReader reader_{protocol::kMaxLineBytes};
-  std::vector<char> read_buffer_;
   std::vector<std::unique_ptr<Handle>> streams_;
   std::function<void()> drained_;  // when_drained: called once the write queue is empty
   bool open_ = true;               // accepting output

@@ -22,6 +22,7 @@ void HostTest::SetUp() {
 void HostTest::make_runner(config::LogsSpec logs) {
   if (runner_) runner_->close();
   RunnerOptions options{dir_ + "/logs", logs, sys_};
+  options.cgroups = cgroups_;
   RunnerCallbacks callbacks;
   callbacks.spawned = [this](std::uint64_t token, int pid) {
     pgids_.insert(pid);

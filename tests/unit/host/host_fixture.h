@@ -64,6 +64,9 @@ class HostTest : public ::testing::Test {
   std::vector<std::string> log_lines(const std::string& worker_path) const;
 
   Sys* sys_ = nullptr;  // set before SetUp to run the runner on a fake kernel (sys_fault_test)
+  // Set before make_runner() to run workers in cgroups; the test closes the runner before
+  // the tree goes.
+  CgroupTree* cgroups_ = nullptr;
   uv_loop_t loop_{};
   uv_timer_t watchdog_{};
   std::string dir_;  // a fresh temporary directory, removed afterwards

@@ -7,7 +7,9 @@
 #include <cerrno>
 #include <string>
 
+#include "daemon/host/cgroup_tree.h"
 #include "daemon/host/sys.h"
+#include "tests/integration/cgroups/cgroup_env.h"
 #include "tests/unit/host/host_fixture.h"
 
 namespace arbor::host::testing {
@@ -22,8 +24,18 @@ class FaultSys : public Sys {
   int write_errno = 0;       // every write fails with this
   int eagain_every = 0;      // every Nth read of a pipe returns EAGAIN
   long file_room = -1;       // >= 0: regular files take this many more bytes, then ENOSPC
+  int mkdir_errno = 0;       // mkdir of a path that contains mkdir_fails fails with this
+  std::string mkdir_fails;
   int pipe2_calls = 0;
   int eagains = 0;
+
+  int mkdir(const char* path, mode_t mode) override {
+    if (mkdir_errno == 0 || std::string_view(path).find(mkdir_fails) == std::string_view::npos) {
+      return Sys::mkdir(path, mode);
+    }
+    errno = mkdir_errno;
+    return -1;
+  }
 
   int pidfd_open(pid_t pid) override {
     if (pidfd_open_errno == 0) return Sys::pidfd_open(pid);
@@ -157,6 +169,48 @@ TEST_F(SysFaultTest, EagainOnAPipeReadLosesNothing) {
     ASSERT_EQ(lines[i].size(), 100u) << i;
   }
   EXPECT_GT(fake_.eagains, 0);
+}
+
+// A worker's cgroup that cannot be made (EACCES: the delegation was taken away; ENOSPC:
+// the kernel's cgroup.max.descendants, or its memory) is start_failed naming the
+// directory and why; the runner and the workers beside it go on, in cgroups of their own.
+TEST_F(SysFaultTest, ACgroupThatCannotBeMadeIsStartFailedAndTheOthersGoOn) {
+  SKIP_WITHOUT_CGROUPS();
+  std::string why;
+  auto tree = CgroupTree::create(fake_, nullptr, why);
+  ASSERT_TRUE(tree) << why;
+  cgroups_ = tree.get();
+  make_runner();
+  const struct {
+    int err;
+    std::string path;
+    std::string text;
+  } faults[] = {{EACCES, "denied", "Permission denied"}, {ENOSPC, "full", "No space left on device"}};
+  std::uint64_t token = 0;
+  for (const auto& f : faults) {
+    fake_.mkdir_errno = f.err;
+    fake_.mkdir_fails = "/c-" + f.path;
+    spawn(++token, child({}), f.path);
+    const Event* failed = wait_end(token);
+    ASSERT_NE(failed, nullptr);
+    EXPECT_EQ(failed->kind, Kind::start_failed);
+    EXPECT_EQ(failed->text, "cgroup: mkdir " + tree->absolute(f.path) + ": " + f.text);
+    EXPECT_EQ(find(Kind::spawned, token), nullptr);
+  }
+  // Twice, so the restart path (the cgroup kept) is crossed too.
+  for (int i = 0; i < 2; ++i) {
+    spawn(++token, child({"--print", "fine", "--after", "0"}), "fine");
+    const Event* end = wait_end(token);
+    ASSERT_NE(end, nullptr);
+    EXPECT_EQ(end->kind, Kind::exited);
+  }
+  EXPECT_EQ(log_lines("fine"), (std::vector<std::string>{"fine", "fine"}));
+  EXPECT_EQ(runner_->live(), 0u);
+  runner_->close();  // before the tree goes; its handles are closed by the loop
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  runner_.reset();
+  cgroups_ = nullptr;
+  EXPECT_TRUE(tree->close());
 }
 
 }  // namespace
