@@ -1,5 +1,7 @@
 #include "daemon/host/probe_net.h"
 
+#include "daemon/host/http_status.h"
+
 #include <sys/socket.h>
 
 #include <fmt/format.h>
@@ -11,9 +13,6 @@
 namespace arbor::host {
 
 namespace {
-
-// The status line's limit: an answer that has not ended its first line by then is no HTTP.
-constexpr std::size_t kMaxStatusLine = 1024;
 
 std::string authority(const config::Probe& p) {
   const bool v6 = p.host.find(':') != std::string::npos;
@@ -123,24 +122,15 @@ void NetProbe::read(ssize_t n, const uv_buf_t* buf) {
     return;
   }
   response_.append(buf->base, static_cast<std::size_t>(n));
-  const std::size_t eol = response_.find('\n');
-  if (eol == std::string::npos) {
-    if (response_.size() > kMaxStatusLine) finish(false, fmt::format("GET {}: not an HTTP answer", path));
-    return;
-  }
-  // "HTTP/1.1 200 OK": the version, a space, three digits.
-  const std::string_view line(response_.data(), eol);
-  int code = 0;
-  if (line.size() >= 12 && line.starts_with("HTTP/") && line[8] == ' ') {
-    for (std::size_t i = 9; i < 12; ++i)
-      code = line[i] >= '0' && line[i] <= '9' ? code * 10 + (line[i] - '0') : -1000;
-  }
-  if (code < 100) {
-    finish(false, fmt::format("GET {}: not an HTTP answer", path));
-  } else if (code >= 200 && code < 400) {
-    finish(true, {});
-  } else {
-    finish(false, fmt::format("GET {}: {}", path, code));
+  const HttpStatus status = http_status(response_);
+  switch (status.kind) {
+    case HttpStatus::Kind::incomplete:
+      return;
+    case HttpStatus::Kind::not_http:
+      return finish(false, fmt::format("GET {}: not an HTTP answer", path));
+    case HttpStatus::Kind::code:
+      if (status.code >= 200 && status.code < 400) return finish(true, {});
+      return finish(false, fmt::format("GET {}: {}", path, status.code));
   }
 }
 
