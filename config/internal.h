@@ -65,6 +65,11 @@ std::optional<bool> read_bool(const Json& v, const std::string& ptr, Ctx& ctx);
 std::optional<Shutdown> read_shutdown(const Json& v, const std::string& ptr, Ctx& ctx);
 std::optional<int> read_signal(const Json& v, const std::string& ptr, Ctx& ctx);
 std::optional<mode_t> read_umask(const Json& v, const std::string& ptr, Ctx& ctx);
+// An octal string "0000"–"0777" (at most 4 digits), or nullopt; no error is recorded.
+std::optional<mode_t> octal_mode(const Json& v);
+// A command line: a non-empty array of strings, the first resolved on PATH
+// (resolve_command); nullopt with every error recorded.
+std::optional<std::vector<std::string>> read_argv(const Json& v, const std::string& ptr, Ctx& ctx);
 bool expect_object(const Json& v, const std::string& ptr, Ctx& ctx);
 
 // Enum readers; the "peek" forms report nothing (used to look ahead at sibling keys).

@@ -132,14 +132,7 @@ namespace detail {
 namespace {
 
 std::optional<mode_t> read_mode(const Json& v, const std::string& ptr, Ctx& ctx) {
-  if (v.is_string()) {
-    const auto& s = v.get_ref<const std::string&>();
-    if (!s.empty() && s.size() <= 4 && s.find_first_not_of("01234567") == std::string::npos) {
-      unsigned mode = 0;
-      std::from_chars(s.data(), s.data() + s.size(), mode, 8);  // octal digits only, at most 4: no error
-      if (mode <= 0777) return static_cast<mode_t>(mode);
-    }
-  }
+  if (const auto mode = octal_mode(v)) return mode;
   ctx.error(ptr, fmt::format("expected an octal string from \"0000\" to \"0777\" like \"0660\", found {}",
                              describe(v)));
   return std::nullopt;

@@ -92,20 +92,10 @@ void parse_http(const Json& v, const std::string& ptr, Probe& p, Ctx& ctx) {
 }
 
 void parse_exec(const Json& v, const std::string& ptr, Probe& p, Ctx& ctx) {
-  if (!v.is_array() || v.empty()) {
-    ctx.error(ptr, fmt::format("expected a non-empty array of strings, found {}", describe(v)));
-    return;
-  }
-  std::vector<std::string> argv;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    const std::string item_ptr = join(ptr, i);
-    auto arg = read_string(v[i], item_ptr, ctx, i == 0);
-    if (arg && i == 0) arg = resolve_command(*arg, item_ptr, ctx);
-    if (arg) argv.push_back(std::move(*arg));
-  }
-  if (argv.size() != v.size()) return;
+  auto argv = read_argv(v, ptr, ctx);
+  if (!argv) return;
   p.kind = Probe::Kind::exec;
-  p.command = std::move(argv);
+  p.command = std::move(*argv);
 }
 
 void parse_form(const std::string& key, const Json& v, const std::string& ptr, Probe& p, Ctx& ctx) {

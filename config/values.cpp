@@ -121,15 +121,35 @@ std::optional<int> read_signal(const Json& v, const std::string& ptr, Ctx& ctx) 
   return signo;
 }
 
+std::optional<mode_t> octal_mode(const Json& v) {
+  if (!v.is_string()) return std::nullopt;
+  const auto& s = v.get_ref<const std::string&>();
+  if (s.empty() || s.size() > 4 || s.find_first_not_of("01234567") != std::string::npos) return std::nullopt;
+  unsigned mode = 0;
+  std::from_chars(s.data(), s.data() + s.size(), mode, 8);  // octal digits only, at most 4: no error
+  if (mode > 0777) return std::nullopt;
+  return static_cast<mode_t>(mode);
+}
+
+std::optional<std::vector<std::string>> read_argv(const Json& v, const std::string& ptr, Ctx& ctx) {
+  if (!v.is_array() || v.empty()) {
+    ctx.error(ptr, fmt::format("expected a non-empty array of strings, found {}", describe(v)));
+    return std::nullopt;
+  }
+  std::vector<std::string> argv;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::string item_ptr = join(ptr, i);
+    auto arg = read_string(v[i], item_ptr, ctx, i == 0);
+    if (arg && i == 0) arg = resolve_command(*arg, item_ptr, ctx);
+    if (arg) argv.push_back(std::move(*arg));
+  }
+  if (argv.size() != v.size()) return std::nullopt;
+  return argv;
+}
+
 std::optional<mode_t> read_umask(const Json& v, const std::string& ptr, Ctx& ctx) {
-  if (v.is_string()) {
-    const auto& s = v.get_ref<const std::string&>();
-    if (!s.empty() && s.size() <= 4 && s.find_first_not_of("01234567") == std::string::npos) {
-      unsigned mode = 0;
-      std::from_chars(s.data(), s.data() + s.size(), mode, 8);  // octal digits only, at most 4: no error
-      if (mode <= 0777) return static_cast<mode_t>(mode);
-    }
-  } else if (v.is_number_integer() && v.get<std::int64_t>() >= 0 && v.get<std::int64_t>() <= 0777) {
+  if (const auto mode = octal_mode(v)) return mode;
+  if (v.is_number_integer() && v.get<std::int64_t>() >= 0 && v.get<std::int64_t>() <= 0777) {
     return static_cast<mode_t>(v.get<std::int64_t>());
   }
   ctx.error(ptr, fmt::format("expected an octal string like \"022\" or an integer from 0 to 511, found {}",

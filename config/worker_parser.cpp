@@ -15,18 +15,7 @@ constexpr std::array<std::string_view, 15> kWorkerKeys{
 constexpr std::int64_t kMaxId = 4294967294;  // uid_t/gid_t, minus the (id_t)-1 sentinel
 
 void parse_command(const Json& v, const std::string& ptr, WorkerSpec& w, Ctx& ctx) {
-  if (!v.is_array() || v.empty()) {
-    ctx.error(ptr, fmt::format("expected a non-empty array of strings, found {}", describe(v)));
-    return;
-  }
-  std::vector<std::string> argv;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    const std::string item_ptr = join(ptr, i);
-    auto arg = read_string(v[i], item_ptr, ctx, i == 0);
-    if (arg && i == 0) arg = resolve_command(*arg, item_ptr, ctx);
-    if (arg) argv.push_back(std::move(*arg));
-  }
-  if (argv.size() == v.size()) w.command = std::move(argv);
+  if (auto argv = read_argv(v, ptr, ctx)) w.command = std::move(*argv);
 }
 
 void parse_env(const Json& v, const std::string& ptr, WorkerSpec& w, Ctx& ctx) {
