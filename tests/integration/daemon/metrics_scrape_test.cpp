@@ -59,10 +59,10 @@ class PrometheusServer {
 
   // The value of an instant query's single sample ("1"), or "" (no answer yet, no sample).
   std::string query(const std::string& url_encoded) const {
-    const std::string answer = exchange(port_,
-                                        "GET /api/v1/query?query=" + url_encoded +
-                                            " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-                                        5000);
+    const std::string answer = http_exchange(port_,
+                                             "GET /api/v1/query?query=" + url_encoded +
+                                                 " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+                                             5000);
     const json reply = json::parse(body(answer), nullptr, false);
     if (reply.is_discarded() || reply.value("status", "") != "success") return "";
     const json& result = reply["data"]["result"];

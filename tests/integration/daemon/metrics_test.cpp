@@ -76,13 +76,14 @@ TEST(Metrics, HttpEndpointAnswersOnlyGetMetrics) {
   EXPECT_EQ(status_line(get(port, "/metrics?x=1")), "HTTP/1.1 200 OK");
   EXPECT_EQ(status_line(get(port, "/")), "HTTP/1.1 404 Not Found");
   EXPECT_EQ(status_line(get(port, "/metrics/x")), "HTTP/1.1 404 Not Found");
-  const std::string post = exchange(port, "POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+  const std::string post = http_exchange(port, "POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
   EXPECT_EQ(status_line(post), "HTTP/1.1 405 Method Not Allowed");
   EXPECT_NE(post.find("\r\nAllow: GET\r\n"), std::string::npos);
-  EXPECT_EQ(status_line(exchange(port, "HEAD /metrics HTTP/1.1\r\n\r\n")), "HTTP/1.1 405 Method Not Allowed");
-  EXPECT_EQ(status_line(exchange(port, "hello\r\n")), "HTTP/1.1 400 Bad Request");
-  EXPECT_EQ(status_line(exchange(port, "GET /metrics HTTP/9\r\n\r\n")), "HTTP/1.1 400 Bad Request");
-  EXPECT_EQ(status_line(exchange(port, std::string(9000, 'A'))),
+  EXPECT_EQ(status_line(http_exchange(port, "HEAD /metrics HTTP/1.1\r\n\r\n")),
+            "HTTP/1.1 405 Method Not Allowed");
+  EXPECT_EQ(status_line(http_exchange(port, "hello\r\n")), "HTTP/1.1 400 Bad Request");
+  EXPECT_EQ(status_line(http_exchange(port, "GET /metrics HTTP/9\r\n\r\n")), "HTTP/1.1 400 Bad Request");
+  EXPECT_EQ(status_line(http_exchange(port, std::string(9000, 'A'))),
             "HTTP/1.1 431 Request Header Fields Too Large");
   // Nothing of it has control powers, and the tree runs on.
   const auto status = arbord.request("status", {{"path", "a"}});

@@ -46,7 +46,7 @@ inline bool read_to_eof(int fd, std::string& out, int timeout_ms = 10000) {
 
 // Sends `request` as is and returns everything the server answered before it closed
 // ("" when the connection failed or nothing came within the timeout).
-inline std::string exchange(int port, const std::string& request, int timeout_ms = 10000) {
+inline std::string http_exchange(int port, const std::string& request, int timeout_ms = 10000) {
   const int fd = connect_local(port);
   if (fd < 0) return "";
   std::string out;
@@ -57,7 +57,7 @@ inline std::string exchange(int port, const std::string& request, int timeout_ms
 }
 
 inline std::string get(int port, const std::string& target) {
-  return exchange(port, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  return http_exchange(port, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 }
 
 // "HTTP/1.1 200 OK" of an answer.
