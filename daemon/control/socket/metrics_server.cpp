@@ -19,11 +19,14 @@ class MetricsClient final : public std::enable_shared_from_this<MetricsClient> {
   static std::shared_ptr<MetricsClient> accept(uv_stream_t* server, Daemon& daemon,
                                                std::uint64_t deadline_ms);
   void close() noexcept;
+  // False from close() on: its slot is free, though libuv has not yet called back.
+  bool open() const { return static_cast<bool>(tcp_); }
 
  private:
   explicit MetricsClient(Daemon& daemon) : daemon_(daemon) {}
   void on_read(ssize_t nread) noexcept;
   void respond(int status, std::string_view content_type, std::string_view body) noexcept;
+  void finish() noexcept;
   void on_closed() noexcept { auto last = std::move(self_); }
 
   Daemon& daemon_;
@@ -34,6 +37,8 @@ class MetricsClient final : public std::enable_shared_from_this<MetricsClient> {
   char chunk_[2048];
   std::string response_;  // what uv_write is sending
   uv_write_t write_{};
+  uv_shutdown_t shutdown_{};
+  std::uint64_t linger_ms_ = 1000;
   bool responded_ = false;
 };
 
@@ -81,11 +86,12 @@ std::shared_ptr<MetricsClient> MetricsClient::accept(uv_stream_t* server, Daemon
 }
 
 void MetricsClient::on_read(ssize_t nread) noexcept {
-  if (nread == 0 || responded_) return;
-  if (nread < 0) {  // EOF before a whole request, or an error: nothing to answer
+  if (nread == 0) return;
+  if (nread < 0) {  // EOF or an error: before a whole request there is nothing to answer
     close();
     return;
   }
+  if (responded_) return;  // what follows the head (a body, more requests) is discarded
   received_.append(chunk_, static_cast<std::size_t>(nread));
   const HttpRequestHead head = parse_http_head(received_);
   switch (head.status) {
@@ -112,8 +118,9 @@ void MetricsClient::on_read(ssize_t nread) noexcept {
 }
 
 void MetricsClient::respond(int status, std::string_view content_type, std::string_view body) noexcept {
+  // Reading goes on (discarding) until the client's EOF: closing with unread bytes would
+  // send a reset, which may destroy the response before the client has read it.
   responded_ = true;
-  uv_read_stop(tcp_.stream());
   received_ = {};
   try {
     response_ = http_response(status, content_type, body);
@@ -123,12 +130,30 @@ void MetricsClient::respond(int status, std::string_view content_type, std::stri
   }
   uv_buf_t buf = uv_buf_init(response_.data(), static_cast<unsigned>(response_.size()));
   write_.data = this;
-  const int rc = uv_write(&write_, tcp_.stream(), &buf, 1, [](uv_write_t* w, int) {
-    // Done or failed (ECANCELED when closed first): the client is closed either way; the
-    // socket, and so this client, outlives its write callback.
-    static_cast<MetricsClient*>(w->data)->close();
+  const int rc = uv_write(&write_, tcp_.stream(), &buf, 1, [](uv_write_t* w, int status) {
+    // The socket, and so this client, outlives its write callback (ECANCELED when closed).
+    auto* self = static_cast<MetricsClient*>(w->data);
+    if (status < 0 || !self->tcp_) return self->close();
+    self->finish();
   });
   if (rc != 0) close();
+}
+
+// The response is out: send our FIN, and give the client a moment to read and close.
+void MetricsClient::finish() noexcept {
+  shutdown_.data = this;
+  if (uv_shutdown(&shutdown_, tcp_.stream(), [](uv_shutdown_t* r, int status) {
+        if (status < 0) static_cast<MetricsClient*>(r->data)->close();
+      }) != 0) {
+    return close();
+  }
+  uv_timer_stop(timer_.get());
+  uv_timer_start(
+      timer_.get(),
+      [](uv_timer_t* t) {
+        if (auto* self = static_cast<MetricsClient*>(t->data)) self->close();
+      },
+      linger_ms_, 0);
 }
 
 void MetricsClient::close() noexcept {
@@ -191,7 +216,11 @@ void MetricsServer::on_connection(int status) noexcept {
     spdlog::warn("metrics: incoming connection failed: {}", uv_strerror(status));
     return;
   }
-  std::erase_if(clients_, [](const std::weak_ptr<MetricsClient>& c) { return c.expired(); });
+  // A client closed in this loop turn frees its slot now: its socket is closed already.
+  std::erase_if(clients_, [](const std::weak_ptr<MetricsClient>& c) {
+    const auto client = c.lock();
+    return !client || !client->open();
+  });
   auto client = MetricsClient::accept(listener_.stream(), daemon_, deadline_ms_);
   if (!client) return;
   if (clients_.size() >= kMaxClients) {
