@@ -182,8 +182,11 @@ control::CgroupUsage App::cgroup_usage(const std::string& path, bool worker) con
   usage.cgroup = cgroups_->relative(path);
   if (!worker) return usage;
   const std::string dir = cgroups_->absolute(path);
-  if (const auto text = host::read_small_file(cgroups_->sys(), dir + "/memory.current")) {
-    usage.memory_bytes = host::single_value(*text);
+  // memory.current exists only with the memory controller: without it, no failed open per
+  // worker per scrape. cpu.stat is a core file of cgroup v2 (usage_usec always there).
+  if (cgroups_->has_controller("memory")) {
+    if (const auto text = host::read_small_file(cgroups_->sys(), dir + "/memory.current"))
+      usage.memory_bytes = host::single_value(*text);
   }
   if (const auto text = host::read_small_file(cgroups_->sys(), dir + "/cpu.stat")) {
     usage.cpu_usec = host::keyed_value(*text, "usage_usec");
