@@ -106,6 +106,8 @@ void parse_worker_key(const std::string& key, const Json& v, const std::string& 
 
 // --- listen_parser.cpp: the "listen" key; obj is the whole child object (for "ready")
 void parse_listen(const Json& v, const std::string& ptr, const Json& obj, WorkerSpec& w, Ctx& ctx);
+// The top-level "metrics" object: its "listen" address, checked against the workers' too.
+void parse_metrics(const Json& v, const std::string& ptr, MetricsSpec& metrics, Ctx& ctx);
 // --- limits_parser.cpp: "limits" of any child, top-level "cgroups"
 void parse_limits(const Json& v, const std::string& ptr, Limits& limits, Ctx& ctx);
 std::optional<CgroupsMode> read_cgroups_mode(const Json& v, const std::string& ptr, Ctx& ctx);

@@ -151,6 +151,19 @@ std::optional<std::string> read_name(const Json& v, const std::string& ptr, Ctx&
   return std::nullopt;
 }
 
+// {"tcp": "HOST:PORT"}'s address, or nullopt after an error at `ptr`.
+std::optional<Listen> read_tcp(const Json& value, const std::string& ptr, Ctx& ctx) {
+  const auto text = read_string(value, ptr, ctx, true);
+  if (!text) return std::nullopt;
+  std::string why;
+  auto l = parse_tcp_address(*text, &why);
+  if (!l)
+    ctx.error(ptr, fmt::format("expected \"HOST:PORT\" (HOST an IPv4 address, or an IPv6 address in "
+                               "brackets as in [::1]:8080), found {}: {}",
+                               quote(*text), why));
+  return l;
+}
+
 std::optional<Listen> parse_entry(const Json& v, const std::string& ptr, std::string& address_ptr, Ctx& ctx) {
   if (!expect_object(v, ptr, ctx)) return std::nullopt;
   const std::size_t errors_before = ctx.errors.size();
@@ -163,14 +176,7 @@ std::optional<Listen> parse_entry(const Json& v, const std::string& ptr, std::st
     if (key == "tcp") {
       ++kinds;
       address_ptr = key_ptr;
-      const auto text = read_string(value, key_ptr, ctx, true);
-      if (!text) return;
-      std::string why;
-      l = parse_tcp_address(*text, &why);
-      if (!l)
-        ctx.error(key_ptr, fmt::format("expected \"HOST:PORT\" (HOST an IPv4 address, or an IPv6 address in "
-                                       "brackets as in [::1]:8080), found {}: {}",
-                                       quote(*text), why));
+      l = read_tcp(value, key_ptr, ctx);
     } else if (key == "unix") {
       ++kinds;
       address_ptr = key_ptr;
@@ -262,6 +268,18 @@ void parse_listen(const Json& v, const std::string& ptr, const Json& obj, Worker
   if (sockets.size() != v.size()) return;
   check_ready_fd(obj, ptr, sockets.size(), ctx);
   w.listen = std::move(sockets);
+}
+
+void parse_metrics(const Json& v, const std::string& ptr, MetricsSpec& metrics, Ctx& ctx) {
+  if (!expect_object(v, ptr, ctx)) return;
+  for_each_member(v, ptr, ctx, [&](const std::string& key, const Json& value, const std::string& key_ptr) {
+    if (key != "listen") return ctx.error(key_ptr, "unknown key");
+    auto l = read_tcp(value, key_ptr, ctx);
+    if (!l) return;
+    // arbord binds it itself: a worker's listening socket on the same address is a conflict.
+    check_conflicts(*l, key_ptr, ctx);
+    metrics.listen = std::move(l);
+  });
 }
 
 }  // namespace detail

@@ -77,6 +77,8 @@ std::optional<TreeSpec> parse_tree(const Json& doc, Ctx& ctx) {
         ctx.error(ptr, fmt::format("expected \"zero\" or \"child\", found {}", detail::describe(v)));
     } else if (key == "cgroups") {
       if (const auto mode = detail::read_cgroups_mode(v, ptr, ctx)) tree.cgroups = *mode;
+    } else if (key == "metrics") {
+      detail::parse_metrics(v, ptr, tree.metrics, ctx);
     } else if (key == "root") {
       has_root = true;
       const detail::ChildContext cc{detail::ChildContext::Kind::root, std::nullopt, nullptr};

@@ -204,12 +204,20 @@ inline std::string default_socket_path() {
   return "/run/arbor/arbord.sock";
 }
 
+// Top-level "metrics" (docs/CONFIG.md, SPEC §11): arbord serves GET /metrics over HTTP on
+// `listen` (a tcp Listen); off when absent.
+struct MetricsSpec {
+  std::optional<Listen> listen;
+  bool operator==(const MetricsSpec&) const = default;
+};
+
 struct TreeSpec {
   std::string socket = default_socket_path();
   std::string log_dir = "/var/log/arbor";
   LogsSpec logs;
   AutoShutdownExitCode auto_shutdown_exit_code = AutoShutdownExitCode::zero;
   CgroupsMode cgroups = CgroupsMode::automatic;
+  MetricsSpec metrics;
   ChildSpec root;  // type supervisor, id "/"
 };
 

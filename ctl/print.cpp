@@ -225,4 +225,7 @@ std::string print_check(const cmd::Check::Result& check, const Output& out) {
          fmt::format("not ok: {} problem{} ({} workers should run)\n", n, n == 1 ? "" : "s", check.checked);
 }
 
+// `metrics`: the exposition text as arbord rendered it, for promtool or a textfile collector.
+std::string print_metrics(const cmd::Metrics::Result& metrics, const Output&) { return metrics.text; }
+
 }  // namespace arbor::ctl

@@ -238,6 +238,8 @@ constexpr std::array kVerbs{
     VerbEntry{&cmd::Check::info,
               "exit 0 when every worker below PATH that should run is running (and healthy), else 1",
               make<cmd::Check, args_check, print_check, nullptr, nullptr, check_status>},
+    VerbEntry{&cmd::Metrics::info, "print the tree's metrics in the Prometheus text format (0.0.4)",
+              make<cmd::Metrics, nullptr, print_metrics>},
 };
 static_assert(protocol::commands::lists_every_command(kVerbs));
 

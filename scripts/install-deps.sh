@@ -10,7 +10,8 @@ pkgs=(build-essential cmake pkg-config libuv1-dev nlohmann-json3-dev libspdlog-d
       systemd python3            # real sd_notify clients in the tests (systemd-notify, python)
       util-linux iproute2 curl   # tests/integration/init: unshare, setpriv, nsenter; ip, curl
       libsystemd-dev             # a real sd_listen_fds() client in the tests
-      nginx-light)               # tests/integration/init runs examples/container's tree for real
+      nginx-light                # tests/integration/init runs examples/container's tree for real
+      prometheus)                # promtool check metrics, and a real scrape of GET /metrics
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -21,7 +22,7 @@ SUDO=""
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # Packages are installed, not started: nginx-light would otherwise start a system nginx on
-# port 80. policy-rc.d answering 101 ("action not allowed") is Debian's way to say so; an
+# port 80, prometheus a server on 9090 (and node_exporter on 9100). policy-rc.d answering 101 ("action not allowed") is Debian's way to say so; an
 # existing one is left as it is.
 guard=""
 if [ ! -e /usr/sbin/policy-rc.d ]; then

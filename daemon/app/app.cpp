@@ -12,6 +12,7 @@
 #include "daemon/app/init_mode.h"
 #include "daemon/app/stderr_sink.h"
 #include "daemon/control/socket/control_server.h"
+#include "daemon/control/socket/metrics_server.h"
 #include "daemon/core/node.h"
 #include "daemon/host/cgroup_parse.h"
 #include "daemon/host/cgroup_tree.h"
@@ -38,7 +39,7 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
     tree_->on_exited(token, core::ExitStatus{status.signaled, status.value, status.oom}, now());
   };
   callbacks.log_dropped = [this](const std::string& path, std::uint64_t bytes) {
-    emit(core::Event{.type = core::EventType::log_dropped, .path = path, .bytes = bytes});
+    tree_->on_log_dropped(path, bytes);
   };
   if (options_.tree.cgroups != config::CgroupsMode::off) {
     auto limits_of = [this](const std::string& path) -> const config::Limits* {
@@ -67,6 +68,7 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
 App::~App() {
   for (auto* h : {&sigterm_, &sigint_, &sighup_}) h->reset();
   init_signals_.reset();
+  metrics_.reset();
   control_.reset();
   tree_.reset();
   timers_.reset();
@@ -103,6 +105,15 @@ int App::run() {
     spdlog::error("{}", error);
     control_.reset();
     return exit_boot_failed;
+  }
+  if (const auto& listen = options_.tree.metrics.listen) {
+    metrics_ = std::make_unique<control::MetricsServer>(&loop_, *control_daemon_, *listen);
+    if (std::string error; !metrics_->start(error)) {
+      spdlog::error("{}", error);
+      metrics_.reset();
+      control_->close();
+      return exit_boot_failed;
+    }
   }
   for (auto [handle, signo] : {std::pair{&sigterm_, SIGTERM}, {&sigint_, SIGINT}, {&sighup_, SIGHUP}}) {
     auto init = [this](uv_signal_t* h) { return uv_signal_init(&loop_, h); };
@@ -171,8 +182,11 @@ control::CgroupUsage App::cgroup_usage(const std::string& path, bool worker) con
   usage.cgroup = cgroups_->relative(path);
   if (!worker) return usage;
   const std::string dir = cgroups_->absolute(path);
-  if (const auto text = host::read_small_file(cgroups_->sys(), dir + "/memory.current")) {
-    usage.memory_bytes = host::single_value(*text);
+  // memory.current exists only with the memory controller: without it, no failed open per
+  // worker per scrape. cpu.stat is a core file of cgroup v2 (usage_usec always there).
+  if (cgroups_->has_controller("memory")) {
+    if (const auto text = host::read_small_file(cgroups_->sys(), dir + "/memory.current"))
+      usage.memory_bytes = host::single_value(*text);
   }
   if (const auto text = host::read_small_file(cgroups_->sys(), dir + "/cpu.stat")) {
     usage.cpu_usec = host::keyed_value(*text, "usage_usec");
@@ -256,6 +270,7 @@ void App::outcome(const core::Outcome& outcome) {
 void App::finish(int status) {
   exit_status_ = status;
   finished_ = true;
+  if (metrics_) metrics_->close();
   if (control_) control_->close();
   // Every process is gone by now: the core reports an ending only after its stops.
   for (auto* h : {&sigterm_, &sigint_, &sighup_}) h->reset();

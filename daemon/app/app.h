@@ -25,7 +25,8 @@
 
 namespace arbor::control {
 class ControlServer;
-}
+class MetricsServer;
+}  // namespace arbor::control
 
 namespace arbor::host {
 class CgroupTree;
@@ -124,6 +125,8 @@ class App final : private core::Host {
   // Last, so they go first: the clients' streams refer to the tree and the events.
   std::unique_ptr<control::Daemon> control_daemon_;
   std::unique_ptr<control::ControlServer> control_;
+  // GET /metrics, with "metrics": {"listen"} (SPEC §11); null otherwise.
+  std::unique_ptr<control::MetricsServer> metrics_;
 };
 
 }  // namespace arbor::app

@@ -1,6 +1,7 @@
 #include "daemon/app/app_daemon.h"
 
 #include "daemon/app/app.h"
+#include "daemon/host/self_stats.h"
 #include "daemon/uv/uv_handle.h"
 
 namespace arbor::app {
@@ -63,6 +64,10 @@ core::SupervisorTree& AppDaemon::tree() { return app_.tree(); }
 
 control::CgroupUsage AppDaemon::cgroup_usage(const std::string& path, bool worker) {
   return app_.cgroup_usage(path, worker);
+}
+control::ProcessStats AppDaemon::process_stats() {
+  const host::SelfStats s = host::read_self_stats(host::Sys::real());
+  return {s.resident_bytes, s.open_fds, s.start_time_seconds};
 }
 core::Millis AppDaemon::now() { return app_.now(); }
 std::string AppDaemon::config_path() const { return app_.options().config_path; }

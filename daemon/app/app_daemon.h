@@ -14,6 +14,7 @@ class AppDaemon final : public control::Daemon {
 
   core::SupervisorTree& tree() override;
   control::CgroupUsage cgroup_usage(const std::string& path, bool worker) override;
+  control::ProcessStats process_stats() override;
   core::Millis now() override;
   std::string wall_time(core::Millis instant) override;
   std::uint64_t subscribe(std::function<void(const events::StampedEvent&)> listener) override;

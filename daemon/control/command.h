@@ -93,5 +93,6 @@ void wait(Context&, cmd::Wait::Request, const Answer<cmd::Wait>&);
 void version(Context&, cmd::Version::Request, const Answer<cmd::Version>&);
 void shutdown(Context&, cmd::Shutdown::Request, const Answer<cmd::Shutdown>&);
 void check(Context&, cmd::Check::Request, const Answer<cmd::Check>&);
+void metrics(Context&, cmd::Metrics::Request, const Answer<cmd::Metrics>&);
 
 }  // namespace arbor::control

@@ -30,9 +30,19 @@ struct CgroupUsage {
   std::optional<std::uint64_t> cpu_usec;      // cpu.stat usage_usec
 };
 
+// arbord's own process (the process_* metrics); a value that could not be read is absent.
+struct ProcessStats {
+  std::optional<std::uint64_t> resident_bytes;
+  std::optional<std::uint64_t> open_fds;
+  std::optional<double> start_time_seconds;  // since the epoch
+};
+
 class Daemon {
  public:
   virtual ~Daemon() = default;
+
+  // arbord's resident memory, open descriptors and start time, read now.
+  virtual ProcessStats process_stats() { return {}; }
 
   // The cgroup of the node at `path`; a worker's also with its memory and CPU.
   virtual CgroupUsage cgroup_usage(const std::string& /*path*/, bool /*worker*/) { return {}; }

@@ -7,6 +7,7 @@
 //   on its own, while running -> exited(reason)
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,6 +76,16 @@ class Node {
   TimerToken restart_timer = 0;   // backoff: the pending delayed restart
   bool added_at_runtime = false;  // `add --spec`: dropped when the parent starts again
   bool operator_stopped = false;  // kept stopped across a reload
+
+  // Totals since arbord started, for `metrics` (SPEC §11); never reset, kept across a
+  // reload that keeps the node. O(1) to count: each is bumped where its event happens.
+  struct Totals {
+    std::uint64_t oom_kills = 0;          // workers: exits by the OOM killer
+    std::uint64_t health_failures = 0;    // workers: failed health checks that counted
+    std::uint64_t gave_up = 0;            // supervisors: restart intensity reached
+    std::uint64_t log_dropped_bytes = 0;  // workers: captured output dropped (log_dropped)
+  };
+  Totals totals;
 
  protected:
   // Queues a call to the observer, so the parent never runs inside our handler.

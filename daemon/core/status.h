@@ -6,11 +6,10 @@
 #include <vector>
 
 #include "config/tree_spec.h"
+#include "daemon/core/node.h"
 #include "daemon/core/types.h"
 
 namespace arbor::core {
-
-class Node;
 
 struct StatusNode {
   std::string path;
@@ -25,6 +24,7 @@ struct StatusNode {
   std::optional<std::string> status_text;  // workers: the latest sd_notify STATUS=
   std::optional<HealthState> health;       // workers with a health check
   int health_failures = 0;                 // workers: consecutive failed health checks
+  Node::Totals totals;                     // since arbord started (metrics)
   std::vector<StatusNode> children;        // supervisors
 };
 

@@ -180,6 +180,7 @@ void Supervisor::begin_stop_all() {
 
 void Supervisor::begin_give_up() {
   ctx_.emit(Event{.type = EventType::gave_up, .path = path_});
+  ++totals.gave_up;
   ending_ = Ending::gave_up;
   begin_stop_all();
 }

@@ -61,6 +61,11 @@ void SupervisorTree::on_status_text(SpawnToken token, std::string text) {
   if (Worker* w = ctx_.spawn(token)) w->on_status_text(std::move(text));
 }
 
+void SupervisorTree::on_log_dropped(const std::string& path, std::uint64_t bytes) {
+  if (Node* node = find(path)) node->totals.log_dropped_bytes += bytes;
+  ctx_.emit(Event{.type = EventType::log_dropped, .path = path, .bytes = bytes});
+}
+
 void SupervisorTree::on_exited(SpawnToken token, ExitStatus status, Millis now) {
   ctx_.set_now(now);
   if (Worker* w = ctx_.spawn(token)) w->on_exited(status);

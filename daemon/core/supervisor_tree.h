@@ -44,6 +44,9 @@ class SupervisorTree final : private ChildObserver {
   // A STATUS= text from the worker's notify socket: only stored, shown by status.
   void on_status_text(SpawnToken token, std::string text);
   void on_exited(SpawnToken token, ExitStatus status, Millis now);
+  // The host dropped `bytes` of the worker's captured output: counted on the node (when it
+  // is still in the tree) and emitted as `log_dropped`.
+  void on_log_dropped(const std::string& path, std::uint64_t bytes);
   void on_timer(TimerToken token, Millis now);
 
   // Operator commands (docs/ARBORCTL.md); `reply` is called exactly once, maybe later.

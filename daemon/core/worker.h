@@ -223,7 +223,10 @@ class Worker final : public Node {
     dispatch({.event = WorkerEvent::spawn_failed, .error = error});
   }
   void on_ready() { dispatch({.event = WorkerEvent::ready}); }
-  void on_exited(ExitStatus status) { dispatch({.event = WorkerEvent::exited, .status = status}); }
+  void on_exited(ExitStatus status) {
+    if (status.oom) ++totals.oom_kills;
+    dispatch({.event = WorkerEvent::exited, .status = status});
+  }
   // The latest STATUS= text the process sent (sd_notify); cleared at each spawn.
   void on_status_text(std::string text) { status_text_ = std::move(text); }
 

@@ -63,7 +63,10 @@ void Worker::perform_health(Action action, const Input& in) {
       // Docker's start period: failures in it do not count, and a pass ends it early.
       const bool in_start_period =
           health_ == HealthState::starting && ctx_.now() - started_at_ < w.health->start_period_ms;
-      if (!in_start_period) ++health_failures_;
+      if (!in_start_period) {
+        ++health_failures_;
+        ++totals.health_failures;
+      }
       if (health_failures_ >= w.health->failures) {
         condemn(Cause::health, std::string(in.error), health_failures_);
         return;

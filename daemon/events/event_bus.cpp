@@ -40,6 +40,7 @@ const StampedEvent* EventBus::kept(std::uint64_t seq) const {
 }
 
 void EventBus::publish(const core::Event& event) {
+  ++counts_[event.type];
   if (history_.size() == keep_) history_.pop_front();
   history_.push_back(StampedEvent{++seq_, wall_micros(), event});
   // A deque's push_back keeps references valid, and only an event `keep_` newer could

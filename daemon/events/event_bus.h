@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <unordered_map>
 
 #include "daemon/core/types.h"
 
@@ -35,6 +36,9 @@ class EventBus {
   void unsubscribe(std::uint64_t id);
   void publish(const core::Event& event);
   std::uint64_t last_seq() const { return seq_; }
+  // How many events of each type were published since arbord started (`metrics`:
+  // arbor_events_total); only types seen at least once have an entry.
+  const std::unordered_map<core::EventType, std::uint64_t>& counts() const { return counts_; }
 
   // The history: the last `keep` events, oldest first, found by seq in O(1). An event is
   // kept before any listener sees it, so a listener may read the history up to it.
@@ -48,6 +52,7 @@ class EventBus {
   std::uint64_t seq_ = 0;
   std::uint64_t next_id_ = 1;
   std::map<std::uint64_t, Listener> listeners_;
+  std::unordered_map<core::EventType, std::uint64_t> counts_;
 };
 
 // Now, as RFC 3339 UTC with microseconds.
