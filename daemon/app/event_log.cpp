@@ -43,6 +43,9 @@ std::string describe_event(const core::Event& e) {
     case core::EventType::unhealthy:
       return fmt::format("{}: unhealthy after {} failed check{}: {}; stopping it", path, e.failures,
                          e.failures == 1 ? "" : "s", e.error);
+    case core::EventType::command:
+      return e.uid ? fmt::format("{}: command {} by uid {}", path, e.command, *e.uid)
+                   : fmt::format("{}: command {}", path, e.command);
   }
   return path;
 }

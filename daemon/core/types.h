@@ -46,7 +46,8 @@ enum class EventType {
   removed,
   reloaded,
   log_dropped,
-  unhealthy
+  unhealthy,
+  command  // an operator's command (stop, start, restart, remove, add, signal, reload)
 };
 
 // A worker's liveness as status shows it (docs/CONFIG.md "health"): before its first passed
@@ -67,6 +68,23 @@ struct Event {
   std::uint64_t bytes = 0;                 // log_dropped
   // reloaded: entries per ReloadAction (add, remove, restart, update, unchanged)
   std::array<int, 5> plan_counts{};
+  // The seq of the event that led to this one (docs/OBSERVABILITY.md), 0 for a root cause:
+  // a process dying on its own, a failed probe, an operator command, boot or shutdown.
+  // The core stamps it (Context::emit); the host numbers events (Host::emit's answer).
+  std::uint64_t cause = 0;
+  // restarting: the supervisor's strategy (a static string: config's spelling).
+  std::string_view strategy;
+  // command: its name (a static string, the protocol's), and the client's uid if known.
+  std::string_view command;
+  std::optional<std::uint32_t> uid;
+};
+
+// Who asked for an operator command: it becomes a `command` event, the root cause of what
+// the command does. An empty `command` emits nothing (the command's effects are then root
+// causes themselves). `command` must be a static string.
+struct Origin {
+  std::string_view command;
+  std::optional<std::uint32_t> uid;
 };
 
 struct OpResult {

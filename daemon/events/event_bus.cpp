@@ -39,9 +39,41 @@ const StampedEvent* EventBus::kept(std::uint64_t seq) const {
   return &history_[seq - oldest_kept()];
 }
 
-void EventBus::publish(const core::Event& event) {
-  if (history_.size() == keep_) history_.pop_front();
+bool EventBus::explained(core::EventType type) {
+  switch (type) {
+    case core::EventType::started:
+    case core::EventType::exited:
+    case core::EventType::gave_up:
+      return true;
+    case core::EventType::start_failed:
+    case core::EventType::restarting:
+    case core::EventType::added:
+    case core::EventType::removed:
+    case core::EventType::reloaded:
+    case core::EventType::log_dropped:
+    case core::EventType::unhealthy:
+    case core::EventType::command:
+      return false;
+  }
+  return false;
+}
+
+const StampedEvent* EventBus::last_of(const std::string& path) const {
+  auto it = last_of_.find(path);
+  return it == last_of_.end() ? nullptr : kept(it->second);
+}
+
+std::uint64_t EventBus::publish(const core::Event& event) {
+  if (history_.size() == keep_) {
+    const StampedEvent& oldest = history_.front();
+    if (explained(oldest.event.type)) {
+      auto it = last_of_.find(oldest.event.path);
+      if (it != last_of_.end() && it->second == oldest.seq) last_of_.erase(it);
+    }
+    history_.pop_front();
+  }
   history_.push_back(StampedEvent{++seq_, wall_micros(), event});
+  if (explained(event.type)) last_of_.insert_or_assign(event.path, seq_);
   // A deque's push_back keeps references valid, and only an event `keep_` newer could
   // pop this one: the reference holds while listeners (which may publish) run.
   const StampedEvent& stamped = history_.back();
@@ -53,6 +85,7 @@ void EventBus::publish(const core::Event& event) {
     auto it = listeners_.find(id);
     if (it != listeners_.end()) it->second(stamped);
   }
+  return stamped.seq;
 }
 
 std::string rfc3339_now() { return format_micros(wall_micros()); }

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <unordered_map>
 
 #include "daemon/core/types.h"
 
@@ -33,7 +34,8 @@ class EventBus {
   // while an event is being delivered.
   std::uint64_t subscribe(Listener listener);
   void unsubscribe(std::uint64_t id);
-  void publish(const core::Event& event);
+  // Numbers, stamps, keeps and delivers `event`; answers its seq (Host::emit's answer).
+  std::uint64_t publish(const core::Event& event);
   std::uint64_t last_seq() const { return seq_; }
 
   // The history: the last `keep` events, oldest first, found by seq in O(1). An event is
@@ -41,10 +43,17 @@ class EventBus {
   // oldest_kept() is last_seq() + 1 when nothing is kept.
   std::uint64_t oldest_kept() const { return seq_ + 1 - history_.size(); }
   const StampedEvent* kept(std::uint64_t seq) const;
+  // The newest kept `started`, `exited` or `gave_up` event of `path` (what `why` explains),
+  // or null. O(1): a map of path to seq, updated on publish, its entry dropped once the
+  // event leaves the history.
+  const StampedEvent* last_of(const std::string& path) const;
 
  private:
+  static bool explained(core::EventType type);
+
   std::size_t keep_;
   std::deque<StampedEvent> history_;
+  std::unordered_map<std::string, std::uint64_t> last_of_;
   std::uint64_t seq_ = 0;
   std::uint64_t next_id_ = 1;
   std::map<std::uint64_t, Listener> listeners_;
