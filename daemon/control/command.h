@@ -50,8 +50,9 @@ class Answer {
   std::size_t unsent_bytes() const { return replier_.unsent_bytes(); }
   void when_drained(std::function<void()> fn) const { replier_.when_drained(std::move(fn)); }
   void hang_up() const { replier_.hang_up(); }
-  // The command as the core's `command` event names it: C's name and the client's uid.
-  core::Origin origin() const { return core::Origin{C::info.name, replier_.peer_uid()}; }
+  // The command as the core's `command` event names it: C's name (a literal, so .data() ends
+  // in a NUL) and the client's uid.
+  core::Origin origin() const { return core::Origin{C::info.name.data(), replier_.peer_uid()}; }
 
  private:
   Replier replier_;

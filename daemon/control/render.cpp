@@ -74,10 +74,10 @@ cmd::Event to_wire(const events::StampedEvent& stamped) {
       break;
     case core::EventType::restarting:
       out.delay_ms = e.delay_ms;
-      if (!e.strategy.empty()) out.strategy = std::string(e.strategy);
+      if (e.strategy != nullptr) out.strategy = e.strategy;
       break;
     case core::EventType::command:
-      out.command = std::string(e.command);
+      out.command = e.command != nullptr ? e.command : "";
       out.uid = e.uid;
       break;
     case core::EventType::log_dropped:

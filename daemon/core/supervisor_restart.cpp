@@ -11,7 +11,7 @@ namespace arbor::core {
 namespace {
 // The `restarting` event's strategy, spelled as the config spells it (a dynamic
 // supervisor's is one_for_one).
-std::string_view strategy_name(config::Strategy strategy) {
+const char* strategy_name(config::Strategy strategy) {
   switch (strategy) {
     case config::Strategy::one_for_one:
       return "one_for_one";

@@ -90,7 +90,7 @@ Node* SupervisorTree::find(const std::string& path) const {
 }
 
 void SupervisorTree::command_event(const Origin& origin, const std::string& path) {
-  if (origin.command.empty()) return;
+  if (origin.command == nullptr) return;
   ctx_.emit(Event{.type = EventType::command, .path = path, .command = origin.command, .uid = origin.uid});
 }
 

@@ -72,18 +72,19 @@ struct Event {
   // a process dying on its own, a failed probe, an operator command, boot or shutdown.
   // The core stamps it (Context::emit); the host numbers events (Host::emit's answer).
   std::uint64_t cause = 0;
-  // restarting: the supervisor's strategy (a static string: config's spelling).
-  std::string_view strategy;
-  // command: its name (a static string, the protocol's), and the client's uid if known.
-  std::string_view command;
+  // restarting: the supervisor's strategy (config's spelling); command: its name (the
+  // protocol's). Static strings, 8 bytes each: 10,000 events are kept.
+  const char* strategy = nullptr;
+  const char* command = nullptr;
+  // command: the client's uid, if known.
   std::optional<std::uint32_t> uid;
 };
 
 // Who asked for an operator command: it becomes a `command` event, the root cause of what
-// the command does. An empty `command` emits nothing (the command's effects are then root
+// the command does. A null `command` emits nothing (the command's effects are then root
 // causes themselves). `command` must be a static string.
 struct Origin {
-  std::string_view command;
+  const char* command = nullptr;
   std::optional<std::uint32_t> uid;
 };
 

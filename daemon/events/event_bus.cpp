@@ -36,7 +36,7 @@ void EventBus::unsubscribe(std::uint64_t id) { listeners_.erase(id); }
 
 const StampedEvent* EventBus::kept(std::uint64_t seq) const {
   if (seq < oldest_kept() || seq > seq_) return nullptr;
-  return &history_[seq - oldest_kept()];
+  return &history_[(seq - 1) % keep_];
 }
 
 bool EventBus::explained(core::EventType type) {
@@ -64,19 +64,22 @@ const StampedEvent* EventBus::last_of(const std::string& path) const {
 }
 
 std::uint64_t EventBus::publish(const core::Event& event) {
-  if (history_.size() == keep_) {
-    const StampedEvent& oldest = history_.front();
-    if (explained(oldest.event.type)) {
-      auto it = last_of_.find(oldest.event.path);
-      if (it != last_of_.end() && it->second == oldest.seq) last_of_.erase(it);
+  ++seq_;
+  StampedEvent* slot = nullptr;
+  if (history_.size() < keep_) {
+    slot = &history_.emplace_back();  // within the reserved capacity: nothing moves
+  } else {
+    slot = &history_[(seq_ - 1) % keep_];  // the oldest kept, now dropped
+    if (explained(slot->event.type)) {
+      auto it = last_of_.find(slot->event.path);
+      if (it != last_of_.end() && it->second == slot->seq) last_of_.erase(it);
     }
-    history_.pop_front();
   }
-  history_.push_back(StampedEvent{++seq_, wall_micros(), event});
+  *slot = StampedEvent{seq_, wall_micros(), event};
   if (explained(event.type)) last_of_.insert_or_assign(event.path, seq_);
-  // A deque's push_back keeps references valid, and only an event `keep_` newer could
-  // pop this one: the reference holds while listeners (which may publish) run.
-  const StampedEvent& stamped = history_.back();
+  // Only an event `keep_` newer could overwrite this slot: the reference holds while
+  // listeners (which may publish) run.
+  const StampedEvent& stamped = *slot;
   // Copy the ids first: a listener may unsubscribe during delivery.
   std::vector<std::uint64_t> ids;
   ids.reserve(listeners_.size());

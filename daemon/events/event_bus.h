@@ -5,11 +5,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "daemon/core/types.h"
 
@@ -28,7 +28,9 @@ class EventBus {
   using Listener = std::function<void(const StampedEvent&)>;
   static constexpr std::size_t kKeep = 10000;  // docs/PROTOCOL.md "History"
 
-  explicit EventBus(std::size_t keep = kKeep) : keep_(keep > 0 ? keep : 1) {}
+  // The ring's storage is reserved once (address space; pages are touched only as events
+  // fill them), so an event never moves while listeners read it.
+  explicit EventBus(std::size_t keep = kKeep) : keep_(keep > 0 ? keep : 1) { history_.reserve(keep_); }
 
   // Returns an id for unsubscribe(). Listeners may unsubscribe (themselves or others)
   // while an event is being delivered.
@@ -52,7 +54,8 @@ class EventBus {
   static bool explained(core::EventType type);
 
   std::size_t keep_;
-  std::deque<StampedEvent> history_;
+  // A ring: event seq S lives at (S - 1) % keep_ (a vector, not a deque: no per-block slack).
+  std::vector<StampedEvent> history_;
   std::unordered_map<std::string, std::uint64_t> last_of_;
   std::uint64_t seq_ = 0;
   std::uint64_t next_id_ = 1;
