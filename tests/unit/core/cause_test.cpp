@@ -19,9 +19,12 @@ std::string line(const core::Event& e) {
   std::string out = fmt::format("{} {}", core::to_string(e.type), e.path);
   if (e.type == EventType::exited) out += fmt::format(" {}", core::to_string(e.reason));
   if (e.type == EventType::exited && e.health) out += " health";
-  if (e.type == EventType::restarting) out += fmt::format(" {} {}", e.strategy != nullptr ? e.strategy : "-", e.delay_ms);
-  if (e.type == EventType::command)
-    out += fmt::format(" {} uid {}", e.command != nullptr ? e.command : "-", e.uid ? std::to_string(*e.uid) : "none");
+  const char* strategy = e.strategy != nullptr ? e.strategy : "-";
+  const char* command = e.command != nullptr ? e.command : "-";
+  if (e.type == EventType::restarting) out += fmt::format(" {} {}", strategy, e.delay_ms);
+  if (e.type == EventType::command) {
+    out += fmt::format(" {} uid {}", command, e.uid ? std::to_string(*e.uid) : "none");
+  }
   return out;
 }
 
