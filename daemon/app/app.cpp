@@ -35,7 +35,7 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
     tree_->on_watchdog(token, trigger, now());
   };
   callbacks.exited = [this](std::uint64_t token, host::WaitStatus status) {
-    tree_->on_exited(token, core::ExitStatus{status.signaled, status.value, status.oom}, now());
+    tree_->on_exited(token, core::ExitStatus{status.signaled, status.oom, status.value}, now());
   };
   callbacks.log_dropped = [this](const std::string& path, std::uint64_t bytes) {
     emit(core::Event{.type = core::EventType::log_dropped, .path = path, .bytes = bytes});

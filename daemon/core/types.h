@@ -23,11 +23,11 @@ using TimerToken = std::uint64_t;
 // How a process ended (waitid): an exit code, or the signal that killed it.
 struct ExitStatus {
   bool signaled = false;
-  int value = 0;
   bool oom = false;  // the kernel's OOM killer killed it (SPEC §7: its cgroup's memory.events)
+  int value = 0;     // after the two flags: 8 bytes, not 12 (every kept event holds one)
   bool operator==(const ExitStatus&) const = default;
-  static ExitStatus code(int c) { return {false, c, false}; }
-  static ExitStatus signal(int s) { return {true, s, false}; }
+  static ExitStatus code(int c) { return {false, false, c}; }
+  static ExitStatus signal(int s) { return {true, false, s}; }
 };
 
 // OTP's exit reasons mapped onto processes (docs/SEMANTICS.md).
