@@ -201,6 +201,7 @@ std::string print_line(const cmd::Event& e) {
   const nlohmann::json fields = e.to_json();
   for (const auto& [key, value] : fields.items()) {
     if (key == "seq" || key == "time" || key == "event" || key == "path") continue;
+    if (key == "cause" && value.is_null()) continue;  // a root cause: nothing to say
     std::string text;
     if (key == "exit") {
       text = exit_text(e.exit);

@@ -227,6 +227,8 @@ constexpr std::array kVerbs{
               make<cmd::Logs, args_logs, print_logs, logs_after, logs_json>},
     VerbEntry{&cmd::Watch::info, "print the tree's events as they happen, until interrupted",
               make<cmd::Watch, args_watch, nothing<cmd::Watch>, stream<cmd::Watch::Request>, no_json>},
+    VerbEntry{&cmd::Why::info, "print why PATH last started, exited or gave up: its chain of causes",
+              make<cmd::Why, args_child, print_why>},
     VerbEntry{&cmd::Reload::info, "re-read the config file and apply the difference",
               make<cmd::Reload, args_reload, print_reload>},
     VerbEntry{&cmd::Wait::info, "return when a child reaches a state; exit 1 on timeout",

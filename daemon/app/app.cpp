@@ -36,7 +36,7 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
     tree_->on_watchdog(token, trigger, now());
   };
   callbacks.exited = [this](std::uint64_t token, host::WaitStatus status) {
-    tree_->on_exited(token, core::ExitStatus{status.signaled, status.value, status.oom}, now());
+    tree_->on_exited(token, core::ExitStatus{status.signaled, status.oom, status.value}, now());
   };
   callbacks.log_dropped = [this](const std::string& path, std::uint64_t bytes) {
     tree_->on_log_dropped(path, bytes);
@@ -167,13 +167,13 @@ void App::arm_timer(core::TimerToken token, core::Millis deadline) { timers_->ar
 
 void App::cancel_timer(core::TimerToken token) { timers_->cancel(token); }
 
-void App::emit(const core::Event& event) {
+std::uint64_t App::emit(const core::Event& event) {
   // A child removed from the tree (remove, a reload, a temporary or dynamic child ending)
   // gives up its listening sockets; a restart keeps them.
   if (event.type == core::EventType::removed) runner_->release_listen(event.path);
   // A removed child's cgroup goes with it (its processes are gone: it was stopped first).
   if (cgroups_ && event.type == core::EventType::removed) cgroups_->remove(event.path);
-  events_.publish(event);
+  return events_.publish(event);
 }
 
 control::CgroupUsage App::cgroup_usage(const std::string& path, bool worker) const {
@@ -220,6 +220,7 @@ void App::log_event(const events::StampedEvent& stamped) {
     case core::EventType::added:
     case core::EventType::removed:
     case core::EventType::reloaded:
+    case core::EventType::command:
       spdlog::info("{}", line);
       break;
   }

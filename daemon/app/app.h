@@ -91,7 +91,7 @@ class App final : private core::Host {
   void cancel_probe(core::SpawnToken token) override;
   // Sends the runner's callbacks for exec probes' tokens to the Prober, the rest on.
   host::RunnerCallbacks route_probes(host::RunnerCallbacks callbacks);
-  void emit(const core::Event& event) override;
+  std::uint64_t emit(const core::Event& event) override;
   void outcome(const core::Outcome& outcome) override;
   double random_unit() override;
 

@@ -43,6 +43,11 @@ std::string describe_event(const core::Event& e) {
     case core::EventType::unhealthy:
       return fmt::format("{}: unhealthy after {} failed check{}: {}; stopping it", path, e.failures,
                          e.failures == 1 ? "" : "s", e.error);
+    case core::EventType::command: {
+      const char* name = e.command != nullptr ? e.command : "?";
+      return e.uid ? fmt::format("{}: command {} by uid {}", path, name, *e.uid)
+                   : fmt::format("{}: command {}", path, name);
+    }
   }
   return path;
 }

@@ -50,6 +50,9 @@ class Answer {
   std::size_t unsent_bytes() const { return replier_.unsent_bytes(); }
   void when_drained(std::function<void()> fn) const { replier_.when_drained(std::move(fn)); }
   void hang_up() const { replier_.hang_up(); }
+  // The command as the core's `command` event names it: C's name (a literal, so .data() ends
+  // in a NUL) and the client's uid.
+  core::Origin origin() const { return core::Origin{C::info.name.data(), replier_.peer_uid()}; }
 
  private:
   Replier replier_;
@@ -88,6 +91,7 @@ void remove(Context&, cmd::Remove::Request, const Answer<cmd::Remove>&);
 void signal(Context&, cmd::Signal::Request, const Answer<cmd::Signal>&);
 void logs(Context&, cmd::Logs::Request, const Answer<cmd::Logs>&);
 void watch(Context&, cmd::Watch::Request, const Answer<cmd::Watch>&);
+void why(Context&, cmd::Why::Request, const Answer<cmd::Why>&);
 void reload(Context&, cmd::Reload::Request, const Answer<cmd::Reload>&);
 void wait(Context&, cmd::Wait::Request, const Answer<cmd::Wait>&);
 void version(Context&, cmd::Version::Request, const Answer<cmd::Version>&);

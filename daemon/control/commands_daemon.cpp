@@ -4,13 +4,16 @@
 namespace arbor::control {
 
 void reload(Context& context, cmd::Reload::Request request, const Answer<cmd::Reload>& reply) {
-  context.reloader.reload(request.dry_run, [reply](const ReloadResult& result) {
-    if (result.ok) {
-      reply.ok(result.plan);
-    } else {
-      reply.fail(result.code, result.message);
-    }
-  });
+  context.reloader.reload(
+      request.dry_run,
+      [reply](const ReloadResult& result) {
+        if (result.ok) {
+          reply.ok(result.plan);
+        } else {
+          reply.fail(result.code, result.message);
+        }
+      },
+      reply.origin());
 }
 
 void version(Context&, cmd::Version::Request, const Answer<cmd::Version>& reply) {

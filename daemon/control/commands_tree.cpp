@@ -29,12 +29,14 @@ core::Reply answer(const Answer<C>& reply, std::string path) {
 std::string not_found_message(const std::string& path) { return "no child at " + path; }
 
 // start, stop, restart, remove: one path in, the core's answer out.
-using PathOperation = void (core::SupervisorTree::*)(const std::string&, const core::Reply&, core::Millis);
+using PathOperation = void (core::SupervisorTree::*)(const std::string&, const core::Reply&, core::Millis,
+                                                     const core::Origin&);
 
 template <typename C>
 void on_path(Context& context, const protocol::PathRequest& request, const Answer<C>& reply,
              PathOperation operation) {
-  (context.daemon.tree().*operation)(request.path, answer(reply, request.path), context.daemon.now());
+  (context.daemon.tree().*operation)(request.path, answer(reply, request.path), context.daemon.now(),
+                                     reply.origin());
 }
 
 }  // namespace
@@ -95,7 +97,7 @@ void add(Context& context, cmd::Add::Request request, const Answer<cmd::Add>& re
   core::SupervisorTree& tree = context.daemon.tree();
   if (!request.spec) {
     return tree.add_dynamic(path, std::move(request.args).value_or(std::vector<std::string>{}),
-                            answer(reply, path), context.daemon.now());
+                            answer(reply, path), context.daemon.now(), reply.origin());
   }
   auto parent = tree.spec(path);
   if (!parent) return reply.fail(ErrorCode::not_found, "no supervisor at " + path);
@@ -108,7 +110,7 @@ void add(Context& context, cmd::Add::Request request, const Answer<cmd::Add>& re
     for (const auto& d : child.errors) message += (message.empty() ? "" : "\n") + config::to_string(d);
     return reply.fail(ErrorCode::bad_spec, message);
   }
-  tree.add(path, std::move(*child.child), answer(reply, path), context.daemon.now());
+  tree.add(path, std::move(*child.child), answer(reply, path), context.daemon.now(), reply.origin());
 }
 
 void signal(Context& context, cmd::Signal::Request request, const Answer<cmd::Signal>& reply) {
@@ -117,7 +119,7 @@ void signal(Context& context, cmd::Signal::Request request, const Answer<cmd::Si
     const std::string shown = request.numeric ? request.signal : nlohmann::json(request.signal).dump();
     throw ProtocolError(ErrorCode::bad_request, "unknown signal " + shown);
   }
-  const core::OpResult result = context.daemon.tree().signal(request.path, *signo);
+  const core::OpResult result = context.daemon.tree().signal(request.path, *signo, reply.origin());
   if (!result.ok) return reply.fail(result.code, result.message);
   reply.ok(cmd::Signal::Result{request.path, config::signal_name(*signo)});
 }

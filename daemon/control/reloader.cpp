@@ -7,7 +7,8 @@
 
 namespace arbor::control {
 
-void Reloader::reload(bool dry_run, std::function<void(const ReloadResult&)> done) {
+void Reloader::reload(bool dry_run, std::function<void(const ReloadResult&)> done,
+                      const core::Origin& origin) {
   const std::string path = daemon_.config_path();
   config::LoadResult loaded = config::load_file(path);
   if (!loaded.errors.empty()) {
@@ -48,7 +49,7 @@ void Reloader::reload(bool dry_run, std::function<void(const ReloadResult&)> don
         daemon.reload_finished();
         done(ReloadResult{true, {}, {}, to_wire(plan)});
       },
-      daemon_.now());
+      daemon_.now(), origin);
 }
 
 }  // namespace arbor::control

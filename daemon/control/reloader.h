@@ -27,7 +27,8 @@ class Reloader {
   // bad_spec with its diagnostics, one per line, each starting "FILE: ". Otherwise the plan is answered at
   // once (dry run), or once the tree has applied it. A reload while another is being applied answers busy.
   // `done` is called exactly once, maybe later; it may outlive this object.
-  void reload(bool dry_run, std::function<void(const ReloadResult&)> done);
+  // `origin`: who asked (the `command` event the reload's stops and starts point at).
+  void reload(bool dry_run, std::function<void(const ReloadResult&)> done, const core::Origin& origin);
 
  private:
   Daemon& daemon_;

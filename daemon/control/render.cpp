@@ -53,6 +53,7 @@ cmd::Event to_wire(const events::StampedEvent& stamped) {
                  .time = stamped.time(),
                  .event = std::string(core::to_string(e.type)),
                  .path = wire_path(e.path)};
+  if (e.cause != 0) out.cause = e.cause;
   switch (e.type) {
     case core::EventType::started:
       out.pid = e.pid;
@@ -73,6 +74,11 @@ cmd::Event to_wire(const events::StampedEvent& stamped) {
       break;
     case core::EventType::restarting:
       out.delay_ms = e.delay_ms;
+      if (e.strategy != nullptr) out.strategy = e.strategy;
+      break;
+    case core::EventType::command:
+      out.command = e.command != nullptr ? e.command : "";
+      out.uid = e.uid;
       break;
     case core::EventType::log_dropped:
       out.bytes = e.bytes;

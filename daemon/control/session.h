@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "daemon/control/daemon.h"
 #include "daemon/protocol/command.h"
@@ -30,6 +31,8 @@ class Session {
   // The commands this client may call (CommandInfo::access): every client admitted
   // today (root, or arbord's own uid) may operate.
   virtual protocol::Access access() const { return protocol::Access::operate; }
+  // The client's uid (SO_PEERCRED), named in the `command` events of its commands.
+  virtual std::optional<std::uint32_t> peer_uid() const { return std::nullopt; }
   // Keeps `handle` (a subscription, a timer) until the client hangs up.
   virtual void keep(std::unique_ptr<Handle> handle) = 0;
   // Flow control for long streams (a `watch --since` replay): the bytes queued and not yet
@@ -78,6 +81,10 @@ class Replier {
   }
   void hang_up() const {
     if (auto s = session_.lock()) s->hang_up();
+  }
+  std::optional<std::uint32_t> peer_uid() const {
+    auto s = session_.lock();
+    return s ? s->peer_uid() : std::nullopt;
   }
 
  private:

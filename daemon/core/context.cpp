@@ -6,16 +6,17 @@ void Context::drain() {
   if (draining_) return;
   draining_ = true;
   while (!queue_.empty()) {
-    auto fn = std::move(queue_.front());
+    Queued item = std::move(queue_.front());
     queue_.pop_front();
-    fn();
+    cause_ = item.cause;
+    item.fn();
   }
   draining_ = false;
 }
 
 TimerToken Context::arm(Millis delay, std::function<void()> fn) {
   const TimerToken token = next_id_++;
-  timers_.emplace(token, std::move(fn));
+  timers_.emplace(token, Queued{std::move(fn), cause_});
   host_.arm_timer(token, now_ + (delay < 0 ? 0 : delay));
   return token;
 }
@@ -28,8 +29,8 @@ void Context::cancel(TimerToken& token) {
 
 void Context::fire(TimerToken token) {
   auto it = timers_.find(token);
-  if (it == timers_.end()) return;  // cancelled after the host had already queued it
-  post(std::move(it->second));
+  if (it == timers_.end()) return;          // cancelled after the host had already queued it
+  queue_.push_back(std::move(it->second));  // with the cause of the moment it was armed
   timers_.erase(it);
 }
 

@@ -1,6 +1,14 @@
 // Context: what every node of the tree shares — the host, the current time, the event
-// queue that keeps handling non-re-entrant, timers, and the registries that turn ids and
-// tokens back into nodes (so queued work never holds a dangling pointer).
+// queue that keeps handling non-re-entrant, timers, the registries that turn ids and
+// tokens back into nodes (so queued work never holds a dangling pointer), and the current
+// cause.
+//
+// Causes (docs/DESIGN.md "Causes"): `cause()` is the seq of the event the core is reacting
+// to, 0 for a root cause. emit() stamps it on the event and makes the event itself the
+// current cause; post() and arm() remember the cause of the moment and restore it when the
+// work runs, so a decision taken later (a queued notification, a backoff timer) still
+// points at what led to it. Nodes keep the cause of a start or stop they were asked for
+// and restore it when the host answers (Worker::cause()). O(1) per event.
 #pragma once
 
 #include <cstdint>
@@ -25,8 +33,9 @@ class Context {
   Millis now() const { return now_; }
   void set_now(Millis now) { now_ = now; }
 
-  // Queues `fn`; it runs after the handler that queued it has returned (never nested).
-  void post(std::function<void()> fn) { queue_.push_back(std::move(fn)); }
+  // Queues `fn`; it runs after the handler that queued it has returned (never nested),
+  // with the current cause of now.
+  void post(std::function<void()> fn) { queue_.push_back(Queued{std::move(fn), cause_}); }
   // Runs queued work until none is left. Re-entrant calls return at once.
   void drain();
 
@@ -44,15 +53,28 @@ class Context {
   void remove_spawn(SpawnToken token) { spawns_.erase(token); }
   Worker* spawn(SpawnToken token) const;
 
-  void emit(const Event& event) { host_.emit(event); }
+  // The seq of the event being reacted to (0: a root cause).
+  std::uint64_t cause() const { return cause_; }
+  void set_cause(std::uint64_t cause) { cause_ = cause; }
+  // Stamps the current cause on `event`, publishes it, and makes it the current cause.
+  std::uint64_t emit(Event event) {
+    event.cause = cause_;
+    cause_ = host_.emit(event);
+    return cause_;
+  }
 
  private:
   Host& host_;
   Millis now_ = 0;
   bool draining_ = false;
-  std::deque<std::function<void()>> queue_;
+  std::uint64_t cause_ = 0;
+  struct Queued {
+    std::function<void()> fn;
+    std::uint64_t cause = 0;
+  };
+  std::deque<Queued> queue_;
   std::uint64_t next_id_ = 1;
-  std::unordered_map<TimerToken, std::function<void()>> timers_;
+  std::unordered_map<TimerToken, Queued> timers_;
   std::unordered_map<NodeId, Node*> nodes_;
   std::unordered_map<SpawnToken, Worker*> spawns_;
 };

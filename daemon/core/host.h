@@ -31,7 +31,9 @@ class Host {
   // Call SupervisorTree::on_timer(token) once the monotonic clock reaches `deadline`.
   virtual void arm_timer(TimerToken token, Millis deadline) = 0;
   virtual void cancel_timer(TimerToken token) = 0;
-  virtual void emit(const Event& event) = 0;
+  // Publishes an event and answers the seq it got (> 0, increasing): the core stamps it as
+  // the `cause` of the events that follow from this one.
+  virtual std::uint64_t emit(const Event& event) = 0;
   // The tree booted, failed to boot, or ended (the root stopped, gave up or shut down).
   virtual void outcome(const Outcome& outcome) = 0;
   // A number in [0, 1) for backoff jitter.

@@ -49,6 +49,7 @@ struct Job {
   std::unordered_set<NodeId> stopping;  // stops sent and not yet answered
   std::deque<NodeId> to_start;          // in start order
   NodeId starting = 0;                  // the start sent and not yet answered
+  std::uint64_t cause = 0;              // the event behind the job: its stops and starts point at it
 };
 
 // std::visit with one lambda per kind: a kind left out does not build.

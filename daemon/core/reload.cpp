@@ -117,15 +117,19 @@ ReloadPlan SupervisorTree::plan_reload(const config::ChildSpec& new_root) const 
 }
 
 void SupervisorTree::apply_reload(const config::ChildSpec& new_root,
-                                  std::function<void(const ReloadPlan&)> done, Millis now) {
-  ctx_.set_now(now);
+                                  std::function<void(const ReloadPlan&)> done, Millis now,
+                                  const Origin& origin) {
+  enter(now);
+  command_event(origin, "/");
+  const std::uint64_t cause = ctx_.cause();
   ReloadPlan plan = plan_reload(new_root);
   config::ChildSpec root_spec = new_root;
   root_spec.id.assign(1, '/');  // not = "/": GCC 12 -O3 warns -Wrestrict falsely
   Context& ctx = ctx_;
   root_->op_reload(std::make_shared<const config::ChildSpec>(std::move(root_spec)),
-                   [&ctx, plan, done = std::move(done)] {
+                   [&ctx, plan, cause, done = std::move(done)] {
                      Event e{.type = EventType::reloaded, .path = "/"};
+                     ctx.set_cause(cause);
                      for (const PlanEntry& entry : plan.entries) {
                        ++e.plan_counts[static_cast<std::size_t>(entry.action)];
                      }
@@ -222,6 +226,7 @@ void Supervisor::op_reload(const SpecPtr& spec, std::function<void()> done) {
               continue;
             }
             Node& added = add_child(child_spec(spec, cs), false);
+            ctx_.set_cause(job_->cause);
             ctx_.emit(Event{.type = EventType::added, .path = added.path()});
             if (std::find(start_ids.begin(), start_ids.end(), cs.id) == start_ids.end()) {
               start_ids.push_back(cs.id);

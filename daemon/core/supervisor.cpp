@@ -224,7 +224,8 @@ void Supervisor::child_exited(NodeId child, ExitReason reason) {
     }
   }
   if (state_ != ChildState::running && state_ != ChildState::starting) return;
-  mailbox_.push_back(Message{.kind = Message::Kind::died, .child = child, .reason = reason});
+  mailbox_.push_back(
+      Message{.kind = Message::Kind::died, .child = child, .reason = reason, .cause = ctx_.cause()});
   schedule_pump();
 }
 
@@ -235,8 +236,10 @@ void Supervisor::submit(std::function<void()> run, Reply reply) {
     reply(OpResult::failure(ErrorCode::busy, path_ + " is " + std::string(to_string(state_))));
     return;
   }
-  mailbox_.push_back(
-      Message{.kind = Message::Kind::command, .run = std::move(run), .reply = std::move(reply)});
+  mailbox_.push_back(Message{.kind = Message::Kind::command,
+                             .run = std::move(run),
+                             .reply = std::move(reply),
+                             .cause = ctx_.cause()});
   schedule_pump();
 }
 
@@ -255,6 +258,7 @@ void Supervisor::pump() {
   while (!job_ && !mailbox_.empty() && state_ == ChildState::running) {
     Message message = std::move(mailbox_.front());
     mailbox_.pop_front();
+    ctx_.set_cause(message.cause);
     Node* child = message.kind == Message::Kind::command ? nullptr : ctx_.node(message.child);
     const bool ours = child != nullptr && child->parent() == this;
     switch (message.kind) {

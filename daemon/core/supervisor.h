@@ -95,6 +95,7 @@ class Supervisor final : public Node, public ChildObserver {
     ExitReason reason = ExitReason::normal;
     std::function<void()> run;  // command
     Reply reply;                // command
+    std::uint64_t cause = 0;    // the current cause when it was posted, restored when handled
   };
 
   // Mailbox and job engine.

@@ -7,6 +7,7 @@
 namespace arbor::core {
 
 void Supervisor::begin(Job job) {
+  job.cause = ctx_.cause();
   job_ = std::move(job);
   advance();
 }
@@ -27,6 +28,7 @@ void Supervisor::advance() {
         Node* child = ctx_.node(id);
         if (child == nullptr || child->parent() != this || child->state() == ChildState::stopped) continue;
         job.stopping.insert(id);
+        ctx_.set_cause(job.cause);
         child->stop();
       }
       continue;
@@ -45,6 +47,7 @@ void Supervisor::advance() {
       }
       if (std::holds_alternative<Restart>(job.purpose)) ++child->restarts;
       job.starting = id;
+      ctx_.set_cause(job.cause);
       child->start();
       continue;
     }
@@ -61,6 +64,7 @@ bool Supervisor::between_stops_and_starts(Job& job) {
     return true;
   }
   if (auto* restart = std::get_if<Restart>(&job.purpose); restart != nullptr && restart->delay > 0) {
+    ctx_.set_cause(job.cause);  // the delayed starts point at the restarting, not at the last stop
     park_group(job.to_start, restart->delay);
     job_.reset();
     schedule_pump();
@@ -80,6 +84,7 @@ void Supervisor::park_group(const std::deque<NodeId>& group, Millis delay) {
 void Supervisor::finish_job() {
   Job job = std::move(*job_);
   job_.reset();
+  ctx_.set_cause(job.cause);  // the supervisor's started or exited points where the job did
   const bool stopped = std::visit(
       Overloaded{
           [&](StartAll& start) {

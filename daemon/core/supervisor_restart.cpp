@@ -8,6 +8,22 @@
 
 namespace arbor::core {
 
+namespace {
+// The `restarting` event's strategy, spelled as the config spells it (a dynamic
+// supervisor's is one_for_one).
+const char* strategy_name(config::Strategy strategy) {
+  switch (strategy) {
+    case config::Strategy::one_for_one:
+      return "one_for_one";
+    case config::Strategy::one_for_all:
+      return "one_for_all";
+    case config::Strategy::rest_for_one:
+      return "rest_for_one";
+  }
+  return "one_for_one";
+}
+}  // namespace
+
 void Supervisor::handle_death(Node& child, ExitReason reason) {
   const config::RestartType type = child.spec().restart;
   const bool restart_it = type == config::RestartType::permanent ||
@@ -42,7 +58,7 @@ void Supervisor::arm_restart(Node& child, Millis delay) {
   child.mark_restarting(ctx_.now() + delay);
   child.restart_timer = ctx_.arm(delay, [&ctx = ctx_, self = id_, id = child.id()] {
     if (auto* sup = dynamic_cast<Supervisor*>(ctx.node(self))) {
-      sup->mailbox_.push_back(Message{.kind = Message::Kind::due, .child = id});
+      sup->mailbox_.push_back(Message{.kind = Message::Kind::due, .child = id, .cause = ctx.cause()});
       sup->schedule_pump();
     }
   });
@@ -55,7 +71,11 @@ void Supervisor::restart(Node& child) {
     begin_give_up();
     return;
   }
-  ctx_.emit(Event{.type = EventType::restarting, .path = child.path(), .delay_ms = delay});
+  ctx_.emit(Event{
+      .type = EventType::restarting,
+      .path = child.path(),
+      .delay_ms = delay,
+      .strategy = strategy_name(is_dynamic() ? config::Strategy::one_for_one : spec_->supervisor.strategy)});
   const std::vector<Node*> range = restart_group(child);
   if (delay > 0 && range.size() == 1) {
     arm_restart(child, delay);

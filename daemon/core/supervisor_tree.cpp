@@ -15,44 +15,44 @@ SupervisorTree::SupervisorTree(Host& host, config::ChildSpec root) : ctx_(host) 
 SupervisorTree::~SupervisorTree() = default;
 
 void SupervisorTree::boot(Millis now) {
-  ctx_.set_now(now);
+  enter(now);
   root_->start();
   ctx_.drain();
 }
 
 void SupervisorTree::shutdown(Millis now) {
-  ctx_.set_now(now);
+  enter(now);
   root_->stop();
   ctx_.drain();
 }
 
 void SupervisorTree::on_spawned(SpawnToken token, int pid, Millis now) {
-  ctx_.set_now(now);
+  enter(now);
   if (Worker* w = ctx_.spawn(token)) w->on_spawned(pid);
   ctx_.drain();
 }
 
 void SupervisorTree::on_spawn_failed(SpawnToken token, const std::string& error, Millis now) {
-  ctx_.set_now(now);
+  enter(now);
   if (Worker* w = ctx_.spawn(token)) w->on_spawn_failed(error);
   ctx_.drain();
 }
 
 void SupervisorTree::on_ready(SpawnToken token, Millis now) {
-  ctx_.set_now(now);
+  enter(now);
   if (Worker* w = ctx_.spawn(token)) w->on_ready();
   ctx_.drain();
 }
 
 void SupervisorTree::on_probe_result(SpawnToken token, std::uint64_t seq, bool passed,
                                      const std::string& error, Millis now) {
-  ctx_.set_now(now);
+  enter(now);
   if (Worker* w = ctx_.spawn(token)) w->on_probe_result(seq, passed, error);
   ctx_.drain();
 }
 
 void SupervisorTree::on_watchdog(SpawnToken token, bool trigger, Millis now) {
-  ctx_.set_now(now);
+  enter(now);
   if (Worker* w = ctx_.spawn(token)) w->on_watchdog(trigger);
   ctx_.drain();
 }
@@ -67,13 +67,13 @@ void SupervisorTree::on_log_dropped(const std::string& path, std::uint64_t bytes
 }
 
 void SupervisorTree::on_exited(SpawnToken token, ExitStatus status, Millis now) {
-  ctx_.set_now(now);
+  enter(now);
   if (Worker* w = ctx_.spawn(token)) w->on_exited(status);
   ctx_.drain();
 }
 
 void SupervisorTree::on_timer(TimerToken token, Millis now) {
-  ctx_.set_now(now);
+  enter(now);
   ctx_.fire(token);
   ctx_.drain();
 }
@@ -94,9 +94,16 @@ Node* SupervisorTree::find(const std::string& path) const {
   return node;
 }
 
+void SupervisorTree::command_event(const Origin& origin, const std::string& path) {
+  if (origin.command == nullptr) return;
+  ctx_.emit(Event{.type = EventType::command, .path = path, .command = origin.command, .uid = origin.uid});
+}
+
 template <typename Op>
-void SupervisorTree::on_child(const std::string& path, const Reply& reply, Millis now, Op op) {
-  ctx_.set_now(now);
+void SupervisorTree::on_child(const std::string& path, const Reply& reply, Millis now, const Origin& origin,
+                              Op op) {
+  enter(now);
+  command_event(origin, path);
   Node* node = find(path);
   if (node == nullptr) {
     reply(OpResult::failure(ErrorCode::not_found, "no child at " + path));
@@ -109,25 +116,26 @@ void SupervisorTree::on_child(const std::string& path, const Reply& reply, Milli
   ctx_.drain();
 }
 
-void SupervisorTree::stop(const std::string& path, const Reply& reply, Millis now) {
-  on_child(path, reply, now, [&](Supervisor& sup, NodeId id) { sup.op_stop(id, reply); });
+void SupervisorTree::stop(const std::string& path, const Reply& reply, Millis now, const Origin& origin) {
+  on_child(path, reply, now, origin, [&](Supervisor& sup, NodeId id) { sup.op_stop(id, reply); });
 }
 
-void SupervisorTree::start(const std::string& path, const Reply& reply, Millis now) {
-  on_child(path, reply, now, [&](Supervisor& sup, NodeId id) { sup.op_start(id, reply); });
+void SupervisorTree::start(const std::string& path, const Reply& reply, Millis now, const Origin& origin) {
+  on_child(path, reply, now, origin, [&](Supervisor& sup, NodeId id) { sup.op_start(id, reply); });
 }
 
-void SupervisorTree::restart(const std::string& path, const Reply& reply, Millis now) {
-  on_child(path, reply, now, [&](Supervisor& sup, NodeId id) { sup.op_restart(id, reply); });
+void SupervisorTree::restart(const std::string& path, const Reply& reply, Millis now, const Origin& origin) {
+  on_child(path, reply, now, origin, [&](Supervisor& sup, NodeId id) { sup.op_restart(id, reply); });
 }
 
-void SupervisorTree::remove(const std::string& path, const Reply& reply, Millis now) {
-  on_child(path, reply, now, [&](Supervisor& sup, NodeId id) { sup.op_remove(id, reply); });
+void SupervisorTree::remove(const std::string& path, const Reply& reply, Millis now, const Origin& origin) {
+  on_child(path, reply, now, origin, [&](Supervisor& sup, NodeId id) { sup.op_remove(id, reply); });
 }
 
 void SupervisorTree::add(const std::string& supervisor_path, config::ChildSpec spec, const Reply& reply,
-                         Millis now) {
-  ctx_.set_now(now);
+                         Millis now, const Origin& origin) {
+  enter(now);
+  command_event(origin, supervisor_path);
   Node* node = find(supervisor_path);
   if (node == nullptr) {
     reply(OpResult::failure(ErrorCode::not_found, "no supervisor at " + supervisor_path));
@@ -140,8 +148,9 @@ void SupervisorTree::add(const std::string& supervisor_path, config::ChildSpec s
 }
 
 void SupervisorTree::add_dynamic(const std::string& supervisor_path, std::vector<std::string> args,
-                                 const Reply& reply, Millis now) {
-  ctx_.set_now(now);
+                                 const Reply& reply, Millis now, const Origin& origin) {
+  enter(now);
+  command_event(origin, supervisor_path);
   Node* node = find(supervisor_path);
   if (node == nullptr) {
     reply(OpResult::failure(ErrorCode::not_found, "no supervisor at " + supervisor_path));
@@ -153,9 +162,11 @@ void SupervisorTree::add_dynamic(const std::string& supervisor_path, std::vector
   ctx_.drain();
 }
 
-OpResult SupervisorTree::signal(const std::string& path, int signo) {
+OpResult SupervisorTree::signal(const std::string& path, int signo, const Origin& origin) {
   Node* node = find(path);
   if (node == nullptr) return OpResult::failure(ErrorCode::not_found, "no child at " + path);
+  ctx_.set_cause(0);
+  command_event(origin, path);  // an exit the signal brings points at it
   // A supervisor passes the signal to every running worker below it.
   int sent = 0;
   std::vector<Node*> todo{node};

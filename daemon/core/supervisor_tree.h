@@ -49,22 +49,26 @@ class SupervisorTree final : private ChildObserver {
   void on_log_dropped(const std::string& path, std::uint64_t bytes);
   void on_timer(TimerToken token, Millis now);
 
-  // Operator commands (docs/ARBORCTL.md); `reply` is called exactly once, maybe later.
-  void stop(const std::string& path, const Reply& reply, Millis now);
-  void start(const std::string& path, const Reply& reply, Millis now);
-  void restart(const std::string& path, const Reply& reply, Millis now);
-  void remove(const std::string& path, const Reply& reply, Millis now);
-  void add(const std::string& supervisor_path, config::ChildSpec spec, const Reply& reply, Millis now);
+  // Operator commands (docs/ARBORCTL.md); `reply` is called exactly once, maybe later. With
+  // an `origin`, the command is first a `command` event of its own (a root cause) that
+  // what it does points at.
+  void stop(const std::string& path, const Reply& reply, Millis now, const Origin& origin = {});
+  void start(const std::string& path, const Reply& reply, Millis now, const Origin& origin = {});
+  void restart(const std::string& path, const Reply& reply, Millis now, const Origin& origin = {});
+  void remove(const std::string& path, const Reply& reply, Millis now, const Origin& origin = {});
+  void add(const std::string& supervisor_path, config::ChildSpec spec, const Reply& reply, Millis now,
+           const Origin& origin = {});
   void add_dynamic(const std::string& supervisor_path, std::vector<std::string> args, const Reply& reply,
-                   Millis now);
-  OpResult signal(const std::string& path, int signo);
+                   Millis now, const Origin& origin = {});
+  OpResult signal(const std::string& path, int signo, const Origin& origin = {});
 
   // reload (docs/ARBORCTL.md): the plan for moving to `new_root` (one entry per path of the old
   // and new trees, in tree order), and applying it. apply_reload answers `done` once
-  // every stop/start of the plan has finished, and emits `reloaded`.
+  // every stop/start of the plan has finished, and emits `reloaded` (pointing at the
+  // `command` event of `origin`, when given).
   ReloadPlan plan_reload(const config::ChildSpec& new_root) const;
   void apply_reload(const config::ChildSpec& new_root, std::function<void(const ReloadPlan&)> done,
-                    Millis now);
+                    Millis now, const Origin& origin = {});
 
   // Queries (which_children, count_children, get_childspec).
   std::optional<StatusNode> status(const std::string& path) const;
@@ -81,9 +85,16 @@ class SupervisorTree final : private ChildObserver {
   void child_stopped(NodeId child) override;
   void child_exited(NodeId child, ExitReason reason) override;
 
+  // Every input starts as a root cause at `now`.
+  void enter(Millis now) {
+    ctx_.set_now(now);
+    ctx_.set_cause(0);
+  }
+  // The operator's `command` event, if `origin` names one: the cause of what follows.
+  void command_event(const Origin& origin, const std::string& path);
   // Routes an operation on `path` to its parent supervisor, or answers an error.
   template <typename Op>
-  void on_child(const std::string& path, const Reply& reply, Millis now, Op op);
+  void on_child(const std::string& path, const Reply& reply, Millis now, const Origin& origin, Op op);
 
   Context ctx_;
   std::unique_ptr<Supervisor> root_;

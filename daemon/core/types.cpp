@@ -50,6 +50,8 @@ std::string_view to_string(EventType e) {
       return "reloaded";
     case EventType::log_dropped:
       return "log_dropped";
+    case EventType::command:
+      return "command";
     case EventType::unhealthy:
       return "unhealthy";
   }

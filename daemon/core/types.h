@@ -23,11 +23,11 @@ using TimerToken = std::uint64_t;
 // How a process ended (waitid): an exit code, or the signal that killed it.
 struct ExitStatus {
   bool signaled = false;
-  int value = 0;
   bool oom = false;  // the kernel's OOM killer killed it (SPEC §7: its cgroup's memory.events)
+  int value = 0;     // after the two flags: 8 bytes, not 12 (every kept event holds one)
   bool operator==(const ExitStatus&) const = default;
-  static ExitStatus code(int c) { return {false, c, false}; }
-  static ExitStatus signal(int s) { return {true, s, false}; }
+  static ExitStatus code(int c) { return {false, false, c}; }
+  static ExitStatus signal(int s) { return {true, false, s}; }
 };
 
 // OTP's exit reasons mapped onto processes (docs/SEMANTICS.md).
@@ -46,7 +46,8 @@ enum class EventType {
   removed,
   reloaded,
   log_dropped,
-  unhealthy
+  unhealthy,
+  command  // an operator's command (stop, start, restart, remove, add, signal, reload)
 };
 
 // A worker's liveness as status shows it (docs/CONFIG.md "health"): before its first passed
@@ -67,6 +68,24 @@ struct Event {
   std::uint64_t bytes = 0;                 // log_dropped
   // reloaded: entries per ReloadAction (add, remove, restart, update, unchanged)
   std::array<int, 5> plan_counts{};
+  // The seq of the event that led to this one (docs/OBSERVABILITY.md), 0 for a root cause:
+  // a process dying on its own, a failed probe, an operator command, boot or shutdown.
+  // The core stamps it (Context::emit); the host numbers events (Host::emit's answer).
+  std::uint64_t cause = 0;
+  // restarting: the supervisor's strategy (config's spelling); command: its name (the
+  // protocol's). Static strings, 8 bytes each: 10,000 events are kept.
+  const char* strategy = nullptr;
+  const char* command = nullptr;
+  // command: the client's uid, if known.
+  std::optional<std::uint32_t> uid;
+};
+
+// Who asked for an operator command: it becomes a `command` event, the root cause of what
+// the command does. A null `command` emits nothing (the command's effects are then root
+// causes themselves). `command` must be a static string.
+struct Origin {
+  const char* command = nullptr;
+  std::optional<std::uint32_t> uid;
 };
 
 struct OpResult {

@@ -25,8 +25,44 @@ Worker::~Worker() {
   if (token_ != 0) ctx_.remove_spawn(token_);
 }
 
+namespace {
+// Whether `e` is a call from the parent or the operator, which brings its own cause, or
+// the host's answer (or a timer) on what the worker is doing, whose cause is the worker's.
+bool brings_cause(WorkerEvent e) {
+  switch (e) {
+    case WorkerEvent::start:
+    case WorkerEvent::stop:
+    case WorkerEvent::park:
+    case WorkerEvent::unpark:
+    case WorkerEvent::signal:
+      return true;
+    case WorkerEvent::spawned:
+    case WorkerEvent::spawn_failed:
+    case WorkerEvent::ready:
+    case WorkerEvent::ready_timeout:
+    case WorkerEvent::exited:
+    case WorkerEvent::kill_timeout:
+    case WorkerEvent::probe_due:
+    case WorkerEvent::probe_passed:
+    case WorkerEvent::probe_failed:
+    case WorkerEvent::watchdog:
+    case WorkerEvent::watchdog_trigger:
+    case WorkerEvent::watchdog_timeout:
+      return false;
+  }
+  return false;
+}
+}  // namespace
+
 bool Worker::dispatch(const Input& in) {
   const Action action = decide(state_, in.event);
+  if (action != Action::ignore) {
+    if (brings_cause(in.event)) {
+      why_ = ctx_.cause();
+    } else {
+      ctx_.set_cause(why_);
+    }
+  }
   perform(action, in);
   return action != Action::ignore;
 }
@@ -191,6 +227,7 @@ void Worker::report_running() {
   state_ = WorkerState::running;
   start_monitoring();
   ctx_.emit(Event{.type = EventType::started, .path = path_, .pid = pid_});
+  why_ = 0;  // from now on, an exit of its own is a root cause
   notify([](ChildObserver& o, NodeId id) { o.child_started(id); });
 }
 

@@ -349,6 +349,10 @@ class Worker final : public Node {
   std::uint64_t watchdog_gen_ = 0;  // bumped at each stop: a stale timer's run is dropped
   Millis last_ping_ = 0;
   Cause cause_ = Cause::none;
+  // The seq of the event behind what the worker is doing (docs/DESIGN.md "Causes"): its
+  // parent's start or stop, an operator's signal, the `unhealthy` that condemned it; 0 once
+  // it runs, so an exit of its own is a root cause. Restored when the host answers.
+  std::uint64_t why_ = 0;
 };
 
 std::string describe(ExitStatus status);

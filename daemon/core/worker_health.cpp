@@ -202,7 +202,8 @@ void Worker::arm_watchdog(Millis delay) {
 void Worker::condemn(Cause cause, std::string error, int failures) {
   cause_ = cause;
   if (spec_->worker.health) health_ = HealthState::unhealthy;
-  ctx_.emit(
+  ctx_.set_cause(0);  // a failed check is a root cause; the stop and the exit point at it
+  why_ = ctx_.emit(
       Event{.type = EventType::unhealthy, .path = path_, .error = std::move(error), .failures = failures});
   begin_stop(WorkerState::unhealthy, WorkerState::unhealthy_kill);
 }

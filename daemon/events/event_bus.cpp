@@ -36,16 +36,51 @@ void EventBus::unsubscribe(std::uint64_t id) { listeners_.erase(id); }
 
 const StampedEvent* EventBus::kept(std::uint64_t seq) const {
   if (seq < oldest_kept() || seq > seq_) return nullptr;
-  return &history_[seq - oldest_kept()];
+  return &history_[(seq - 1) % keep_];
 }
 
-void EventBus::publish(const core::Event& event) {
+bool EventBus::explained(core::EventType type) {
+  switch (type) {
+    case core::EventType::started:
+    case core::EventType::exited:
+    case core::EventType::gave_up:
+      return true;
+    case core::EventType::start_failed:
+    case core::EventType::restarting:
+    case core::EventType::added:
+    case core::EventType::removed:
+    case core::EventType::reloaded:
+    case core::EventType::log_dropped:
+    case core::EventType::unhealthy:
+    case core::EventType::command:
+      return false;
+  }
+  return false;
+}
+
+const StampedEvent* EventBus::last_of(const std::string& path) const {
+  auto it = last_of_.find(path);
+  return it == last_of_.end() ? nullptr : kept(it->second);
+}
+
+std::uint64_t EventBus::publish(const core::Event& event) {
   ++counts_[event.type];
-  if (history_.size() == keep_) history_.pop_front();
-  history_.push_back(StampedEvent{++seq_, wall_micros(), event});
-  // A deque's push_back keeps references valid, and only an event `keep_` newer could
-  // pop this one: the reference holds while listeners (which may publish) run.
-  const StampedEvent& stamped = history_.back();
+  ++seq_;
+  StampedEvent* slot = nullptr;
+  if (history_.size() < keep_) {
+    slot = &history_.emplace_back();  // within the reserved capacity: nothing moves
+  } else {
+    slot = &history_[(seq_ - 1) % keep_];  // the oldest kept, now dropped
+    if (explained(slot->event.type)) {
+      auto it = last_of_.find(slot->event.path);
+      if (it != last_of_.end() && it->second == slot->seq) last_of_.erase(it);
+    }
+  }
+  *slot = StampedEvent{seq_, wall_micros(), event};
+  if (explained(event.type)) last_of_.insert_or_assign(event.path, seq_);
+  // Only an event `keep_` newer could overwrite this slot: the reference holds while
+  // listeners (which may publish) run.
+  const StampedEvent& stamped = *slot;
   // Copy the ids first: a listener may unsubscribe during delivery.
   std::vector<std::uint64_t> ids;
   ids.reserve(listeners_.size());
@@ -54,6 +89,7 @@ void EventBus::publish(const core::Event& event) {
     auto it = listeners_.find(id);
     if (it != listeners_.end()) it->second(stamped);
   }
+  return stamped.seq;
 }
 
 std::string rfc3339_now() { return format_micros(wall_micros()); }

@@ -5,11 +5,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "daemon/core/types.h"
 
@@ -28,13 +28,16 @@ class EventBus {
   using Listener = std::function<void(const StampedEvent&)>;
   static constexpr std::size_t kKeep = 10000;  // docs/PROTOCOL.md "History"
 
-  explicit EventBus(std::size_t keep = kKeep) : keep_(keep > 0 ? keep : 1) {}
+  // The ring's storage is reserved once (address space; pages are touched only as events
+  // fill them), so an event never moves while listeners read it.
+  explicit EventBus(std::size_t keep = kKeep) : keep_(keep > 0 ? keep : 1) { history_.reserve(keep_); }
 
   // Returns an id for unsubscribe(). Listeners may unsubscribe (themselves or others)
   // while an event is being delivered.
   std::uint64_t subscribe(Listener listener);
   void unsubscribe(std::uint64_t id);
-  void publish(const core::Event& event);
+  // Numbers, stamps, keeps and delivers `event`; answers its seq (Host::emit's answer).
+  std::uint64_t publish(const core::Event& event);
   std::uint64_t last_seq() const { return seq_; }
   // How many events of each type were published since arbord started (`metrics`:
   // arbor_events_total); only types seen at least once have an entry.
@@ -45,10 +48,18 @@ class EventBus {
   // oldest_kept() is last_seq() + 1 when nothing is kept.
   std::uint64_t oldest_kept() const { return seq_ + 1 - history_.size(); }
   const StampedEvent* kept(std::uint64_t seq) const;
+  // The newest kept `started`, `exited` or `gave_up` event of `path` (what `why` explains),
+  // or null. O(1): a map of path to seq, updated on publish, its entry dropped once the
+  // event leaves the history.
+  const StampedEvent* last_of(const std::string& path) const;
 
  private:
+  static bool explained(core::EventType type);
+
   std::size_t keep_;
-  std::deque<StampedEvent> history_;
+  // A ring: event seq S lives at (S - 1) % keep_ (a vector, not a deque: no per-block slack).
+  std::vector<StampedEvent> history_;
+  std::unordered_map<std::string, std::uint64_t> last_of_;
   std::uint64_t seq_ = 0;
   std::uint64_t next_id_ = 1;
   std::map<std::uint64_t, Listener> listeners_;

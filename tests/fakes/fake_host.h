@@ -30,13 +30,18 @@ class FakeHost final : public core::Host {
   void cancel_probe(core::SpawnToken token) override;
   void arm_timer(core::TimerToken token, Millis deadline) override;
   void cancel_timer(core::TimerToken token) override;
-  void emit(const core::Event& event) override { events.push_back(event); }
+  std::uint64_t emit(const core::Event& event) override {
+    events.push_back(event);
+    history.push_back(event);
+    return history.size();
+  }
   void outcome(const core::Outcome& o) override { outcomes.push_back(o); }
   double random_unit() override { return 0.5; }  // no jitter
 
   // What the core did, oldest first; take_log() returns and clears it.
   std::vector<std::string> log;
   std::vector<core::Event> events;
+  std::vector<core::Event> history;  // every event, never cleared: event seq N is history[N - 1]
   std::vector<core::Outcome> outcomes;
   int sigconts = 0;
 

@@ -37,6 +37,7 @@ class Connection final : public Session, public std::enable_shared_from_this<Con
   void send(const nlohmann::json& message, Kind kind) noexcept override;
   void send_line(std::string line, Kind kind) noexcept override;
   bool is_open() const override { return open_; }
+  std::optional<std::uint32_t> peer_uid() const override { return peer_uid_; }
   void keep(std::unique_ptr<Handle> handle) override;
   std::size_t unsent_bytes() const override;
   void when_drained(std::function<void()> fn) override;

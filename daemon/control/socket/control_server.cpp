@@ -72,7 +72,8 @@ void ControlServer::close() {
 }
 
 void ControlServer::reload(bool dry_run, std::function<void(const ReloadResult&)> done) {
-  dispatcher_.reloader().reload(dry_run, std::move(done));
+  // A SIGHUP's reload: a `command` event with no uid.
+  dispatcher_.reloader().reload(dry_run, std::move(done), core::Origin{"reload", std::nullopt});
 }
 
 void reload_on_sighup(ControlServer& server) {

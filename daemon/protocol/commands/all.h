@@ -25,10 +25,11 @@
 #include "daemon/protocol/commands/version.h"
 #include "daemon/protocol/commands/wait.h"
 #include "daemon/protocol/commands/watch.h"
+#include "daemon/protocol/commands/why.h"
 
 namespace arbor::protocol::commands {
 
-using Commands = std::tuple<Status, Count, Spec, Start, Stop, Restart, Add, Remove, Signal, Logs, Watch,
+using Commands = std::tuple<Status, Count, Spec, Start, Stop, Restart, Add, Remove, Signal, Logs, Watch, Why,
                             Reload, Wait, Version, Shutdown, Check, Metrics>;
 
 // True when `table` (anything indexable whose entries have `info`, a pointer to a

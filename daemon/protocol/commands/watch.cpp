@@ -27,6 +27,10 @@ Event Event::from_json(const json& j) {
   for (auto [key, field] : {std::pair{"health", &e.health}, {"watchdog", &e.watchdog}}) {
     if (auto b = j.find(key); b != j.end() && b->is_boolean()) *field = b->get<bool>();
   }
+  if (auto c = j.find("cause"); c != j.end() && c->is_number_unsigned()) e.cause = c->get<std::uint64_t>();
+  if (auto c = j.find("strategy"); c != j.end() && c->is_string()) e.strategy = c->get<std::string>();
+  if (auto c = j.find("command"); c != j.end() && c->is_string()) e.command = c->get<std::string>();
+  if (auto u = j.find("uid"); u != j.end() && u->is_number_unsigned()) e.uid = u->get<std::uint32_t>();
   if (auto p = j.find("plan"); p != j.end() && p->is_object()) {
     e.plan.emplace();
     for (const auto& [action, n] : p->items())
@@ -52,6 +56,7 @@ json Watch::Request::to_json() const {
 
 json Event::to_json() const {
   json j{{"seq", seq}, {"time", time}, {"event", event}, {"path", path}};
+  j["cause"] = cause ? json(*cause) : json(nullptr);
   if (pid) j["pid"] = *pid;
   // An exit event always says how the process ended, null when that is not known.
   if (event == "exited") j["exit"] = exit ? exit->to_json() : json(nullptr);
@@ -63,6 +68,9 @@ json Event::to_json() const {
   if (failures) j["failures"] = *failures;
   if (health) j["health"] = *health;
   if (watchdog) j["watchdog"] = *watchdog;
+  if (strategy) j["strategy"] = *strategy;
+  if (command) j["command"] = *command;
+  if (event == "command") j["uid"] = uid ? json(*uid) : json(nullptr);
   return j;
 }
 

@@ -15,6 +15,9 @@ namespace arbor::protocol::commands {
 // exit, reason), start_failed (error), restarting (delay_ms), log_dropped (bytes),
 // reloaded (plan: entries per action), unhealthy (failures, error), exited also health or
 // watchdog (true) after a failed health check or watchdog; gave_up, added, removed have none.
+// Every event has "cause": the seq of the event that led to it, or null for a root cause
+// (docs/OBSERVABILITY.md); restarting also names its supervisor's strategy; command (an
+// operator's) has "command" and "uid" (null when not known, as for a SIGHUP reload).
 struct Event {
   std::uint64_t seq = 0;
   std::string time;  // RFC 3339, UTC, microseconds
@@ -30,6 +33,10 @@ struct Event {
   std::optional<std::int64_t> failures;
   std::optional<bool> health;
   std::optional<bool> watchdog;
+  std::optional<std::uint64_t> cause;  // null: a root cause
+  std::optional<std::string> strategy;
+  std::optional<std::string> command;
+  std::optional<std::uint32_t> uid;
 
   static Event from_json(const nlohmann::json& j);
   nlohmann::json to_json() const;

@@ -144,12 +144,19 @@ TEST_F(CtlTest, WatchSeesEvents) {
   ASSERT_TRUE(watcher.connect(d.socket(), 0ms));
   ASSERT_TRUE(watcher.watch());
   EXPECT_EQ(ctl({"stop", "web/api"}).status, 0);
+  const auto command = watcher.next_event();  // the operator's command, then what it did
+  ASSERT_TRUE(command);
+  EXPECT_EQ((*command)["event"], "command");
+  EXPECT_EQ((*command)["command"], "stop");
+  EXPECT_EQ((*command)["uid"], ::getuid());
+  EXPECT_EQ((*command)["cause"], nullptr);
   const auto e = watcher.next_event();
   ASSERT_TRUE(e);
   EXPECT_EQ((*e)["event"], "exited");
   EXPECT_EQ((*e)["path"], "web/api");
   EXPECT_EQ((*e)["reason"], "shutdown");
   EXPECT_TRUE((*e)["seq"].is_number());
+  EXPECT_EQ((*e)["cause"], (*command)["seq"]);
 }
 
 // A watcher that drops and reconnects with --since misses nothing and sees nothing twice,
@@ -161,6 +168,9 @@ TEST_F(CtlTest, WatchSinceResumesAfterAReconnectWithNoGapAndNoDuplicate) {
     ASSERT_TRUE(first.connect(d.socket(), 0ms));
     ASSERT_TRUE(first.watch());
     EXPECT_EQ(ctl({"stop", "web/api"}).status, 0);
+    const auto command = first.next_event();
+    ASSERT_TRUE(command);
+    EXPECT_EQ((*command)["event"], "command");
     const auto e = first.next_event();
     ASSERT_TRUE(e);
     last_seen = (*e)["seq"].get<std::uint64_t>();
@@ -185,9 +195,13 @@ TEST_F(CtlTest, WatchSinceResumesAfterAReconnectWithNoGapAndNoDuplicate) {
   const auto live = again.next_event();
   ASSERT_TRUE(live);
   EXPECT_EQ((*live)["seq"].get<std::uint64_t>(), expect);
-  EXPECT_EQ((*live)["event"], "exited");
+  EXPECT_EQ((*live)["event"], "command");
+  const auto exited = again.next_event();
+  ASSERT_TRUE(exited);
+  EXPECT_EQ((*exited)["seq"].get<std::uint64_t>(), expect + 1);
+  EXPECT_EQ((*exited)["event"], "exited");
 
-  RunResult future = ctl({"watch", "--since", std::to_string(expect + 100)});
+  RunResult future = ctl({"watch", "--since", std::to_string(expect + 101)});
   EXPECT_EQ(future.status, 1);
   EXPECT_NE(future.err.find("not_found"), std::string::npos) << future.err;
   EXPECT_EQ(ctl({"watch", "--since", "-3"}).status, 2);

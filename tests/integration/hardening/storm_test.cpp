@@ -131,7 +131,10 @@ TEST(Storm, TwoHundredCrashingWorkersLeakNothing) {
 #if defined(__SANITIZE_ADDRESS__)
   // ASan's quarantine holds freed memory back: RSS is reported, not compared.
 #else
-  EXPECT_LE(end.rss_kb, first.rss_kb + std::max(2048L, first.rss_kb / 10)) << "RSS grew during the storm";
+  // Plus the event history, bounded, which the storm fills: 10,000 events of 192 bytes
+  // (EventBus::kKeep, docs/OBSERVABILITY.md), 1.9 MiB once, not growth.
+  EXPECT_LE(end.rss_kb, first.rss_kb + std::max(2048L, first.rss_kb / 10) + 1900L)
+      << "RSS grew during the storm";
 #endif
   // The log, not events: a watch would be flooded by the storm (see above). "gave up" is
   // an error line, so it is in an error-level log.

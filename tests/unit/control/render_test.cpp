@@ -26,6 +26,7 @@ TEST(RenderTest, EventShapes) {
                            {"time", "2026-01-01T00:00:00.000000Z"},
                            {"event", "started"},
                            {"path", "db"},
+                           {"cause", nullptr},
                            {"pid", 7}}));
   json exited = event_json(stamped({.type = core::EventType::exited,
                                     .path = "db",
@@ -58,8 +59,21 @@ TEST(RenderTest, EventShapes) {
   EXPECT_EQ(sick["watchdog"], true);
   EXPECT_FALSE(sick.contains("health"));
   EXPECT_FALSE(exited.contains("health") || exited.contains("watchdog"));
-  json gave_up = event_json(stamped({.type = core::EventType::gave_up, .path = "web"}));
-  EXPECT_EQ(gave_up.size(), 4u);
+  json gave_up = event_json(stamped({.type = core::EventType::gave_up, .path = "web", .cause = 41}));
+  EXPECT_EQ(gave_up.size(), 5u);
+  EXPECT_EQ(gave_up["cause"], 41);
+  json restarting = event_json(
+      stamped({.type = core::EventType::restarting, .path = "x", .cause = 40, .strategy = "rest_for_one"}));
+  EXPECT_EQ(restarting["strategy"], "rest_for_one");
+  EXPECT_EQ(restarting["cause"], 40);
+  json command = event_json(
+      stamped({.type = core::EventType::command, .path = "web/api", .command = "stop", .uid = 1000}));
+  EXPECT_EQ(command["command"], "stop");
+  EXPECT_EQ(command["uid"], 1000);
+  EXPECT_EQ(command["cause"], nullptr);
+  json sighup = event_json(stamped({.type = core::EventType::command, .path = "/", .command = "reload"}));
+  EXPECT_TRUE(sighup.contains("uid"));
+  EXPECT_EQ(sighup["uid"], nullptr);
 }
 
 TEST(RenderTest, StatusTextIsStatusJsonPrinted) {
