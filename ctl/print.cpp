@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <string_view>
 #include <system_error>
@@ -170,7 +171,16 @@ std::string print_count(const cmd::Count::Result& c, const Output&) {
 
 std::string print_spec(const cmd::Spec::Result& spec, const Output&) { return spec.spec.dump(2) + "\n"; }
 
-std::string print_path(const protocol::PathResult& added, const Output&) { return added.path + "\n"; }
+std::string print_path(const protocol::PathResult& added, const Output& out) {
+  print_warning(added, out);
+  return added.path + "\n";
+}
+
+std::string print_warning(const protocol::PathResult& result, const Output&) {
+  // On stderr, so that the command's output stays what scripts expect; the exit status is 0.
+  if (result.warning) std::fprintf(stderr, "arborctl: warning: %s\n", result.warning->c_str());
+  return "";
+}
 
 std::string print_logs(const cmd::Logs::Result& logs, const Output&) {
   std::string out;

@@ -74,7 +74,14 @@ class Node {
   int restarts = 0;               // automatic restarts of this child since arbord started
   TimerToken restart_timer = 0;   // backoff: the pending delayed restart
   bool added_at_runtime = false;  // `add --spec`: dropped when the parent starts again
-  bool operator_stopped = false;  // kept stopped across a reload
+  // Stopped by `arborctl stop` and not started since (status shows it; the state file keeps
+  // it across restarts of arbord). Read freely; change it with set_operator_stopped().
+  bool operator_stopped = false;
+  void set_operator_stopped(bool on) {
+    if (operator_stopped == on) return;
+    operator_stopped = on;
+    ctx_.stops_changed();
+  }
 
  protected:
   // Queues a call to the observer, so the parent never runs inside our handler.

@@ -45,6 +45,7 @@ void Supervisor::advance() {
       }
       if (std::holds_alternative<Restart>(job.purpose)) ++child->restarts;
       job.starting = id;
+      child->set_operator_stopped(false);  // whatever starts it (a group restart too) ends the stop
       child->start();
       continue;
     }
