@@ -59,9 +59,9 @@ bool StateFile::save(const std::vector<std::string>& operator_stopped) {
     error_.clear();
     return true;
   }
-  error_ = "the state file could not be written (" + failure +
+  error_ = "the state file " + path_ + " could not be written (" + failure +
            "): operator stops since then will not survive a restart of arbord";
-  spdlog::error("state file {}: {}", path_, error_);
+  spdlog::error("{}", error_);
   return false;
 }
 
