@@ -12,8 +12,10 @@ export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 CC=clang CXX=clang++ cmake -S . -B build/fuzz -DARBOR_FUZZ=ON -DARBOR_TESTS=OFF -DARBOR_WERROR=OFF \
   -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" "${launcher[@]}" >/dev/null
-cmake --build build/fuzz -j "$(nproc)" --target config_fuzz line_reader_fuzz dispatcher_fuzz
-mkdir -p build/fuzz/artifacts build/fuzz/corpus/config build/fuzz/corpus/line_reader build/fuzz/corpus/dispatcher
+cmake --build build/fuzz -j "$(nproc)" --target config_fuzz line_reader_fuzz dispatcher_fuzz state_file_fuzz
+mkdir -p build/fuzz/artifacts build/fuzz/corpus/config build/fuzz/corpus/line_reader build/fuzz/corpus/dispatcher \
+  build/fuzz/corpus/state_file
+cp tests/fuzz/state_file_seeds/* build/fuzz/corpus/state_file/
 cp tests/golden/config/*.json examples/*.json build/fuzz/corpus/config/
 printf '\x08{"id":1,"cmd":"status"}\n{"id":2}\r\npartial' > build/fuzz/corpus/line_reader/seed1
 printf '\x01\n\n\nxx\nyyyy\n' > build/fuzz/corpus/line_reader/seed2
@@ -34,7 +36,7 @@ cat > build/fuzz/corpus/dispatcher/seed1 <<'SEED'
 {"id":14,"cmd":"logs","args":{"path":"db","lines":3}}
 {"id":15,"cmd":"shutdown"}
 SEED
-for target in config_fuzz line_reader_fuzz dispatcher_fuzz; do
+for target in config_fuzz line_reader_fuzz dispatcher_fuzz state_file_fuzz; do
   corpus=build/fuzz/corpus/${target%_fuzz}
   echo "== fuzz: $target for ${seconds}s"
   build/fuzz/tests/fuzz/$target -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=1100000 \
