@@ -133,7 +133,9 @@ void status_rows(Table& table, const cmd::NodeStatus& node, int depth) {
   }
   table.add({Cell{std::string(static_cast<std::size_t>(depth) * 2, ' ') + node.path},
              Cell{node.type == "dynamic_supervisor" ? "dynamic" : node.type},
-             Cell{node.state, state_colour(node.state)}, Cell{health_text(node), health_colour(node)},
+             Cell{node.operator_stopped && node.state == "stopped" ? "stopped (operator)" : node.state,
+                  state_colour(node.state)},
+             Cell{health_text(node), health_colour(node)},
              Cell{worker && node.pid ? std::to_string(*node.pid) : "-"}, Cell{std::to_string(node.restarts)},
              Cell{uptime},
              Cell{worker ? exit_text(node.last_exit) : "-", worker ? exit_colour(node) : nullptr}});

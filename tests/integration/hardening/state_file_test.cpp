@@ -85,6 +85,8 @@ TEST(StateFile, AnOperatorStopSurvivesACleanRestartOfArbord) {
   EXPECT_EQ(node(second, "b").value("state", ""), "stopped");
   EXPECT_EQ(node(second, "b").value("operator_stopped", false), true);
   EXPECT_EQ(node(second, "c").value("state", ""), "running");
+  const RunResult table = arborctl(second.socket(), {"status"});
+  EXPECT_NE(table.out.find("stopped (operator)"), std::string::npos) << table.out;
   reply = second.request("start", {{"path", "b"}});
   ASSERT_TRUE(reply && reply->value("ok", false));
   EXPECT_EQ(stopped_in(first.path("arbord.state")), json::array());
