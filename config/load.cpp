@@ -66,6 +66,9 @@ std::optional<TreeSpec> parse_tree(const Json& doc, Ctx& ctx) {
     } else if (key == "log_dir") {
       if (auto s = detail::read_string(v, ptr, ctx, true))
         tree.log_dir = resolve_against(ctx.opts.base_dir, std::move(*s));
+    } else if (key == "state_file") {
+      if (auto s = detail::read_string(v, ptr, ctx, true))
+        tree.state_file = resolve_against(ctx.opts.base_dir, std::move(*s));
     } else if (key == "logs") {
       parse_logs(v, ptr, tree.logs, ctx);
     } else if (key == "auto_shutdown_exit_code") {

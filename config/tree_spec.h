@@ -214,11 +214,22 @@ struct MetricsSpec {
 struct TreeSpec {
   std::string socket = default_socket_path();
   std::string log_dir = "/var/log/arbor";
+  // Operator stops kept across restarts of arbord (SPEC §9); "" is the default, arbord.state
+  // in the socket's directory: state_file_path() below.
+  std::string state_file;
   LogsSpec logs;
   AutoShutdownExitCode auto_shutdown_exit_code = AutoShutdownExitCode::zero;
   CgroupsMode cgroups = CgroupsMode::automatic;
   MetricsSpec metrics;
   ChildSpec root;  // type supervisor, id "/"
 };
+
+// Where arbord keeps its state file: `state_file`, else arbord.state beside the socket.
+inline std::string state_file_path(const TreeSpec& tree) {
+  if (!tree.state_file.empty()) return tree.state_file;
+  const std::size_t slash = tree.socket.rfind('/');
+  if (slash == std::string::npos) return "arbord.state";
+  return tree.socket.substr(0, slash + 1) + "arbord.state";
+}
 
 }  // namespace arbor::config

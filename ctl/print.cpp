@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <string_view>
 #include <system_error>
@@ -132,7 +133,9 @@ void status_rows(Table& table, const cmd::NodeStatus& node, int depth) {
   }
   table.add({Cell{std::string(static_cast<std::size_t>(depth) * 2, ' ') + node.path},
              Cell{node.type == "dynamic_supervisor" ? "dynamic" : node.type},
-             Cell{node.state, state_colour(node.state)}, Cell{health_text(node), health_colour(node)},
+             Cell{node.operator_stopped && node.state == "stopped" ? "stopped (operator)" : node.state,
+                  state_colour(node.state)},
+             Cell{health_text(node), health_colour(node)},
              Cell{worker && node.pid ? std::to_string(*node.pid) : "-"}, Cell{std::to_string(node.restarts)},
              Cell{uptime},
              Cell{worker ? exit_text(node.last_exit) : "-", worker ? exit_colour(node) : nullptr}});
@@ -170,7 +173,16 @@ std::string print_count(const cmd::Count::Result& c, const Output&) {
 
 std::string print_spec(const cmd::Spec::Result& spec, const Output&) { return spec.spec.dump(2) + "\n"; }
 
-std::string print_path(const protocol::PathResult& added, const Output&) { return added.path + "\n"; }
+std::string print_path(const protocol::PathResult& added, const Output& out) {
+  print_warning(added, out);
+  return added.path + "\n";
+}
+
+std::string print_warning(const protocol::PathResult& result, const Output&) {
+  // On stderr, so that the command's output stays what scripts expect; the exit status is 0.
+  if (result.warning) std::fprintf(stderr, "arborctl: warning: %s\n", result.warning->c_str());
+  return "";
+}
 
 std::string print_logs(const cmd::Logs::Result& logs, const Output&) {
   std::string out;

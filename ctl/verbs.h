@@ -73,6 +73,8 @@ std::string print_status(const cmd::Status::Result& node, const Output& out);
 std::string print_count(const cmd::Count::Result& counts, const Output& out);
 std::string print_spec(const cmd::Spec::Result& spec, const Output& out);
 std::string print_path(const protocol::PathResult& added, const Output& out);
+// Nothing on stdout; the reply's warning, if any, on stderr (start, stop, restart, remove).
+std::string print_warning(const protocol::PathResult& result, const Output& out);
 std::string print_logs(const cmd::Logs::Result& logs, const Output& out);
 std::string print_reload(const cmd::Reload::Result& plan, const Output& out);
 std::string print_version(const cmd::Version::Result& version, const Output& out);

@@ -13,9 +13,10 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -
 CC=clang CXX=clang++ cmake -S . -B build/fuzz -DARBOR_FUZZ=ON -DARBOR_TESTS=OFF -DARBOR_WERROR=OFF \
   -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" "${launcher[@]}" >/dev/null
 cmake --build build/fuzz -j "$(nproc)" --target config_fuzz line_reader_fuzz dispatcher_fuzz http_status_fuzz \
-  http_request_fuzz
+  http_request_fuzz state_file_fuzz
 mkdir -p build/fuzz/artifacts build/fuzz/corpus/config build/fuzz/corpus/line_reader build/fuzz/corpus/dispatcher \
-  build/fuzz/corpus/http_status build/fuzz/corpus/http_request
+  build/fuzz/corpus/http_status build/fuzz/corpus/http_request build/fuzz/corpus/state_file
+cp tests/fuzz/state_file_seeds/* build/fuzz/corpus/state_file/
 cp tests/golden/config/*.json examples/*.json build/fuzz/corpus/config/
 printf '\x08{"id":1,"cmd":"status"}\n{"id":2}\r\npartial' > build/fuzz/corpus/line_reader/seed1
 printf '\x01\n\n\nxx\nyyyy\n' > build/fuzz/corpus/line_reader/seed2
@@ -43,7 +44,7 @@ printf '\x00SSH-2.0-OpenSSH_9.2\r\n' > build/fuzz/corpus/http_status/seed3
 printf '\x40GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:9100\r\nAccept: text/plain\r\n\r\n' \
   > build/fuzz/corpus/http_request/seed1
 printf '\xffPOST /x?y HTTP/1.0\nContent-Length: 3\n\nabc' > build/fuzz/corpus/http_request/seed2
-for target in config_fuzz line_reader_fuzz dispatcher_fuzz http_status_fuzz http_request_fuzz; do
+for target in config_fuzz line_reader_fuzz dispatcher_fuzz http_status_fuzz http_request_fuzz state_file_fuzz; do
   corpus=build/fuzz/corpus/${target%_fuzz}
   echo "== fuzz: $target for ${seconds}s"
   build/fuzz/tests/fuzz/$target -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=1100000 \

@@ -10,6 +10,7 @@
 #include "daemon/app/app_daemon.h"
 #include "daemon/app/event_log.h"
 #include "daemon/app/init_mode.h"
+#include "daemon/app/state_file.h"
 #include "daemon/app/stderr_sink.h"
 #include "daemon/control/socket/control_server.h"
 #include "daemon/control/socket/metrics_server.h"
@@ -61,6 +62,7 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
   // The tree takes the specs (reload reads them back from it): a second copy of every
   // child's spec would be ~0.5 KiB per child for nothing.
   tree_ = std::make_unique<core::SupervisorTree>(self, std::move(options_.tree.root));
+  state_ = std::make_unique<StateFile>(config::state_file_path(options_.tree));
   options_.tree.root = {};
   events_.subscribe([this](const events::StampedEvent& e) { log_event(e); });
 }
@@ -131,6 +133,8 @@ int App::run() {
     unblock_init_signals();  // what arrived since main() blocked them is delivered now
   }
   spdlog::info("arbord {} starting the tree from {}", ARBOR_VERSION, options_.config_path);
+  // Once the socket is ours (a second arbord on a live one's socket has stopped above).
+  restore_operator_stops();
   self_watchdog_.start();
   tree_->boot(now());
   if (!finished_) uv_run(&loop_, UV_RUN_DEFAULT);

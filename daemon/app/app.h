@@ -37,6 +37,7 @@ namespace arbor::app {
 
 class StderrSink;
 class InitSignals;
+class StateFile;
 
 struct AppOptions {
   config::TreeSpec tree;
@@ -79,6 +80,8 @@ class App final : private core::Host {
   // Tells systemd (Type=notify) that a reload begins / ended; no-op outside systemd.
   void notify_reloading();
   void notify_reloaded();
+  // Why the state file's last write failed, "" if it did not (app_state.cpp).
+  std::string state_file_error() const;
 
  private:
   void spawn(core::SpawnToken token, const std::string& path, const config::WorkerSpec& spec) override;
@@ -94,6 +97,9 @@ class App final : private core::Host {
   std::uint64_t emit(const core::Event& event) override;
   void outcome(const core::Outcome& outcome) override;
   double random_unit() override;
+  // The state file (app_state.cpp): operator stops read back before boot, kept on change.
+  void restore_operator_stops();
+  void save_operator_stops(const std::vector<std::string>& paths) override;
 
   void on_signal(int signo);
   void finish(int status);
@@ -110,6 +116,7 @@ class App final : private core::Host {
   std::unique_ptr<host::Prober> prober_;
   std::unique_ptr<UvTimers> timers_;
   std::unique_ptr<core::SupervisorTree> tree_;
+  std::unique_ptr<StateFile> state_;
   events::EventBus events_;
   SdNotify systemd_;
   SelfWatchdog self_watchdog_{&loop_, systemd_};

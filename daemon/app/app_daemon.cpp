@@ -62,6 +62,8 @@ class DirWatch final : public Handle {
 
 core::SupervisorTree& AppDaemon::tree() { return app_.tree(); }
 
+std::string AppDaemon::state_file_error() const { return app_.state_file_error(); }
+
 control::CgroupUsage AppDaemon::cgroup_usage(const std::string& path, bool worker) {
   return app_.cgroup_usage(path, worker);
 }

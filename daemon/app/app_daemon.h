@@ -13,6 +13,7 @@ class AppDaemon final : public control::Daemon {
   explicit AppDaemon(App& app) : app_(app) {}
 
   core::SupervisorTree& tree() override;
+  std::string state_file_error() const override;
   control::CgroupUsage cgroup_usage(const std::string& path, bool worker) override;
   control::ProcessStats process_stats() override;
   core::Millis now() override;

@@ -14,12 +14,15 @@ using protocol::ProtocolError;
 
 namespace {
 
-// Answers an asynchronous core operation with {"path": P} or its error.
+// Answers an asynchronous core operation with {"path": P} or its error; with a warning
+// when the operator stops could not be kept in the state file.
 template <typename C>
-core::Reply answer(const Answer<C>& reply, std::string path) {
-  return [reply, path = std::move(path)](const core::OpResult& result) {
+core::Reply answer(const Answer<C>& reply, std::string path, const Daemon& daemon) {
+  return [reply, path = std::move(path), &daemon](const core::OpResult& result) {
     if (result.ok) {
-      reply.ok(protocol::PathResult{result.path.empty() ? path : result.path});
+      std::string problem = daemon.state_file_error();
+      reply.ok(protocol::PathResult{result.path.empty() ? path : result.path,
+                                    problem.empty() ? std::nullopt : std::optional(std::move(problem))});
     } else {
       reply.fail(result.code, result.message);
     }
@@ -35,8 +38,8 @@ using PathOperation = void (core::SupervisorTree::*)(const std::string&, const c
 template <typename C>
 void on_path(Context& context, const protocol::PathRequest& request, const Answer<C>& reply,
              PathOperation operation) {
-  (context.daemon.tree().*operation)(request.path, answer(reply, request.path), context.daemon.now(),
-                                     reply.origin());
+  (context.daemon.tree().*operation)(request.path, answer(reply, request.path, context.daemon),
+                                     context.daemon.now(), reply.origin());
 }
 
 }  // namespace
@@ -97,7 +100,7 @@ void add(Context& context, cmd::Add::Request request, const Answer<cmd::Add>& re
   core::SupervisorTree& tree = context.daemon.tree();
   if (!request.spec) {
     return tree.add_dynamic(path, std::move(request.args).value_or(std::vector<std::string>{}),
-                            answer(reply, path), context.daemon.now(), reply.origin());
+                            answer(reply, path, context.daemon), context.daemon.now(), reply.origin());
   }
   auto parent = tree.spec(path);
   if (!parent) return reply.fail(ErrorCode::not_found, "no supervisor at " + path);
@@ -110,7 +113,8 @@ void add(Context& context, cmd::Add::Request request, const Answer<cmd::Add>& re
     for (const auto& d : child.errors) message += (message.empty() ? "" : "\n") + config::to_string(d);
     return reply.fail(ErrorCode::bad_spec, message);
   }
-  tree.add(path, std::move(*child.child), answer(reply, path), context.daemon.now(), reply.origin());
+  tree.add(path, std::move(*child.child), answer(reply, path, context.daemon), context.daemon.now(),
+           reply.origin());
 }
 
 void signal(Context& context, cmd::Signal::Request request, const Answer<cmd::Signal>& reply) {

@@ -48,6 +48,9 @@ class Daemon {
   virtual CgroupUsage cgroup_usage(const std::string& /*path*/, bool /*worker*/) { return {}; }
 
   virtual core::SupervisorTree& tree() = 0;
+  // Why the state file's last write failed (SPEC §9), "" when it did not: replies that
+  // changed the tree carry it as a warning.
+  virtual std::string state_file_error() const { return {}; }
   // Monotonic ms, the core's clock.
   virtual core::Millis now() = 0;
   // A monotonic instant of the core as RFC 3339 UTC wall time.

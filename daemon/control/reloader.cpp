@@ -33,9 +33,11 @@ void Reloader::reload(bool dry_run, std::function<void(const ReloadResult&)> don
   // The socket and log settings belong to the running daemon; say that they are kept.
   const config::TreeSpec& current = daemon_.tree_spec();
   if (next.socket != current.socket || next.log_dir != current.log_dir || !(next.logs == current.logs) ||
-      next.auto_shutdown_exit_code != current.auto_shutdown_exit_code || !(next.metrics == current.metrics)) {
+      next.auto_shutdown_exit_code != current.auto_shutdown_exit_code || !(next.metrics == current.metrics) ||
+      next.state_file != current.state_file) {
     spdlog::warn(
-        "reload {}: socket, log_dir, logs, auto_shutdown_exit_code and metrics take effect only when "
+        "reload {}: socket, log_dir, logs, auto_shutdown_exit_code, metrics and state_file take effect only "
+        "when "
         "arbord restarts",
         path);
   }

@@ -23,6 +23,7 @@ cmd::NodeStatus to_wire(core::StatusNode&& node, const WallTime& wall_time) {
   n.type = config::to_string(node.type);
   n.state = core::to_string(node.state);
   n.restarts = node.restarts;
+  n.operator_stopped = node.operator_stopped;
   if (node.type != config::ChildType::worker) {
     n.children.reserve(node.children.size());
     for (core::StatusNode& child : node.children) n.children.push_back(to_wire(std::move(child), wall_time));

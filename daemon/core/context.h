@@ -15,6 +15,7 @@
 #include <deque>
 #include <functional>
 #include <unordered_map>
+#include <utility>
 
 #include "daemon/core/host.h"
 #include "daemon/core/types.h"
@@ -63,11 +64,22 @@ class Context {
     return cause_;
   }
 
+  // The set of operator-stopped children may have changed (a flag set or cleared, a flagged
+  // node gone): SupervisorTree hands the new set to the host before its next reply.
+  void stops_changed() { stops_changed_ = true; }
+  bool take_stops_changed() { return std::exchange(stops_changed_, false); }
+  // From boot() until the root has started (or failed to): a supervisor's first start then
+  // keeps the operator stops restored from the state file.
+  bool booting() const { return booting_; }
+  void set_booting(bool on) { booting_ = on; }
+
  private:
   Host& host_;
   Millis now_ = 0;
   bool draining_ = false;
   std::uint64_t cause_ = 0;
+  bool stops_changed_ = false;
+  bool booting_ = false;
   struct Queued {
     std::function<void()> fn;
     std::uint64_t cause = 0;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "config/tree_spec.h"
 #include "daemon/core/types.h"
@@ -36,6 +37,9 @@ class Host {
   virtual std::uint64_t emit(const Event& event) = 0;
   // The tree booted, failed to boot, or ended (the root stopped, gave up or shut down).
   virtual void outcome(const Outcome& outcome) = 0;
+  // The children the operator stopped changed (SupervisorTree::operator_stopped_paths): keep
+  // the new set (the state file). Called before the reply of the command that changed it.
+  virtual void save_operator_stops(const std::vector<std::string>& paths) = 0;
   // A number in [0, 1) for backoff jitter.
   virtual double random_unit() = 0;
 };

@@ -8,6 +8,7 @@ Node::Node(Context& ctx, ChildObserver& observer, Supervisor* parent, SpecPtr sp
 }
 
 Node::~Node() {
+  if (operator_stopped) ctx_.stops_changed();
   ctx_.cancel(restart_timer);
   ctx_.remove_node(id_);
 }

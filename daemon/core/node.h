@@ -75,7 +75,14 @@ class Node {
   int restarts = 0;               // automatic restarts of this child since arbord started
   TimerToken restart_timer = 0;   // backoff: the pending delayed restart
   bool added_at_runtime = false;  // `add --spec`: dropped when the parent starts again
-  bool operator_stopped = false;  // kept stopped across a reload
+  // Stopped by `arborctl stop` and not started since (status shows it; the state file keeps
+  // it across restarts of arbord). Read freely; change it with set_operator_stopped().
+  bool operator_stopped = false;
+  void set_operator_stopped(bool on) {
+    if (operator_stopped == on) return;
+    operator_stopped = on;
+    ctx_.stops_changed();
+  }
 
   // Totals since arbord started, for `metrics` (SPEC §11); never reset, kept across a
   // reload that keeps the node. O(1) to count: each is bumped where its event happens.

@@ -126,17 +126,19 @@ void SupervisorTree::apply_reload(const config::ChildSpec& new_root,
   config::ChildSpec root_spec = new_root;
   root_spec.id.assign(1, '/');  // not = "/": GCC 12 -O3 warns -Wrestrict falsely
   Context& ctx = ctx_;
+  // A child the reload removed takes its operator stop with it: saved before the answer.
   root_->op_reload(std::make_shared<const config::ChildSpec>(std::move(root_spec)),
-                   [&ctx, plan, cause, done = std::move(done)] {
+                   [this, &ctx, plan, cause, done = std::move(done)] {
                      Event e{.type = EventType::reloaded, .path = "/"};
                      ctx.set_cause(cause);
                      for (const PlanEntry& entry : plan.entries) {
                        ++e.plan_counts[static_cast<std::size_t>(entry.action)];
                      }
                      ctx.emit(e);
+                     save_stops();
                      done(plan);
                    });
-  ctx_.drain();
+  drain();
 }
 
 // ---- applying it, one supervisor at a time ----------------------------------------------

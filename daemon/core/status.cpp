@@ -13,6 +13,7 @@ StatusNode status_of(const Node& node) {
   out.state = node.state();
   out.restarts = node.restarts;
   out.totals = node.totals;
+  out.operator_stopped = node.operator_stopped;
   if (node.state() == ChildState::restarting) out.next_restart_at = node.next_restart_at();
   if (node.is_worker()) {
     const auto& w = static_cast<const Worker&>(node);

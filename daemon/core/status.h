@@ -17,6 +17,7 @@ struct StatusNode {
   config::ChildType type = config::ChildType::worker;
   ChildState state = ChildState::stopped;
   int restarts = 0;
+  bool operator_stopped = false;           // stopped by `arborctl stop`, not started since
   std::optional<int> pid;                  // workers that have a process
   std::optional<Millis> started_at;        // monotonic; the shell converts to wall time
   std::optional<ExitStatus> last_exit;     // workers

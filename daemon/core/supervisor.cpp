@@ -34,9 +34,10 @@ Node* Supervisor::find_child(const std::string& id) const {
   return it == by_id_.end() ? nullptr : it->second;
 }
 
-void Supervisor::build_children() {
+void Supervisor::build_children(bool keep_stops) {
   // A supervisor that starts again starts from its configured children: run-time
-  // additions go, removed and ended ones come back, counters of kept ones stay.
+  // additions go, removed and ended ones come back, counters of kept ones stay, and so do
+  // operator stops with `keep_stops` (boot: the state file's), else they end.
   std::vector<std::unique_ptr<Node>> old = std::move(children_);
   children_.clear();
   by_id_.clear();
@@ -51,7 +52,7 @@ void Supervisor::build_children() {
     if (it != reusable.end() && (*it->second)->spec().type == cs.type) {
       std::unique_ptr<Node>& same = *it->second;
       same->set_spec(child_spec(spec_, cs));
-      same->operator_stopped = false;
+      if (!keep_stops) same->set_operator_stopped(false);
       by_id_.emplace(id_key(*same), same.get());
       children_.push_back(std::move(same));
     } else {
@@ -118,9 +119,14 @@ void Supervisor::start() {
   auto_shutdown_exit_.reset();
   intensity_.set_limits(spec_->supervisor.max_restarts, spec_->supervisor.max_seconds * 1000);
   intensity_.reset();
-  build_children();
+  // At boot, children the operator had stopped (restored from the state file) stay
+  // stopped, as if `arborctl stop` had just been run; the others start in their order.
+  build_children(ctx_.booting() && !started_before_);
+  started_before_ = true;
   Job job{.purpose = StartAll{}};
-  for (const auto& child : children_) job.to_start.push_back(child->id());
+  for (const auto& child : children_) {
+    if (!child->operator_stopped) job.to_start.push_back(child->id());
+  }
   begin(std::move(job));
 }
 

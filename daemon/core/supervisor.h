@@ -121,7 +121,7 @@ class Supervisor final : public Node, public ChildObserver {
   void check_auto_shutdown(std::optional<ExitStatus> trigger);
 
   // Children.
-  void build_children();
+  void build_children(bool keep_stops = false);
   Node& add_child(SpecPtr spec, bool runtime);
   void remove_child(NodeId child);
   void apply_settings(SpecPtr spec);
@@ -139,6 +139,7 @@ class Supervisor final : public Node, public ChildObserver {
   Ending ending_ = Ending::none;
   std::optional<ExitStatus> auto_shutdown_exit_;  // Ending::auto_shutdown: the trigger's exit
   std::uint64_t next_dynamic_id_ = 1;
+  bool started_before_ = false;  // boot keeps restored operator stops at the first start only
 };
 
 }  // namespace arbor::core

@@ -48,6 +48,7 @@ void Supervisor::advance() {
       if (std::holds_alternative<Restart>(job.purpose)) ++child->restarts;
       job.starting = id;
       ctx_.set_cause(job.cause);
+      child->set_operator_stopped(false);  // whatever starts it (a group restart too) ends the stop
       child->start();
       continue;
     }

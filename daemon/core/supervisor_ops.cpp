@@ -25,7 +25,7 @@ void Supervisor::op_stop(NodeId child, const Reply& reply) {
       [this, child, reply] {
         Node* n = ctx_.node(child);
         if (n == nullptr || n->parent() != this) return reply(not_found("child"));
-        n->operator_stopped = true;
+        n->set_operator_stopped(true);
         if (n->state() == ChildState::stopped) return reply(OpResult::success());
         if (n->state() == ChildState::restarting) {
           n->mark_stopped();
@@ -46,7 +46,7 @@ void Supervisor::op_start(NodeId child, const Reply& reply) {
         if (n == nullptr || n->parent() != this) return reply(not_found("child"));
         if (is_dynamic()) return reply(dynamic_refused(*n, "start"));
         if (n->state() != ChildState::stopped) return reply(not_stopped(*n));
-        n->operator_stopped = false;
+        n->set_operator_stopped(false);
         Job job{.purpose = Command{.op = Command::Op::start, .reply = reply}};
         job.to_start.push_back(child);
         begin(std::move(job));
@@ -60,7 +60,7 @@ void Supervisor::op_restart(NodeId child, const Reply& reply) {
         Node* n = ctx_.node(child);
         if (n == nullptr || n->parent() != this) return reply(not_found("child"));
         if (is_dynamic()) return reply(dynamic_refused(*n, "restart"));
-        n->operator_stopped = false;
+        n->set_operator_stopped(false);
         Job job{.purpose = Command{.op = Command::Op::restart, .reply = reply}};
         if (n->state() != ChildState::stopped) job.to_stop.push_back(child);
         job.to_start.push_back(child);

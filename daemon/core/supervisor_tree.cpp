@@ -16,45 +16,47 @@ SupervisorTree::~SupervisorTree() = default;
 
 void SupervisorTree::boot(Millis now) {
   enter(now);
+  ctx_.set_booting(true);
   root_->start();
-  ctx_.drain();
+  drain();
 }
 
 void SupervisorTree::shutdown(Millis now) {
   enter(now);
+  ctx_.set_booting(false);
   root_->stop();
-  ctx_.drain();
+  drain();
 }
 
 void SupervisorTree::on_spawned(SpawnToken token, int pid, Millis now) {
   enter(now);
   if (Worker* w = ctx_.spawn(token)) w->on_spawned(pid);
-  ctx_.drain();
+  drain();
 }
 
 void SupervisorTree::on_spawn_failed(SpawnToken token, const std::string& error, Millis now) {
   enter(now);
   if (Worker* w = ctx_.spawn(token)) w->on_spawn_failed(error);
-  ctx_.drain();
+  drain();
 }
 
 void SupervisorTree::on_ready(SpawnToken token, Millis now) {
   enter(now);
   if (Worker* w = ctx_.spawn(token)) w->on_ready();
-  ctx_.drain();
+  drain();
 }
 
 void SupervisorTree::on_probe_result(SpawnToken token, std::uint64_t seq, bool passed,
                                      const std::string& error, Millis now) {
   enter(now);
   if (Worker* w = ctx_.spawn(token)) w->on_probe_result(seq, passed, error);
-  ctx_.drain();
+  drain();
 }
 
 void SupervisorTree::on_watchdog(SpawnToken token, bool trigger, Millis now) {
   enter(now);
   if (Worker* w = ctx_.spawn(token)) w->on_watchdog(trigger);
-  ctx_.drain();
+  drain();
 }
 
 void SupervisorTree::on_status_text(SpawnToken token, std::string text) {
@@ -69,13 +71,13 @@ void SupervisorTree::on_log_dropped(const std::string& path, std::uint64_t bytes
 void SupervisorTree::on_exited(SpawnToken token, ExitStatus status, Millis now) {
   enter(now);
   if (Worker* w = ctx_.spawn(token)) w->on_exited(status);
-  ctx_.drain();
+  drain();
 }
 
 void SupervisorTree::on_timer(TimerToken token, Millis now) {
   enter(now);
   ctx_.fire(token);
-  ctx_.drain();
+  drain();
 }
 
 Node* SupervisorTree::find(const std::string& path) const {
@@ -113,23 +115,23 @@ void SupervisorTree::on_child(const std::string& path, const Reply& reply, Milli
   } else {
     op(*node->parent(), node->id());
   }
-  ctx_.drain();
+  drain();
 }
 
 void SupervisorTree::stop(const std::string& path, const Reply& reply, Millis now, const Origin& origin) {
-  on_child(path, reply, now, origin, [&](Supervisor& sup, NodeId id) { sup.op_stop(id, reply); });
+  on_child(path, reply, now, origin, [&](Supervisor& sup, NodeId id) { sup.op_stop(id, saving(reply)); });
 }
 
 void SupervisorTree::start(const std::string& path, const Reply& reply, Millis now, const Origin& origin) {
-  on_child(path, reply, now, origin, [&](Supervisor& sup, NodeId id) { sup.op_start(id, reply); });
+  on_child(path, reply, now, origin, [&](Supervisor& sup, NodeId id) { sup.op_start(id, saving(reply)); });
 }
 
 void SupervisorTree::restart(const std::string& path, const Reply& reply, Millis now, const Origin& origin) {
-  on_child(path, reply, now, origin, [&](Supervisor& sup, NodeId id) { sup.op_restart(id, reply); });
+  on_child(path, reply, now, origin, [&](Supervisor& sup, NodeId id) { sup.op_restart(id, saving(reply)); });
 }
 
 void SupervisorTree::remove(const std::string& path, const Reply& reply, Millis now, const Origin& origin) {
-  on_child(path, reply, now, origin, [&](Supervisor& sup, NodeId id) { sup.op_remove(id, reply); });
+  on_child(path, reply, now, origin, [&](Supervisor& sup, NodeId id) { sup.op_remove(id, saving(reply)); });
 }
 
 void SupervisorTree::add(const std::string& supervisor_path, config::ChildSpec spec, const Reply& reply,
@@ -142,9 +144,9 @@ void SupervisorTree::add(const std::string& supervisor_path, config::ChildSpec s
   } else if (node->is_worker()) {
     reply(OpResult::failure(ErrorCode::bad_request, node->path() + " is a worker, not a supervisor"));
   } else {
-    static_cast<Supervisor*>(node)->op_add(std::move(spec), reply);
+    static_cast<Supervisor*>(node)->op_add(std::move(spec), saving(reply));
   }
-  ctx_.drain();
+  drain();
 }
 
 void SupervisorTree::add_dynamic(const std::string& supervisor_path, std::vector<std::string> args,
@@ -157,9 +159,9 @@ void SupervisorTree::add_dynamic(const std::string& supervisor_path, std::vector
   } else if (node->is_worker()) {
     reply(OpResult::failure(ErrorCode::bad_request, node->path() + " is a worker, not a supervisor"));
   } else {
-    static_cast<Supervisor*>(node)->op_add_dynamic(std::move(args), reply);
+    static_cast<Supervisor*>(node)->op_add_dynamic(std::move(args), saving(reply));
   }
-  ctx_.drain();
+  drain();
 }
 
 OpResult SupervisorTree::signal(const std::string& path, int signo, const Origin& origin) {
@@ -216,11 +218,71 @@ std::optional<config::ChildSpec> SupervisorTree::spec(const std::string& path) c
   return static_cast<const Supervisor*>(node)->current_spec();
 }
 
+// ---- operator stops kept across restarts of arbord (the state file) -----------------
+
+std::vector<std::string> SupervisorTree::restore_operator_stops(const std::vector<std::string>& paths) {
+  std::vector<std::string> dropped;
+  for (const std::string& path : paths) {
+    Node* node = find(path);
+    if (node == nullptr || node->parent() == nullptr || node->added_at_runtime) {
+      dropped.push_back(path);
+      continue;
+    }
+    node->operator_stopped = true;
+  }
+  ctx_.take_stops_changed();
+  // What the host keeps from now on; it compares this with what it read (a path dropped,
+  // "/web" for "web", a path twice) and rewrites the file if they differ.
+  saved_stops_ = operator_stopped_paths();
+  return dropped;
+}
+
+std::vector<std::string> SupervisorTree::operator_stopped_paths() const {
+  std::vector<std::string> out;
+  // Depth first, in each supervisor's order; children added at run time (and a dynamic
+  // supervisor's, which all are) are not in the configuration.
+  std::vector<const Node*> todo{root_.get()};
+  while (!todo.empty()) {
+    const Node* n = todo.back();
+    todo.pop_back();
+    if (n->added_at_runtime) continue;
+    if (n->operator_stopped) out.push_back(n->path());
+    if (n->is_worker()) continue;
+    const auto& children = static_cast<const Supervisor*>(n)->children();
+    for (auto it = children.rbegin(); it != children.rend(); ++it) todo.push_back(it->get());
+  }
+  return out;
+}
+
+void SupervisorTree::drain() {
+  ctx_.drain();
+  save_stops();
+}
+
+void SupervisorTree::save_stops() {
+  if (!ctx_.take_stops_changed()) return;
+  std::vector<std::string> paths = operator_stopped_paths();
+  if (paths == saved_stops_) return;
+  saved_stops_ = std::move(paths);
+  ctx_.host().save_operator_stops(saved_stops_);
+}
+
+Reply SupervisorTree::saving(Reply reply) {
+  return [this, reply = std::move(reply)](const OpResult& result) {
+    save_stops();
+    reply(result);
+  };
+}
+
 // ---- the root's parent --------------------------------------------------------------
 
-void SupervisorTree::child_started(NodeId) { ctx_.host().outcome(Outcome{.kind = OutcomeKind::booted}); }
+void SupervisorTree::child_started(NodeId) {
+  ctx_.set_booting(false);
+  ctx_.host().outcome(Outcome{.kind = OutcomeKind::booted});
+}
 
 void SupervisorTree::child_start_failed(NodeId, const Failure& failure) {
+  ctx_.set_booting(false);
   ctx_.host().outcome(
       Outcome{.kind = OutcomeKind::boot_failed, .path = failure.path, .error = failure.error});
 }

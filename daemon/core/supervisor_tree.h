@@ -30,6 +30,16 @@ class SupervisorTree final : private ChildObserver {
 
   // Starts the tree (ordered start). Host::outcome says booted or boot_failed.
   void boot(Millis now);
+
+  // Operator stops kept by an earlier arbord (the state file), before boot(): each path's
+  // node comes up stopped, as if `arborctl stop` had been run on it. Returns the paths that
+  // name no child of the configuration (the root included); they are dropped.
+  std::vector<std::string> restore_operator_stops(const std::vector<std::string>& paths);
+  // The children the operator stopped and nothing started since, in tree order: those of
+  // the configuration only (children added at run time do not outlive arbord anyway). The
+  // host gets this set through Host::save_operator_stops whenever it changes, before the
+  // reply of the command that changed it.
+  std::vector<std::string> operator_stopped_paths() const;
   // Stops the tree in reverse order; Host::outcome says stopped once done.
   void shutdown(Millis now);
 
@@ -95,9 +105,15 @@ class SupervisorTree final : private ChildObserver {
   // Routes an operation on `path` to its parent supervisor, or answers an error.
   template <typename Op>
   void on_child(const std::string& path, const Reply& reply, Millis now, const Origin& origin, Op op);
+  // Runs the queue, then hands a changed stop set to the host.
+  void drain();
+  void save_stops();
+  // `reply`, preceded by save_stops(): a command is answered only once its stop is kept.
+  Reply saving(Reply reply);
 
   Context ctx_;
   std::unique_ptr<Supervisor> root_;
+  std::vector<std::string> saved_stops_;  // what the host was last given
 };
 
 }  // namespace arbor::core

@@ -42,6 +42,7 @@ int Sys::mkdir(const char* path, mode_t mode) { return ::mkdir(path, mode); }
 int Sys::rename(const char* from, const char* to) { return std::rename(from, to); }
 int Sys::unlink(const char* path) { return ::unlink(path); }
 int Sys::ftruncate(int fd, off_t size) { return ::ftruncate(fd, size); }
+int Sys::fsync(int fd) { return ::fsync(fd); }
 int Sys::flock(int fd, int operation) { return ::flock(fd, operation); }
 int Sys::rmdir(const char* path) { return ::rmdir(path); }
 

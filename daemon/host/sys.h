@@ -54,6 +54,7 @@ class Sys {
   virtual int rename(const char* from, const char* to);
   virtual int unlink(const char* path);
   virtual int ftruncate(int fd, off_t size);
+  virtual int fsync(int fd);
   virtual int flock(int fd, int operation);
   virtual int rmdir(const char* path);
 

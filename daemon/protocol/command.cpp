@@ -25,9 +25,17 @@ PathRequest PathRequest::from_json(const json& args) {
 
 json PathRequest::to_json() const { return json{{"path", path}}; }
 
-PathResult PathResult::from_json(const json& result) { return PathResult{get_string(result, "path")}; }
+PathResult PathResult::from_json(const json& result) {
+  PathResult r{get_string(result, "path"), std::nullopt};
+  if (auto w = result.find("warning"); w != result.end() && w->is_string()) r.warning = w->get<std::string>();
+  return r;
+}
 
-json PathResult::to_json() const { return json{{"path", path}}; }
+json PathResult::to_json() const {
+  json j{{"path", path}};
+  if (warning) j["warning"] = *warning;
+  return j;
+}
 
 NoArgs NoArgs::from_json(const json& args) {
   args::only(args, {});

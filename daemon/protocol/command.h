@@ -60,6 +60,9 @@ struct PathRequest {
 // {"path": P}: the child a command acted on (add: the new child's path).
 struct PathResult {
   std::string path;
+  // Present when the answer is ok but arbord could not keep it: the state file's last write
+  // failed (SPEC §9), so the operator stops will not survive a restart of arbord.
+  std::optional<std::string> warning;
   static PathResult from_json(const nlohmann::json& result);
   nlohmann::json to_json() const;
 };

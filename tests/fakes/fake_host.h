@@ -37,6 +37,11 @@ class FakeHost final : public core::Host {
   }
   void outcome(const core::Outcome& o) override { outcomes.push_back(o); }
   double random_unit() override { return 0.5; }  // no jitter
+  // Kept, not logged: the last set of operator stops the core asked to keep, and how often.
+  void save_operator_stops(const std::vector<std::string>& paths) override {
+    saved_stops = paths;
+    ++stop_saves;
+  }
 
   // What the core did, oldest first; take_log() returns and clears it.
   std::vector<std::string> log;
@@ -44,6 +49,8 @@ class FakeHost final : public core::Host {
   std::vector<core::Event> history;  // every event, never cleared: event seq N is history[N - 1]
   std::vector<core::Outcome> outcomes;
   int sigconts = 0;
+  std::vector<std::string> saved_stops;
+  int stop_saves = 0;
 
   // Behaviour of simulated processes, by path.
   std::set<std::string> fail_spawn;   // spawn fails with "exec: No such file or directory"

@@ -22,6 +22,8 @@ NodeStatus NodeStatus::from_json(const json& j) {
   n.state = get_string(j, "state");
   if (auto r = j.find("restarts"); r != j.end() && r->is_number_integer())
     n.restarts = r->get<std::int64_t>();
+  if (auto o = j.find("operator_stopped"); o != j.end() && o->is_boolean())
+    n.operator_stopped = o->get<bool>();
   if (auto p = j.find("pid"); p != j.end() && p->is_number_integer()) n.pid = p->get<int>();
   if (auto c = j.find("cgroup"); c != j.end() && c->is_string()) n.cgroup = c->get<std::string>();
   for (auto [key, field] : {std::pair{"memory_bytes", &n.memory_bytes}, {"cpu_usec", &n.cpu_usec}}) {
@@ -50,6 +52,7 @@ json NodeStatus::to_json() const {
   j["type"] = type;
   j["state"] = state;
   j["restarts"] = restarts;
+  j["operator_stopped"] = operator_stopped;
   j["cgroup"] = cgroup ? json(*cgroup) : json(nullptr);
   if (!is_worker()) {
     json list = json::array();
@@ -96,6 +99,7 @@ void NodeStatus::append_json(std::string& out) const {
     }
     out += "],\"id\":";
     append_string(out, id);
+    out += operator_stopped ? ",\"operator_stopped\":true" : ",\"operator_stopped\":false";
     out += ",\"path\":";
     append_string(out, path);
     out += ",\"restarts\":" + std::to_string(restarts);
@@ -125,6 +129,7 @@ void NodeStatus::append_json(std::string& out) const {
     out += ",\"next_restart_at\":";
     append_string(out, *next_restart_at);
   }
+  out += operator_stopped ? ",\"operator_stopped\":true" : ",\"operator_stopped\":false";
   out += ",\"path\":";
   append_string(out, path);
   out += ",\"pid\":";

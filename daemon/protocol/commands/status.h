@@ -10,15 +10,17 @@
 
 namespace arbor::protocol::commands {
 
-// One node of `status`. Supervisors: {"children","id","path","restarts","state","type"};
-// workers: {"id","last_exit","path","pid","restarts","started_at","state","type"} plus
-// "next_restart_at" while restarting. The root's path and id are both "/".
+// One node of `status`. Supervisors: {"children","id","operator_stopped","path","restarts",
+// "state","type"}; workers: {"id","last_exit","operator_stopped","path","pid","restarts",
+// "started_at","state","type"} plus "next_restart_at" while restarting. The root's path
+// and id are both "/".
 struct NodeStatus {
   std::string path;
   std::string id;
   std::string type;   // worker, supervisor, dynamic_supervisor
   std::string state;  // starting, running, stopping, stopped, restarting
   std::int64_t restarts = 0;
+  bool operator_stopped = false;      // stopped by `arborctl stop` and not started since
   std::optional<std::string> cgroup;  // relative to the cgroup2 mount; null with cgroups off
   // Workers only:
   std::optional<std::uint64_t> memory_bytes;  // from the cgroup; null when not available

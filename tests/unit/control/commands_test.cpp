@@ -22,8 +22,8 @@ TEST_F(CommandsTest, StatusOfTheRootHasTheShapeOfSpec5) {
   EXPECT_EQ(reply["id"], 7);
   ASSERT_TRUE(reply["ok"].get<bool>()) << reply;
   const json& root = reply["result"];
-  EXPECT_EQ(keys(root),
-            (std::set<std::string>{"path", "id", "type", "state", "restarts", "children", "cgroup"}));
+  EXPECT_EQ(keys(root), (std::set<std::string>{"path", "id", "type", "state", "restarts", "children",
+                                               "cgroup", "operator_stopped"}));
   EXPECT_EQ(root["path"], "/");
   EXPECT_EQ(root["id"], "/");
   EXPECT_EQ(root["type"], "supervisor");
@@ -32,7 +32,7 @@ TEST_F(CommandsTest, StatusOfTheRootHasTheShapeOfSpec5) {
   const json& db = root["children"][0];
   EXPECT_EQ(keys(db), (std::set<std::string>{"path", "id", "type", "state", "pid", "restarts", "started_at",
                                              "last_exit", "status_text", "cgroup", "memory_bytes", "cpu_usec",
-                                             "health", "health_failures"}));
+                                             "health", "health_failures", "operator_stopped"}));
   EXPECT_EQ(db["path"], "db");
   EXPECT_TRUE(db["pid"].is_number_integer());
   EXPECT_EQ(db["started_at"], "T1000");

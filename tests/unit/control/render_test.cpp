@@ -94,6 +94,7 @@ TEST(RenderTest, StatusTextIsStatusJsonPrinted) {
   core::StatusNode stopped{.path = "web/idle", .id = "idle"};
   stopped.health = core::HealthState::unhealthy;
   stopped.health_failures = 3;
+  stopped.operator_stopped = true;
   core::StatusNode web{.path = "web",
                        .id = "web",
                        .type = config::ChildType::supervisor,
@@ -121,22 +122,27 @@ TEST(RenderTest, StatusTextIsStatusJsonPrinted) {
   // The bytes of round 1's wire format, with round 2's status_text (sd_notify STATUS=), the
   // cgroup fields (null here: cgroups off) and health (null without a health check).
   EXPECT_EQ(text(running), R"({"cgroup":null,"cpu_usec":null,"health":null,"health_failures":0,"id":"api",)"
-                           R"("last_exit":{"signal":"KILL"},"memory_bytes":null,"path":"web/api","pid":4242,)"
+                           R"("last_exit":{"signal":"KILL"},"memory_bytes":null,"operator_stopped":false,)"
+                           R"("path":"web/api","pid":4242,)"
                            R"("restarts":2,"started_at":"t1000","state":"running",)"
                            R"("status_text":"serving \"3\" clients\té","type":"worker"})");
   EXPECT_EQ(text(restarting), R"({"cgroup":null,"cpu_usec":null,"health":null,"health_failures":0,)"
                               R"("id":"q\"uote\\","last_exit":{"code":3},"memory_bytes":null,)"
-                              R"("next_restart_at":"t2500",)"
+                              R"("next_restart_at":"t2500","operator_stopped":false,)"
                               R"("path":"web/q\"uote\\","pid":null,"restarts":7,"started_at":null,)"
                               R"("state":"restarting","status_text":null,"type":"worker"})");
   EXPECT_EQ(to_wire(core::StatusNode(stopped), wall).to_json()["health"], "unhealthy");
   EXPECT_EQ(to_wire(core::StatusNode(stopped), wall).to_json()["health_failures"], 3);
+  EXPECT_NE(text(stopped).find(R"("memory_bytes":null,"operator_stopped":true,"path":"web/idle")"),
+            std::string::npos)
+      << text(stopped);
   EXPECT_EQ(text(jobs),
-            R"({"cgroup":null,"children":[],"id":"jobs","path":"jobs","restarts":0,"state":"stopped",)"
+            R"({"cgroup":null,"children":[],"id":"jobs","operator_stopped":false,"path":"jobs","restarts":0,)"
+            R"("state":"stopped",)"
             R"("type":"dynamic_supervisor"})");
   EXPECT_EQ(text(root).substr(0, 28), R"({"cgroup":null,"children":[{)");
-  EXPECT_TRUE(
-      text(root).ends_with(R"(],"id":"/","path":"/","restarts":0,"state":"running","type":"supervisor"})"))
+  EXPECT_TRUE(text(root).ends_with(R"(],"id":"/","operator_stopped":false,"path":"/","restarts":0,)"
+                                   R"("state":"running","type":"supervisor"})"))
       << text(root);
   const protocol::commands::NodeStatus back =
       protocol::commands::NodeStatus::from_json(json::parse(text(root)));
