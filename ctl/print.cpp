@@ -225,4 +225,10 @@ std::string print_check(const cmd::Check::Result& check, const Output& out) {
          fmt::format("not ok: {} problem{} ({} workers should run)\n", n, n == 1 ? "" : "s", check.checked);
 }
 
+// `reexec`: the new program's version, or why it started the tree again.
+std::string print_reexec(const cmd::Reexec::Result& r, const Output&) {
+  if (r.adopted) return fmt::format("arbord {} took over the tree\n", r.version);
+  return fmt::format("arbord {}: {}\n", r.version, r.fallback);
+}
+
 }  // namespace arbor::ctl

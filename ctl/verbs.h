@@ -77,6 +77,7 @@ std::string print_logs(const cmd::Logs::Result& logs, const Output& out);
 std::string print_reload(const cmd::Reload::Result& plan, const Output& out);
 std::string print_version(const cmd::Version::Result& version, const Output& out);
 std::string print_check(const cmd::Check::Result& check, const Output& out);
+std::string print_reexec(const cmd::Reexec::Result& reexec, const Output& out);
 std::string print_line(const cmd::Event& event);
 std::string print_line(const cmd::Logs::Line& line);
 

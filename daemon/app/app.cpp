@@ -10,6 +10,7 @@
 #include "daemon/app/app_daemon.h"
 #include "daemon/app/event_log.h"
 #include "daemon/app/init_mode.h"
+#include "daemon/app/reexec_state.h"
 #include "daemon/app/stderr_sink.h"
 #include "daemon/control/socket/control_server.h"
 #include "daemon/core/node.h"
@@ -99,7 +100,11 @@ int App::run() {
   // The socket is up before the first child starts, so `watch` sees the boot (docs/ARBORD.md).
   control_daemon_ = std::make_unique<AppDaemon>(*this);
   control_ = std::make_unique<control::ControlServer>(&loop_, *control_daemon_, options_.tree.socket);
-  if (std::string error; !control_->start(error)) {
+  if (std::string error; options_.adopt && !control_->adopt(options_.adopt->listener_fd, error)) {
+    spdlog::error("reexec: {}; binding the socket again", error);
+    options_.adopt->listener_fd = -1;
+  }
+  if (std::string error; (!options_.adopt || options_.adopt->listener_fd < 0) && !control_->start(error)) {
     spdlog::error("{}", error);
     control_.reset();
     return exit_boot_failed;
@@ -119,9 +124,15 @@ int App::run() {
     init_signals_ = std::make_unique<InitSignals>(&loop_, [this](const char* why) { request_shutdown(why); });
     unblock_init_signals();  // what arrived since main() blocked them is delivered now
   }
-  spdlog::info("arbord {} starting the tree from {}", ARBOR_VERSION, options_.config_path);
   self_watchdog_.start();
-  tree_->boot(now());
+  if (options_.adopt) {
+    adopt_state();
+  } else {
+    spdlog::info("arbord {} starting the tree from {}", ARBOR_VERSION, options_.config_path);
+    tree_->boot(now());
+    const auto& f = options_.fallback;
+    if (f.client_fd >= 0) answer_reexec(f.client_fd, f.request_id, false, f.why);
+  }
   if (!finished_) uv_run(&loop_, UV_RUN_DEFAULT);
   return exit_status_;
 }

@@ -50,6 +50,9 @@ class Answer {
   std::size_t unsent_bytes() const { return replier_.unsent_bytes(); }
   void when_drained(std::function<void()> fn) const { replier_.when_drained(std::move(fn)); }
   void hang_up() const { replier_.hang_up(); }
+  // reexec: the request's id and the client's socket, for the program that answers.
+  const nlohmann::json& id() const { return replier_.id(); }
+  int handover_fd() const { return replier_.handover_fd(); }
 
  private:
   Replier replier_;
@@ -93,5 +96,6 @@ void wait(Context&, cmd::Wait::Request, const Answer<cmd::Wait>&);
 void version(Context&, cmd::Version::Request, const Answer<cmd::Version>&);
 void shutdown(Context&, cmd::Shutdown::Request, const Answer<cmd::Shutdown>&);
 void check(Context&, cmd::Check::Request, const Answer<cmd::Check>&);
+void reexec(Context&, cmd::Reexec::Request, const Answer<cmd::Reexec>&);
 
 }  // namespace arbor::control

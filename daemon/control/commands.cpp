@@ -13,7 +13,7 @@ constexpr std::array kCommands{
     command<cmd::Add, add>(),       command<cmd::Remove, remove>(),   command<cmd::Signal, signal>(),
     command<cmd::Logs, logs>(),     command<cmd::Watch, watch>(),     command<cmd::Reload, reload>(),
     command<cmd::Wait, wait>(),     command<cmd::Version, version>(), command<cmd::Shutdown, shutdown>(),
-    command<cmd::Check, check>(),
+    command<cmd::Check, check>(),   command<cmd::Reexec, reexec>(),
 };
 static_assert(protocol::commands::lists_every_command(kCommands));
 }  // namespace

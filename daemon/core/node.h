@@ -77,6 +77,7 @@ class Node {
   bool operator_stopped = false;  // kept stopped across a reload
 
  protected:
+  friend struct SnapshotAccess;  // snapshot.cpp
   // Queues a call to the observer, so the parent never runs inside our handler.
   void notify(std::function<void(ChildObserver&, NodeId)> fn);
 

@@ -41,6 +41,13 @@ class EventBus {
   // oldest_kept() is last_seq() + 1 when nothing is kept.
   std::uint64_t oldest_kept() const { return seq_ + 1 - history_.size(); }
   const StampedEvent* kept(std::uint64_t seq) const;
+  // reexec: the numbering and the history of the program before (oldest first, the last
+  // one numbered `seq`), so seq goes on and `watch --since` replays across the exec.
+  void restore(std::uint64_t seq, std::deque<StampedEvent> history) {
+    seq_ = seq;
+    history_ = std::move(history);
+    while (history_.size() > keep_) history_.pop_front();
+  }
 
  private:
   std::size_t keep_;

@@ -12,6 +12,7 @@
 #include "daemon/protocol/commands/check.h"
 #include "daemon/protocol/commands/count.h"
 #include "daemon/protocol/commands/logs.h"
+#include "daemon/protocol/commands/reexec.h"
 #include "daemon/protocol/commands/reload.h"
 #include "daemon/protocol/commands/remove.h"
 #include "daemon/protocol/commands/restart.h"
@@ -28,7 +29,7 @@
 namespace arbor::protocol::commands {
 
 using Commands = std::tuple<Status, Count, Spec, Start, Stop, Restart, Add, Remove, Signal, Logs, Watch,
-                            Reload, Wait, Version, Shutdown, Check>;
+                            Reload, Wait, Version, Shutdown, Check, Reexec>;
 
 // True when `table` (anything indexable whose entries have `info`, a pointer to a
 // CommandInfo) lists exactly Commands, in order: for static_assert on each side's table.
