@@ -12,8 +12,9 @@ export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 CC=clang CXX=clang++ cmake -S . -B build/fuzz -DARBOR_FUZZ=ON -DARBOR_TESTS=OFF -DARBOR_WERROR=OFF \
   -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" "${launcher[@]}" >/dev/null
-cmake --build build/fuzz -j "$(nproc)" --target config_fuzz line_reader_fuzz dispatcher_fuzz
-mkdir -p build/fuzz/artifacts build/fuzz/corpus/config build/fuzz/corpus/line_reader build/fuzz/corpus/dispatcher
+cmake --build build/fuzz -j "$(nproc)" --target config_fuzz line_reader_fuzz dispatcher_fuzz reexec_state_fuzz
+mkdir -p build/fuzz/artifacts build/fuzz/corpus/config build/fuzz/corpus/line_reader build/fuzz/corpus/dispatcher \
+  build/fuzz/corpus/reexec_state
 cp tests/golden/config/*.json examples/*.json build/fuzz/corpus/config/
 printf '\x08{"id":1,"cmd":"status"}\n{"id":2}\r\npartial' > build/fuzz/corpus/line_reader/seed1
 printf '\x01\n\n\nxx\nyyyy\n' > build/fuzz/corpus/line_reader/seed2
@@ -34,7 +35,10 @@ cat > build/fuzz/corpus/dispatcher/seed1 <<'SEED'
 {"id":14,"cmd":"logs","args":{"path":"db","lines":3}}
 {"id":15,"cmd":"shutdown"}
 SEED
-for target in config_fuzz line_reader_fuzz dispatcher_fuzz; do
+# A real state (tests/fuzz/reexec_state.seed: a tree with a dynamic supervisor, a restart,
+# a readiness wait and its events), written by arbord with ARBOR_REEXEC_DUMP.
+cp tests/fuzz/reexec_state.seed build/fuzz/corpus/reexec_state/
+for target in config_fuzz line_reader_fuzz dispatcher_fuzz reexec_state_fuzz; do
   corpus=build/fuzz/corpus/${target%_fuzz}
   echo "== fuzz: $target for ${seconds}s"
   build/fuzz/tests/fuzz/$target -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=1100000 \

@@ -53,19 +53,20 @@ bool read_state(int fd, std::string& bytes, std::string& why) {
   return true;
 }
 
+bool check_state(std::string_view bytes, std::string& why) {
+  ReexecState state;
+  if (!decode(bytes, state, why)) return false;
+  NullHost host;
+  core::SupervisorTree tree(host, state.snapshot.root_spec);
+  return tree.adopt(state.snapshot, 0, why);
+}
+
 int check_state_file(const std::string& path) {
   std::string bytes;
   std::string why;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) why = fmt::format("{}: {}", path, std::strerror(errno));
-  ReexecState state;
-  bool ok = fd >= 0 && read_state(fd, bytes, why) && decode(bytes, state, why);
-  if (ok) {
-    NullHost host;
-    core::SupervisorTree tree(host, state.snapshot.root_spec);
-    ok = tree.adopt(state.snapshot, 0, why);
-  }
-  if (ok) return 0;
+  if (fd >= 0 && read_state(fd, bytes, why) && check_state(bytes, why)) return 0;
   std::fprintf(stderr, "arbord %s: %s\n", ARBOR_VERSION, why.c_str());
   return 1;
 }

@@ -69,6 +69,9 @@ bool decode(std::string_view bytes, ReexecState& state, std::string& why);
 
 // main()'s part (reexec_check.cpp). Reads the state's bytes from `fd` (then closes it).
 bool read_state(int fd, std::string& bytes, std::string& why);
+// The state decoded and adopted by a tree on a host that does nothing: what the new program
+// would do, without touching a process. False and why when it could not.
+bool check_state(std::string_view bytes, std::string& why);
 // `arbord --reexec-check FILE`, the old program's dry run: 0 when this program can take the
 // state over, else 1 with why on stderr.
 int check_state_file(const std::string& path);
