@@ -98,7 +98,7 @@ std::unique_ptr<Handle> AppDaemon::watch_dir(const std::string& dir,
 }
 
 control::Daemon::ReexecRefusal AppDaemon::reexec(const std::string& binary, int client_fd,
-                                                  const nlohmann::json& id) {
+                                                 const nlohmann::json& id) {
   return app_.reexec(binary, client_fd, id);
 }
 
