@@ -44,10 +44,16 @@ for round in $(seq "$ROUNDS"); do
   ctl status > /dev/null
   t2=$(date +%s%N)
   [ "$(cut -d' ' -f5 /proc/$arbord_pid/stat)" ] || true
-  bytes=$(grep -o 'reexec: handing [0-9]* workers over to .* (\([0-9]*\) bytes of state)' "$work/arbord.log" |
-          tail -1 | sed 's/.*(\([0-9]*\) bytes.*/\1/')
+  bytes=$(grep -o 'reexec: [0-9]* bytes of state' "$work/arbord.log" | tail -1 | tr -dc 0-9)
+  # The phases from arbord's log (ms): state taken and written; the new binary's check;
+  # the exec and the adoption.
+  phases=$(grep -E 'reexec: ([0-9]+ bytes of state|handing|arbord .* took over)' "$work/arbord.log" | tail -3 |
+           awk '{split($1, t, "T"); split(t[2], h, ":"); print (h[1] * 3600 + h[2] * 60 + h[3]) * 1000}' |
+           paste -sd' ')
+  set -- $phases
   echo "round $round: request -> status answered by the new program $(ms "$t0" "$t2") ms" \
-       "(reexec reply $(ms "$t0" "$t1") ms), state $bytes bytes"
+       "(reexec reply $(ms "$t0" "$t1") ms; check $(( ${2%.*} - ${1%.*} )) ms, exec + adoption" \
+       "$(( ${3%.*} - ${2%.*} )) ms), state $bytes bytes"
 done
 pids > "$work/after"
 restarted=$(diff "$work/before" "$work/after" | grep -c '^>' || true)

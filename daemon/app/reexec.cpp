@@ -186,6 +186,7 @@ control::Daemon::ReexecRefusal App::reexec(const std::string& binary_arg, int cl
     if (memfd >= 0) ::close(memfd);
     return refuse(core::ErrorCode::start_failed, fmt::format("memfd: {}", std::strerror(err)));
   }
+  spdlog::info("reexec: {} bytes of state; {} checks it", bytes.size(), binary);
   if (std::getenv("ARBOR_REEXEC_SKIP_CHECK") == nullptr) {  // tests of the fallback only
     if (const std::string failed = dry_run(binary, memfd); !failed.empty()) {
       ::close(memfd);
@@ -199,8 +200,7 @@ control::Daemon::ReexecRefusal App::reexec(const std::string& binary_arg, int cl
   args.push_back("--deserialize");
   args.push_back(std::to_string(memfd));
   auto argv = c_strings(args);
-  spdlog::info("reexec: handing {} workers over to {} ({} bytes of state)", state.workers.size(), binary,
-               bytes.size());
+  spdlog::info("reexec: handing {} workers over to {}", state.workers.size(), binary);
   spdlog::default_logger()->flush();
   h.fds.push_back(memfd);
   set_cloexec(h.fds, false);
