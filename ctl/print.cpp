@@ -241,4 +241,10 @@ std::string print_check(const cmd::Check::Result& check, const Output& out) {
 // `metrics`: the exposition text as arbord rendered it, for promtool or a textfile collector.
 std::string print_metrics(const cmd::Metrics::Result& metrics, const Output&) { return metrics.text; }
 
+// `reexec`: the new program's version, or why it started the tree again.
+std::string print_reexec(const cmd::Reexec::Result& r, const Output&) {
+  if (r.adopted) return fmt::format("arbord {} took over the tree\n", r.version);
+  return fmt::format("arbord {}: {}\n", r.version, r.fallback);
+}
+
 }  // namespace arbor::ctl

@@ -197,6 +197,17 @@ void args_check(CLI::App& s, cmd::Check::Request& r) {
 // `check`: exit 1 (with its report printed) when a worker that should run does not.
 int check_status(const cmd::Check::Result& r) { return r.ok ? exit_ok : exit_refused; }
 
+void args_reexec(CLI::App& s, cmd::Reexec::Request& r) {
+  auto binary = std::make_shared<std::string>();
+  s.add_option("--binary", *binary, "the program to exec (default: the one arbord was started from)");
+  s.final_callback([&r, binary] {
+    if (!binary->empty()) r.binary = *binary;
+  });
+}
+
+// `reexec`: exit 1 when the new program had to start the tree again (it says why).
+int reexec_status(const cmd::Reexec::Result& r) { return r.adopted ? exit_ok : exit_refused; }
+
 template <typename C, auto declare, auto print, auto then = nullptr, auto print_json = nullptr,
           auto status = nullptr>
 std::unique_ptr<Verb> make() {
@@ -242,6 +253,8 @@ constexpr std::array kVerbs{
               make<cmd::Check, args_check, print_check, nullptr, nullptr, check_status>},
     VerbEntry{&cmd::Metrics::info, "print the tree's metrics in the Prometheus text format (0.0.4)",
               make<cmd::Metrics, nullptr, print_metrics>},
+    VerbEntry{&cmd::Reexec::info, "replace arbord's program in place, keeping the tree and every worker",
+              make<cmd::Reexec, args_reexec, print_reexec, nullptr, nullptr, reexec_status>},
 };
 static_assert(protocol::commands::lists_every_command(kVerbs));
 

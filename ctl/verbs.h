@@ -80,6 +80,7 @@ std::string print_reload(const cmd::Reload::Result& plan, const Output& out);
 std::string print_version(const cmd::Version::Result& version, const Output& out);
 std::string print_check(const cmd::Check::Result& check, const Output& out);
 std::string print_metrics(const cmd::Metrics::Result& metrics, const Output& out);
+std::string print_reexec(const cmd::Reexec::Result& reexec, const Output& out);
 std::string print_line(const cmd::Event& event);
 std::string print_why(const cmd::Why::Result& why, const Output& out);  // print_why.cpp
 // One event as a `why` line says it: "exited, signal KILL (abnormal)", "restarting (one_for_all)".

@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -15,6 +17,7 @@
 #include "config/load.h"
 #include "daemon/app/app.h"
 #include "daemon/app/init_mode.h"
+#include "daemon/app/reexec_state.h"
 #include "daemon/app/stderr_sink.h"
 #include "daemon/host/cgroup_check.h"
 #include "daemon/host/group_record.h"
@@ -27,6 +30,8 @@ struct Flags {
   std::string log_level = "info";
   bool check = false;
   bool init = false;
+  int deserialize = -1;      // reexec: the new program reads its state from this descriptor
+  std::string reexec_check;  // reexec: the old program's dry run of the new one on a state file
 };
 
 // arbord's command line (CLI11, as arborctl's). Returns an exit status when arbord must
@@ -50,6 +55,9 @@ std::optional<int> parse_flags(int argc, char** argv, Flags& flags) {
   cli.add_flag("--init", flags.init,
                "a container's init: more signals handled, every process left killed and reaped at the "
                "end (on anyway as PID 1)");
+  // Hidden (no group): arbord's own use for `arborctl reexec` (docs/DESIGN.md).
+  cli.add_option("--deserialize", flags.deserialize)->group("");
+  cli.add_option("--reexec-check", flags.reexec_check)->group("");
   cli.set_version_flag("--version", std::string("arbord ") + ARBOR_VERSION);
   try {
     cli.parse(argc, argv);
@@ -87,6 +95,53 @@ void raise_fd_limit() {
   }
 }
 
+// The path arbord runs from (`reexec` without --binary execs it again: after a package
+// upgrade, the new program at the same path).
+std::string self_path() {
+  char buf[4096];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return {};
+  std::string path(buf, static_cast<std::size_t>(n));
+  if (path.ends_with(" (deleted)")) path.resize(path.size() - 10);
+  return path;
+}
+
+// arbord's command line for a later exec, without a --deserialize of its own.
+std::vector<std::string> own_argv(int argc, char** argv) {
+  std::vector<std::string> out;
+  for (int i = 0; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--deserialize") {
+      ++i;
+      continue;
+    }
+    if (arg.starts_with("--deserialize=")) continue;
+    out.push_back(arg);
+  }
+  return out;
+}
+
+// reexec, the new program: the state to take over, or null after the fallback (the old
+// tree's groups killed; `fallback` names the client to tell once the tree runs again).
+std::unique_ptr<arbor::app::ReexecState> take_state(int fd, arbor::app::AppOptions::Fallback& fallback) {
+  std::string bytes;
+  std::string why;
+  auto state = std::make_unique<arbor::app::ReexecState>();
+  if (arbor::app::read_state(fd, bytes, why) && arbor::app::decode(bytes, *state, why)) return state;
+  arbor::app::ReexecHeader header;
+  if (std::string unreadable; !arbor::app::decode_header(bytes, header, unreadable)) {
+    spdlog::error("reexec: {}; starting the tree from the configuration", why);
+    return nullptr;
+  }
+  spdlog::error(
+      "reexec: {}; killing the {} process groups of the old tree and starting it from the configuration", why,
+      header.groups.size());
+  arbor::app::abandon_handover(header, {header.client_fd});
+  fallback = {header.client_fd, header.request_id,
+              why + "; the old tree's workers were killed and the tree started again from the configuration"};
+  return nullptr;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -96,6 +151,7 @@ int main(int argc, char** argv) {
   Flags flags;
   if (const auto status = parse_flags(argc, argv, flags)) return *status;
   if (flags.init) arbor::app::block_init_signals();
+  if (!flags.reexec_check.empty()) return arbor::app::check_state_file(flags.reexec_check);
   const auto level = spdlog::level::from_str(flags.log_level);
 
   arbor::config::LoadResult loaded = arbor::config::load_file(flags.config);
@@ -124,6 +180,15 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(std::make_shared<spdlog::logger>("arbord", sink));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v");
   spdlog::set_level(level);
+  arbor::app::AppOptions::Fallback fallback;
+  std::unique_ptr<arbor::app::ReexecState> adopted;
+  if (flags.deserialize >= 0) adopted = take_state(flags.deserialize, fallback);
+  if (adopted) {  // the state's tree, not the file's (which may have changed since the last reload)
+    loaded.errors.clear();
+    loaded.warnings.clear();
+    loaded.tree = adopted->tree;
+    loaded.tree->root = adopted->snapshot.root_spec;
+  }
   if (!loaded.errors.empty()) {
     for (const auto& e : loaded.errors) spdlog::error("config {}: {}", flags.config, to_string(e));
     return arbor::app::exit_bad_config;
@@ -136,8 +201,15 @@ int main(int argc, char** argv) {
   // Before anything starts: kill what a SIGKILLed arbord on this socket left running, and
   // record our own groups for the next one (docs/DESIGN.md, "arbord killed by SIGKILL").
   // The record outlives the App, which hands it to the process runner.
-  const auto record = arbor::host::GroupRecord::take_over(options.tree.socket + ".groups");
+  // The new program of a reexec keeps the record, still locked, and what it lists.
+  const auto record = adopted && adopted->record_fd >= 0
+                          ? arbor::host::GroupRecord::adopt(adopted->record_path, adopted->record_fd)
+                          : arbor::host::GroupRecord::take_over(options.tree.socket + ".groups");
   options.group_record = record.get();
+  options.argv = own_argv(argc, argv);
+  options.self_path = self_path();
+  options.adopt = adopted.get();
+  options.fallback = std::move(fallback);
   // Init mode (docs/CONTAINERS.md): as PID 1 of a pid namespace, or asked for with --init.
   const bool pid1 = arbor::app::is_pid1();
   options.init = flags.init || pid1;

@@ -13,9 +13,10 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -
 CC=clang CXX=clang++ cmake -S . -B build/fuzz -DARBOR_FUZZ=ON -DARBOR_TESTS=OFF -DARBOR_WERROR=OFF \
   -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" "${launcher[@]}" >/dev/null
 cmake --build build/fuzz -j "$(nproc)" --target config_fuzz line_reader_fuzz dispatcher_fuzz http_status_fuzz \
-  http_request_fuzz state_file_fuzz
+  http_request_fuzz state_file_fuzz reexec_state_fuzz
 mkdir -p build/fuzz/artifacts build/fuzz/corpus/config build/fuzz/corpus/line_reader build/fuzz/corpus/dispatcher \
-  build/fuzz/corpus/http_status build/fuzz/corpus/http_request build/fuzz/corpus/state_file
+  build/fuzz/corpus/http_status build/fuzz/corpus/http_request build/fuzz/corpus/state_file \
+  build/fuzz/corpus/reexec_state
 cp tests/fuzz/state_file_seeds/* build/fuzz/corpus/state_file/
 cp tests/golden/config/*.json examples/*.json build/fuzz/corpus/config/
 printf '\x08{"id":1,"cmd":"status"}\n{"id":2}\r\npartial' > build/fuzz/corpus/line_reader/seed1
@@ -44,7 +45,11 @@ printf '\x00SSH-2.0-OpenSSH_9.2\r\n' > build/fuzz/corpus/http_status/seed3
 printf '\x40GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:9100\r\nAccept: text/plain\r\n\r\n' \
   > build/fuzz/corpus/http_request/seed1
 printf '\xffPOST /x?y HTTP/1.0\nContent-Length: 3\n\nabc' > build/fuzz/corpus/http_request/seed2
-for target in config_fuzz line_reader_fuzz dispatcher_fuzz http_status_fuzz http_request_fuzz state_file_fuzz; do
+# A real state (tests/fuzz/reexec_state.seed: a tree with a dynamic supervisor, a restart,
+# a readiness wait and its events), written by arbord with ARBOR_REEXEC_DUMP.
+cp tests/fuzz/reexec_state.seed build/fuzz/corpus/reexec_state/
+for target in config_fuzz line_reader_fuzz dispatcher_fuzz http_status_fuzz http_request_fuzz state_file_fuzz \
+  reexec_state_fuzz; do
   corpus=build/fuzz/corpus/${target%_fuzz}
   echo "== fuzz: $target for ${seconds}s"
   build/fuzz/tests/fuzz/$target -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=1100000 \

@@ -11,6 +11,7 @@
 #include "daemon/app/event_log.h"
 #include "daemon/app/init_mode.h"
 #include "daemon/app/state_file.h"
+#include "daemon/app/reexec_state.h"
 #include "daemon/app/stderr_sink.h"
 #include "daemon/control/socket/control_server.h"
 #include "daemon/control/socket/metrics_server.h"
@@ -103,7 +104,11 @@ int App::run() {
   // The socket is up before the first child starts, so `watch` sees the boot (docs/ARBORD.md).
   control_daemon_ = std::make_unique<AppDaemon>(*this);
   control_ = std::make_unique<control::ControlServer>(&loop_, *control_daemon_, options_.tree.socket);
-  if (std::string error; !control_->start(error)) {
+  if (std::string error; options_.adopt && !control_->adopt(options_.adopt->listener_fd, error)) {
+    spdlog::error("reexec: {}; binding the socket again", error);
+    options_.adopt->listener_fd = -1;
+  }
+  if (std::string error; (!options_.adopt || options_.adopt->listener_fd < 0) && !control_->start(error)) {
     spdlog::error("{}", error);
     control_.reset();
     return exit_boot_failed;
@@ -132,11 +137,17 @@ int App::run() {
     init_signals_ = std::make_unique<InitSignals>(&loop_, [this](const char* why) { request_shutdown(why); });
     unblock_init_signals();  // what arrived since main() blocked them is delivered now
   }
-  spdlog::info("arbord {} starting the tree from {}", ARBOR_VERSION, options_.config_path);
-  // Once the socket is ours (a second arbord on a live one's socket has stopped above).
-  restore_operator_stops();
   self_watchdog_.start();
-  tree_->boot(now());
+  if (options_.adopt) {
+    adopt_state();  // the operator stops come with the tree
+  } else {
+    spdlog::info("arbord {} starting the tree from {}", ARBOR_VERSION, options_.config_path);
+    // Once the socket is ours (a second arbord on a live one's socket has stopped above).
+    restore_operator_stops();
+    tree_->boot(now());
+    const auto& f = options_.fallback;
+    if (f.client_fd >= 0) answer_reexec(f.client_fd, f.request_id, false, f.why);
+  }
   if (!finished_) uv_run(&loop_, UV_RUN_DEFAULT);
   return exit_status_;
 }

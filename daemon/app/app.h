@@ -10,6 +10,9 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "config/tree_spec.h"
 #include "daemon/app/sd_notify.h"
@@ -35,6 +38,7 @@ class GroupRecord;
 
 namespace arbor::app {
 
+struct ReexecState;
 class StderrSink;
 class InitSignals;
 class StateFile;
@@ -48,6 +52,17 @@ struct AppOptions {
   host::GroupRecord* group_record = nullptr;  // owned by main(), outlives the App; may be null
   // Init mode (PID 1 or --init, daemon/app/init_mode.h): more signals handled.
   bool init = false;
+  // reexec (docs/DESIGN.md, "In-place upgrade"): arbord's command line and its program, for
+  // the exec; the state to take over instead of booting (the new program; owned by main());
+  // and a reexec client to answer once a fallback boot has the socket up.
+  std::vector<std::string> argv;
+  std::string self_path;
+  ReexecState* adopt = nullptr;
+  struct Fallback {
+    int client_fd = -1;
+    nlohmann::json request_id;
+    std::string why;
+  } fallback;
 };
 
 // Exit statuses of docs/ARBORD.md.
@@ -82,6 +97,9 @@ class App final : private core::Host {
   void notify_reloaded();
   // Why the state file's last write failed, "" if it did not (app_state.cpp).
   std::string state_file_error() const;
+  // `arborctl reexec` (reexec.cpp): execs `binary` with the state; returns only if the old
+  // program stays in charge, saying why.
+  control::Daemon::ReexecRefusal reexec(const std::string& binary, int client_fd, const nlohmann::json& id);
 
  private:
   void spawn(core::SpawnToken token, const std::string& path, const config::WorkerSpec& spec) override;
@@ -100,6 +118,12 @@ class App final : private core::Host {
   // The state file (app_state.cpp): operator stops read back before boot, kept on change.
   void restore_operator_stops();
   void save_operator_stops(const std::vector<std::string>& paths) override;
+
+  // The new program (reexec_adopt.cpp): takes over options_.adopt instead of booting;
+  // false when it had to start the tree from the config instead.
+  void adopt_state();
+  bool adopt_tree(ReexecState& state, std::string& why);
+  void answer_reexec(int fd, const nlohmann::json& id, bool adopted, const std::string& why);
 
   void on_signal(int signo);
   void finish(int status);

@@ -104,4 +104,9 @@ std::unique_ptr<Handle> AppDaemon::watch_dir(const std::string& dir,
   return watch;
 }
 
+control::Daemon::ReexecRefusal AppDaemon::reexec(const std::string& binary, int client_fd,
+                                                 const nlohmann::json& id) {
+  return app_.reexec(binary, client_fd, id);
+}
+
 }  // namespace arbor::app

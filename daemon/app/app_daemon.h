@@ -26,6 +26,7 @@ class AppDaemon final : public control::Daemon {
   void request_shutdown(const char* why) override;
   void reload_started() override;
   void reload_finished() override;
+  ReexecRefusal reexec(const std::string& binary, int client_fd, const nlohmann::json& id) override;
   std::unique_ptr<control::Handle> after(core::Millis ms, std::function<void()> fn) override;
   std::unique_ptr<control::Handle> watch_dir(const std::string& dir,
                                              std::function<void(const std::string& name)> fn,

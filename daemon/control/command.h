@@ -53,6 +53,9 @@ class Answer {
   // The command as the core's `command` event names it: C's name (a literal, so .data() ends
   // in a NUL) and the client's uid.
   core::Origin origin() const { return core::Origin{C::info.name.data(), replier_.peer_uid()}; }
+  // reexec: the request's id and the client's socket, for the program that answers.
+  const nlohmann::json& id() const { return replier_.id(); }
+  int handover_fd() const { return replier_.handover_fd(); }
 
  private:
   Replier replier_;
@@ -98,5 +101,6 @@ void version(Context&, cmd::Version::Request, const Answer<cmd::Version>&);
 void shutdown(Context&, cmd::Shutdown::Request, const Answer<cmd::Shutdown>&);
 void check(Context&, cmd::Check::Request, const Answer<cmd::Check>&);
 void metrics(Context&, cmd::Metrics::Request, const Answer<cmd::Metrics>&);
+void reexec(Context&, cmd::Reexec::Request, const Answer<cmd::Reexec>&);
 
 }  // namespace arbor::control

@@ -14,6 +14,7 @@ constexpr std::array kCommands{
     command<cmd::Logs, logs>(),         command<cmd::Watch, watch>(),   command<cmd::Why, why>(),
     command<cmd::Reload, reload>(),     command<cmd::Wait, wait>(),     command<cmd::Version, version>(),
     command<cmd::Shutdown, shutdown>(), command<cmd::Check, check>(),   command<cmd::Metrics, metrics>(),
+    command<cmd::Reexec, reexec>(),
 };
 static_assert(protocol::commands::lists_every_command(kCommands));
 }  // namespace

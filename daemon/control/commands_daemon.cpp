@@ -1,4 +1,4 @@
-// Commands on arbord itself: reload, version, shutdown (docs/ARBORCTL.md).
+// Commands on arbord itself: reload, version, shutdown, reexec (docs/ARBORCTL.md).
 #include "daemon/control/command.h"
 
 namespace arbor::control {
@@ -25,6 +25,20 @@ void version(Context&, cmd::Version::Request, const Answer<cmd::Version>& reply)
 void shutdown(Context& context, cmd::Shutdown::Request, const Answer<cmd::Shutdown>& reply) {
   reply.ok({});
   context.daemon.request_shutdown("arborctl shutdown");
+}
+
+}  // namespace arbor::control
+
+namespace arbor::control {
+
+// On success arbord's program is replaced and the new one answers on the same socket
+// (daemon.h); the handler only ever answers a refusal, the old program staying in charge.
+void reexec(Context& context, cmd::Reexec::Request request, const Answer<cmd::Reexec>& reply) {
+  const int fd = reply.handover_fd();
+  if (fd < 0)
+    return reply.fail(protocol::ErrorCode::bad_request, "reexec needs a client on the control socket");
+  const auto refusal = context.daemon.reexec(request.binary.value_or(""), fd, reply.id());
+  reply.fail(refusal.code, refusal.why);
 }
 
 }  // namespace arbor::control

@@ -9,7 +9,10 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "config/tree_spec.h"
+#include "daemon/core/error_code.h"
 #include "daemon/events/event_bus.h"
 #include "daemon/core/supervisor_tree.h"
 
@@ -71,6 +74,19 @@ class Daemon {
   // A reload is being applied / is done (arbord tells systemd: RELOADING=1, READY=1).
   virtual void reload_started() {}
   virtual void reload_finished() {}
+
+  // reexec: replaces arbord's program with `binary` (empty: the one it was started from),
+  // keeping the tree; the new program answers request `id` on the client's socket
+  // `client_fd`. Returns only when the old program stays in charge: why (and the error's
+  // code) in the result.
+  struct ReexecRefusal {
+    core::ErrorCode code = core::ErrorCode::busy;
+    std::string why;
+  };
+  virtual ReexecRefusal reexec(const std::string& /*binary*/, int /*client_fd*/,
+                               const nlohmann::json& /*id*/) {
+    return {core::ErrorCode::bad_request, "reexec is not available here"};
+  }
 
   // Calls `fn` once, `ms` from now.
   virtual std::unique_ptr<Handle> after(core::Millis ms, std::function<void()> fn) = 0;

@@ -41,6 +41,9 @@ class Session {
   virtual std::size_t unsent_bytes() const { return 0; }
   // Never asked here (nothing is unsent); overriders keep `fn`, hence by value.
   virtual void when_drained(std::function<void()> /*fn*/) {}  // NOLINT(performance-unnecessary-value-param)
+  // reexec: the client's socket, kept open across the exec so the new program answers it
+  // (-1: a session without one, as the unit tests' fake).
+  virtual int handover_fd() const { return -1; }
   // Ends the session now, dropping what is unsent (a stream that cannot go on).
   virtual void hang_up() noexcept {}
 };
@@ -62,6 +65,12 @@ class Replier {
   }
   void fail(protocol::ErrorCode code, std::string_view message) const {
     put(protocol::reply_error(id_, code, message), Session::Kind::reply);
+  }
+  // reexec: the request's id, and the client's socket (-1 if gone).
+  const nlohmann::json& id() const { return id_; }
+  int handover_fd() const {
+    auto s = session_.lock();
+    return s ? s->handover_fd() : -1;
   }
   // A stream line after the reply.
   void send(const nlohmann::json& message) const { put(message, Session::Kind::stream); }

@@ -53,6 +53,14 @@ class Context {
   SpawnToken add_spawn(Worker* worker);
   void remove_spawn(SpawnToken token) { spawns_.erase(token); }
   Worker* spawn(SpawnToken token) const;
+  // reexec (snapshot.h): a worker keeps the token its process was started with, and new
+  // ids start past every old one.
+  void adopt_spawn(SpawnToken token, Worker* worker) { spawns_.emplace(token, worker); }
+  std::uint64_t next_id() const { return next_id_; }
+  void skip_ids_to(std::uint64_t next) {
+    if (next > next_id_) next_id_ = next;
+  }
+  bool idle() const { return queue_.empty(); }
 
   // The seq of the event being reacted to (0: a root cause).
   std::uint64_t cause() const { return cause_; }

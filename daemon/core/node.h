@@ -95,6 +95,7 @@ class Node {
   Totals totals;
 
  protected:
+  friend struct SnapshotAccess;  // snapshot.cpp
   // Queues a call to the observer, so the parent never runs inside our handler.
   void notify(std::function<void(ChildObserver&, NodeId)> fn);
 

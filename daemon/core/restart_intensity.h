@@ -21,6 +21,9 @@ class RestartIntensity {
     window_ms_ = window_ms;
   }
   std::size_t recent() const { return history_.size(); }
+  // The restart times kept (oldest first), and putting them back (reexec, snapshot.h).
+  const std::deque<Millis>& history() const { return history_; }
+  void restore(std::deque<Millis> history) { history_ = std::move(history); }
 
  private:
   int max_restarts_;

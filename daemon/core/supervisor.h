@@ -85,6 +85,7 @@ class Supervisor final : public Node, public ChildObserver {
   void op_reload(const SpecPtr& spec, std::function<void()> done);
 
  private:
+  friend struct SnapshotAccess;  // snapshot.cpp
   enum class Ending { none, gave_up, auto_shutdown };
   // What waits in the mailbox: a child's death, a retry of a failed restart
   // (try_again_restart), the end of a backoff delay, or an operator command.

@@ -17,6 +17,7 @@
 #include "daemon/core/context.h"
 #include "daemon/core/node.h"
 #include "daemon/core/reload_plan.h"
+#include "daemon/core/snapshot.h"
 #include "daemon/core/status.h"
 
 namespace arbor::core {
@@ -79,6 +80,14 @@ class SupervisorTree final : private ChildObserver {
   ReloadPlan plan_reload(const config::ChildSpec& new_root) const;
   void apply_reload(const config::ChildSpec& new_root, std::function<void(const ReloadPlan&)> done,
                     Millis now, const Origin& origin = {});
+
+  // reexec (snapshot.h): the whole state, or nullopt and `why` when the tree is not quiet
+  // (a job, a start or a stop in progress: try again in a moment).
+  std::optional<TreeSnapshot> snapshot(std::string& why) const;
+  // On a tree just made from `snapshot.root_spec`, before boot: takes over its state
+  // without spawning anything, timers re-armed from their deadlines. False and `why` when
+  // the snapshot does not fit the spec (the tree is then unusable).
+  bool adopt(const TreeSnapshot& snapshot, Millis now, std::string& why);
 
   // Queries (which_children, count_children, get_childspec).
   std::optional<StatusNode> status(const std::string& path) const;

@@ -53,6 +53,14 @@ bool brings_cause(WorkerEvent e) {
   return false;
 }
 }  // namespace
+void Worker::arm_ready_timer(Millis delay) {
+  ready_timer_ = ctx_.arm(delay, [&ctx = ctx_, id = id_] {
+    if (auto* w = dynamic_cast<Worker*>(ctx.node(id))) {
+      w->ready_timer_ = 0;
+      w->dispatch({.event = WorkerEvent::ready_timeout});
+    }
+  });
+}
 
 bool Worker::dispatch(const Input& in) {
   const Action action = decide(state_, in.event);
@@ -106,12 +114,7 @@ void Worker::perform(Action action, const Input& in) {
         return;
       }
       state_ = WorkerState::awaiting_ready;
-      ready_timer_ = ctx_.arm(spec_->worker.ready.timeout_ms, [&ctx = ctx_, id = id_] {
-        if (auto* w = dynamic_cast<Worker*>(ctx.node(id))) {
-          w->ready_timer_ = 0;
-          w->dispatch({.event = WorkerEvent::ready_timeout});
-        }
-      });
+      arm_ready_timer(spec_->worker.ready.timeout_ms);
       // Readiness by probe: the first try at once, the next ones every ready.interval.
       if (spec_->worker.ready.kind == config::Ready::Kind::probe) perform_health(Action::tryready, in);
       return;

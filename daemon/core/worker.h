@@ -289,6 +289,7 @@ class Worker final : public Node {
   static Action decide(WorkerState s, WorkerEvent e);
 
  private:
+  friend struct SnapshotAccess;  // snapshot.cpp
   struct Input {
     WorkerEvent event;
     int pid = 0;             // spawned
@@ -306,6 +307,7 @@ class Worker final : public Node {
   enum class Cause { none, health, watchdog };
 
   void spawn();
+  void arm_ready_timer(Millis delay);
   // Stop signal (+ SIGCONT) and kill timer, into `soft`; SIGKILL into `hard` under brutal_kill.
   void begin_stop(WorkerState soft = WorkerState::stopping, WorkerState hard = WorkerState::killing);
   // The health/watchdog half of perform() (worker_health.cpp).

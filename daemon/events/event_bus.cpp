@@ -36,7 +36,24 @@ void EventBus::unsubscribe(std::uint64_t id) { listeners_.erase(id); }
 
 const StampedEvent* EventBus::kept(std::uint64_t seq) const {
   if (seq < oldest_kept() || seq > seq_) return nullptr;
-  return &history_[(seq - 1) % keep_];
+  return &history_[(seq - base_) % keep_];
+}
+
+void EventBus::restore(std::uint64_t seq, const std::vector<StampedEvent>& history) {
+  seq_ = seq;
+  history_.clear();
+  last_of_.clear();
+  base_ = seq + 1;
+  // Only a history numbered one by one up to `seq` can be a ring; anything else is dropped.
+  for (std::size_t i = 0; i < history.size(); ++i) {
+    if (history[i].seq != seq + 1 - history.size() + i) return;
+  }
+  const std::size_t from = history.size() > keep_ ? history.size() - keep_ : 0;
+  if (from < history.size()) base_ = history[from].seq;
+  for (std::size_t i = from; i < history.size(); ++i) {
+    history_.push_back(history[i]);
+    if (explained(history[i].event.type)) last_of_.insert_or_assign(history[i].event.path, history[i].seq);
+  }
 }
 
 bool EventBus::explained(core::EventType type) {
@@ -70,7 +87,7 @@ std::uint64_t EventBus::publish(const core::Event& event) {
   if (history_.size() < keep_) {
     slot = &history_.emplace_back();  // within the reserved capacity: nothing moves
   } else {
-    slot = &history_[(seq_ - 1) % keep_];  // the oldest kept, now dropped
+    slot = &history_[(seq_ - base_) % keep_];  // the oldest kept, now dropped
     if (explained(slot->event.type)) {
       auto it = last_of_.find(slot->event.path);
       if (it != last_of_.end() && it->second == slot->seq) last_of_.erase(it);

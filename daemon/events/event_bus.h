@@ -52,12 +52,18 @@ class EventBus {
   // or null. O(1): a map of path to seq, updated on publish, its entry dropped once the
   // event leaves the history.
   const StampedEvent* last_of(const std::string& path) const;
+  // reexec: the numbering and the history of the program before (oldest first, the last
+  // one numbered `seq`), so seq goes on and `watch --since` and `why` work across the exec.
+  void restore(std::uint64_t seq, const std::vector<StampedEvent>& history);
 
  private:
   static bool explained(core::EventType type);
 
   std::size_t keep_;
-  // A ring: event seq S lives at (S - 1) % keep_ (a vector, not a deque: no per-block slack).
+  // A ring: event seq S lives at (S - base_) % keep_ (a vector, not a deque: no per-block slack).
+  // The ring: the event numbered s sits at (s - base_) % keep_. base_ is 1, or after a
+  // reexec the oldest event the program before kept (restore()).
+  std::uint64_t base_ = 1;
   std::vector<StampedEvent> history_;
   std::unordered_map<std::string, std::uint64_t> last_of_;
   std::uint64_t seq_ = 0;

@@ -25,6 +25,8 @@ class CallbackQueue {
   // Queues `fn` to run on a later loop turn, in FIFO order. Ignored after close().
   void post(std::function<void()> fn);
 
+  bool empty() const { return pending_.empty(); }
+
   // Drops pending work and closes the idle handle.
   void close() noexcept;
 

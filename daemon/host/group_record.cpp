@@ -186,6 +186,10 @@ GroupRecord::~GroupRecord() {
   if (fd_ >= 0) sys_.close(fd_);
 }
 
+std::unique_ptr<GroupRecord> GroupRecord::adopt(const std::string& path, int fd, Sys& sys) {
+  return std::unique_ptr<GroupRecord>(new GroupRecord(path, fd, sys));
+}
+
 void GroupRecord::added(pid_t pgid) {
   const unsigned long long start = start_time(pgid);
   live_[pgid] = start;

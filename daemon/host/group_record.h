@@ -49,6 +49,14 @@ class GroupRecord {
   // outlives the runner. `sys` outlives the record.
   static std::unique_ptr<GroupRecord> take_over(const std::string& path, Sys& sys = Sys::real());
 
+  // reexec: the record an earlier program of this process held, still open (and locked)
+  // as `fd`; its groups are given back with adopted(), then the file is rewritten once.
+  static std::unique_ptr<GroupRecord> adopt(const std::string& path, int fd, Sys& sys = Sys::real());
+  void adopted(pid_t pgid) { live_[pgid] = start_time(pgid); }
+  void rewrite() { compact(); }
+  int fd() const { return fd_; }
+  const std::string& path() const { return path_; }
+
   ~GroupRecord();
   GroupRecord(const GroupRecord&) = delete;
   GroupRecord& operator=(const GroupRecord&) = delete;

@@ -51,7 +51,7 @@ void LogCapture::consume(std::string_view data) {
   // bytes) holds whole lines that therefore need no splitting; the tail waits.
   if (pending_.empty() && data.size() <= kMaxLine) {
     const auto last = data.rfind('\n');
-    if (last != std::string_view::npos) file_->write_lines(data.substr(0, last + 1));
+    if (last != std::string_view::npos && file_) file_->write_lines(data.substr(0, last + 1));
     pending_.assign(data.substr(last == std::string_view::npos ? 0 : last + 1));  // < kMaxLine
     return;
   }
@@ -76,7 +76,7 @@ void LogCapture::consume(std::string_view data) {
     start += kMaxLine;
   }
   pending_.erase(0, start);
-  if (!out.empty()) file_->write_lines(out);
+  if (!out.empty() && file_) file_->write_lines(out);
 }
 
 void LogCapture::close() noexcept {
@@ -86,7 +86,7 @@ void LogCapture::close() noexcept {
   fd_ = -1;
   if (!pending_.empty()) {
     pending_.push_back('\n');
-    file_->write_lines(pending_);
+    if (file_) file_->write_lines(pending_);
     pending_.clear();
   }
 }

@@ -43,6 +43,11 @@ class LogCapture {
 
   bool closed() const { return fd_ < 0; }
 
+  // reexec: the pipe and the partial line read from it, and putting that line back.
+  int fd() const { return fd_; }
+  const std::string& pending() const { return pending_; }
+  void set_pending(std::string pending) { pending_ = std::move(pending); }
+
  private:
   static void on_readable(uv_poll_t* handle, int status, int events);
   void read_some(int max_reads);

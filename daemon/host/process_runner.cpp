@@ -17,7 +17,6 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
-#include "daemon/host/callback_queue.h"
 #include "daemon/host/cgroup_drain.h"
 #include "daemon/host/cgroup_parse.h"
 #include "daemon/host/cgroup_tree.h"
@@ -29,75 +28,10 @@
 #include "daemon/host/readiness.h"
 #include "daemon/host/reaper.h"
 #include "daemon/host/spawn.h"
+#include "daemon/host/process_runner_impl.h"
 #include "daemon/host/sys.h"
 
 namespace arbor::host {
-
-// Log files held open at once (see OpenLogs): more active writers than this cost an
-// open and a close per chunk of output, fewer hold no descriptor per worker.
-constexpr std::size_t kMaxOpenLogs = 32;
-
-struct ProcessRunner::Impl {
-  struct Worker {
-    std::unique_ptr<Readiness> readiness;
-    std::unique_ptr<Readiness> watchdog;  // a notify socket for WATCHDOG= alone (no notify readiness)
-    std::uint64_t capture_id = 0;         // 0: output not captured
-    pid_t pid = 0;                        // the leader, also the pgid
-    std::string path;
-    std::vector<pid_t> escaped;              // groups of processes that escaped, in the record
-    std::string cgroup;                      // absolute; empty: cgroups off
-    bool drained = false;                    // its group is gone; waiting for (or done with) an empty cgroup
-    bool renew = false;                      // cgroup.kill was written: a new cgroup before the next start
-    std::optional<std::uint64_t> oom_kills;  // memory.events oom_kill at spawn (memory controller on)
-  };
-
-  Impl(uv_loop_t* loop_in, RunnerOptions options_in, RunnerCallbacks callbacks_in)
-      : loop(loop_in),
-        options(std::move(options_in)),
-        sys(options.sys != nullptr ? *options.sys : Sys::real()),
-        record(options.record),
-        cgroups(options.cgroups),
-        callbacks(std::move(callbacks_in)),
-        queue(loop_in),
-        reaper(loop_in, sys,
-               Reaper::Hooks{
-                   [this](std::uint64_t token, WaitStatus) { on_leader_exited(token); },
-                   [this](std::uint64_t token, WaitStatus status) { on_group_gone(token, status); },
-                   [this](std::uint64_t token, const std::vector<pid_t>& pids,
-                          const std::vector<pid_t>& pgids) { on_escaped(token, pids, pgids); },
-               }) {}
-
-  void spawn(std::uint64_t token, const std::string& path, const config::WorkerSpec& spec);
-  void on_leader_exited(std::uint64_t token);
-  void on_group_gone(std::uint64_t token, WaitStatus status);
-  std::uint64_t oom_kills(const std::string& cgroup_dir);
-  void on_escaped(std::uint64_t token, const std::vector<pid_t>& pids, const std::vector<pid_t>& pgids);
-  std::shared_ptr<LogFile> log_file_for(const std::string& path, std::string& error);
-  void start_failed(std::uint64_t token, std::string error);
-  void close();
-
-  uv_loop_t* loop;
-  RunnerOptions options;
-  Sys& sys;
-  GroupRecord* record;
-  CgroupTree* cgroups;
-  RunnerCallbacks callbacks;
-  bool closed = false;
-  CallbackQueue queue;               // declared before what it outlives: captures report drops into it
-  OpenLogs open_logs{kMaxOpenLogs};  // outlives every LogFile (captures hold them)
-  Reaper reaper;
-  ListenSockets listen_sockets{sys};   // by worker path, held across restarts
-  std::unique_ptr<CgroupDrain> drain;  // cgroups on
-  std::unordered_map<std::uint64_t, Worker> workers;
-  // Captures outlive their worker when an escaped descendant keeps the pipe open.
-  std::unordered_map<std::uint64_t, std::unique_ptr<LogCapture>> captures;
-  std::uint64_t next_capture_id = 0;
-  // By log file name. Expired entries are swept when the map has doubled since the last
-  // sweep, so the ever-new paths of dynamic children (jobs/1, jobs/2, ...) do not make it
-  // grow for as long as arbord runs.
-  std::unordered_map<std::string, std::weak_ptr<LogFile>> log_files;
-  std::size_t log_files_swept_at = 0;
-};
 
 namespace {
 

@@ -67,6 +67,23 @@ struct RunnerCallbacks {
   std::function<void(const std::string& path, std::uint64_t bytes)> log_dropped;
 };
 
+// A live worker as arbord hands it to the program it execs (`arborctl reexec`): the
+// descriptors stay open across execve, the numbers are the same in the new program.
+struct HandoverWorker {
+  std::uint64_t token = 0;
+  std::string path;
+  pid_t pid = 0;
+  int pidfd = -1;
+  int log_fd = -1;            // the output pipe's read end; -1: output not captured
+  std::string log_pending;    // a partial line read from it and not yet written
+  bool ready_fd = false;      // true: ready_channel is an {"fd": N} pipe; false: a notify socket
+  int ready_channel = -1;     // the readiness channel still open; -1: none (or done)
+  std::string notify_name;    // a notify socket's "@name"
+  int watchdog_channel = -1;  // a notify socket for WATCHDOG= alone
+  std::string watchdog_name;
+  bool forward_watchdog = false;  // the worker has a watchdog: WATCHDOG= on ready_channel counts
+};
+
 class ProcessRunner {
  public:
   // Also makes the process a child subreaper (see become_subreaper). The runner reaps
@@ -96,6 +113,15 @@ class ProcessRunner {
 
   // Number of workers whose process (group) has not been fully reaped yet.
   std::size_t live() const;
+
+  // reexec: every live worker with the descriptors to keep, or false and `why` when one
+  // is between two steps (an exit being cleaned up, an escaped daemon, a callback not yet
+  // delivered, held sockets, cgroups). Changes nothing.
+  bool handover(std::vector<HandoverWorker>& out, std::string& why) const;
+  // The new program: takes over `workers` (their descriptors, their pidfds) as if it had
+  // spawned them, without reporting `spawned`. An exit during the handover is seen next.
+  void adopt(const std::vector<HandoverWorker>& workers,
+             const std::function<bool(const std::string& path)>& forwards_watchdog);
 
   // Closes every libuv handle and descriptor the runner owns (call before uv_loop_close,
   // then run the loop once more so the close callbacks run). Pending callbacks are

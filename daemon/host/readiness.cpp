@@ -64,6 +64,16 @@ std::unique_ptr<Readiness> Readiness::create(uv_loop_t* loop, Sys& sys, const co
   return nullptr;
 }
 
+std::unique_ptr<Readiness> Readiness::adopt(uv_loop_t* loop, Sys& sys, config::Ready::Kind kind, int fd,
+                                            std::string notify_name) {
+  std::unique_ptr<Readiness> self(new Readiness(sys));
+  self->loop_ = loop;
+  self->kind_ = kind;
+  self->fd_ = fd;
+  self->notify_name_ = std::move(notify_name);
+  return self;
+}
+
 Readiness::~Readiness() { close(); }
 
 void Readiness::start(pid_t leader, std::function<void()> on_ready,

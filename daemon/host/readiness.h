@@ -28,6 +28,10 @@ class Readiness {
   // sets `error` ("pipe: ...", "notify socket: ..."). `sys` outlives the channel.
   static std::unique_ptr<Readiness> create(uv_loop_t* loop, Sys& sys, const config::Ready& ready,
                                            std::string& error);
+  // reexec: the channel of an earlier program of this process, still open as `fd`
+  // (kind fd or notify); start() it as a new one.
+  static std::unique_ptr<Readiness> adopt(uv_loop_t* loop, Sys& sys, config::Ready::Kind kind, int fd,
+                                          std::string notify_name);
   ~Readiness();
   Readiness(const Readiness&) = delete;
   Readiness& operator=(const Readiness&) = delete;
@@ -48,6 +52,10 @@ class Readiness {
   // Reads what is already pending, synchronously (at the leader's exit, while it is a
   // zombie, so a READY=1 sent just before exiting is still attributed).
   void drain();
+
+  // The descriptor read (-1 once closed: an fd pipe after its newline) and its kind.
+  int fd() const { return fd_; }
+  config::Ready::Kind kind() const { return kind_; }
 
   // Closes the handle and descriptors. Idempotent.
   void close() noexcept;

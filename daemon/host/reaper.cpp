@@ -308,3 +308,22 @@ void Reaper::reap_children() {
 }
 
 }  // namespace arbor::host
+
+namespace arbor::host {
+
+bool Reaper::quiet(std::string& why) const {
+  for (const auto& [pgid, group] : groups_) {
+    if (group.leader_reaped || group.cleaning || !group.escaped.empty() || group.pidfd < 0) {
+      why = "the process group " + std::to_string(pgid) + " is being cleaned up";
+      return false;
+    }
+  }
+  return true;
+}
+
+int Reaper::pidfd(pid_t pgid) const {
+  auto it = groups_.find(pgid);
+  return it == groups_.end() ? -1 : it->second.pidfd;
+}
+
+}  // namespace arbor::host

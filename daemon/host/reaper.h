@@ -85,6 +85,13 @@ class Reaper {
   // escaped processes no exit revealed (arbord is exiting). Returns their pids.
   std::vector<pid_t> kill_strays();
 
+  // reexec: true when every watched group is a live (or unreaped) leader with nothing else
+  // to clean up; else false and `why`. The pidfd of leader `pgid` (-1 if not watched).
+  bool quiet(std::string& why) const;
+  int pidfd(pid_t pgid) const;
+  // Scans for waitable children now: a SIGCHLD that came during an exec was lost.
+  void scan() { reap_children(); }
+
   // Releases handles and pidfds; processes are left alone (and still our children).
   void close() noexcept;
 

@@ -12,8 +12,10 @@
 #     temporary socket and a NOTIFY_SOCKET listener (READY=1 expected), and
 #     `arborctl status` when arborctl is in the package;
 #  5. re-installs the package over the running arbord (an upgrade as dpkg sees it): the
-#     scripts must neither stop nor restart it, the same pids must still run, and a local
-#     edit of the conffile must survive;
+#     scripts must neither stop nor restart it but `arborctl reexec` it, so the same arbord
+#     pid runs the newly installed binary and every worker keeps its pid; a local edit of
+#     the conffile must survive. (The package re-installed has the same version: a second
+#     build with a bumped version would double the test's Release build.)
 #  6. stops arbord with SIGTERM (exit 0, STOPPING=1, the worker gone);
 #  7. removes (stop requested) and purges the package: nothing of it may be left.
 # Everything it starts or installs is undone on exit, failure included (trap).
@@ -210,7 +212,9 @@ fi
 step "re-installing the package over the running arbord (upgrade path)"
 printf '\n' >>/etc/arbor/arbor.json   # a local edit (still valid JSON)
 sum_before=$(md5sum </etc/arbor/arbor.json)
-dpkg_stubbed dpkg -i "$deb" >"$tmp/dpkg.log" 2>&1 || { cat "$tmp/dpkg.log"; fail "dpkg -i (upgrade)"; }
+# postinst finds the running arbord on this socket and runs `arborctl reexec`.
+ARBOR_SOCKET=$tmp/arbord.sock dpkg_stubbed dpkg -i "$deb" >"$tmp/dpkg.log" 2>&1 ||
+  { cat "$tmp/dpkg.log"; fail "dpkg -i (upgrade)"; }
 c=$(calls)
 if grep -E "deb-systemd-invoke (stop|start|restart|try-restart)|systemctl .*(stop|start|restart)" <<<"$c"; then
   fail "the upgrade stopped, started or restarted arbord: $c"
@@ -219,6 +223,18 @@ kill -0 "$arbord_pid" 2>/dev/null || fail "arbord died during the upgrade"
 kill -0 "$worker_pid" 2>/dev/null || fail "the worker died during the upgrade"
 [ "$(md5sum </etc/arbor/arbor.json)" = "$sum_before" ] || fail "the local edit of the conffile was lost"
 echo "   no stop/start/restart requested (calls: $(tr '\n' ';' <<<"$c")); same pids; conffile edit kept"
+if [ "$has_ctl" = 1 ]; then
+  # The new program is in charge: arbord (same pid) runs the file dpkg installed, not the
+  # deleted one it was started from, and says so; every worker kept its pid.
+  grep -q "arbor: arbord .* took over the tree" "$tmp/dpkg.log" || { cat "$tmp/dpkg.log"; fail "postinst did not reexec"; }
+  grep -q "reexec: arbord $version took over the tree and" "$tmp/arbord.err" || fail "arbord did not log the reexec"
+  exe=$(readlink "/proc/$arbord_pid/exe")
+  [ "$exe" = /usr/sbin/arbord ] || fail "arbord still runs the old program: $exe"
+  [ "$(pgrep -P "$arbord_pid" -u nobody | head -n 1)" = "$worker_pid" ] || fail "the worker's pid changed"
+  v=$(/usr/bin/arborctl --socket "$tmp/arbord.sock" --json version) || fail "arborctl version after the upgrade"
+  grep -q "\"arbord\": \"$version\"" <<<"$v" || fail "arborctl version after the upgrade: $v"
+  echo "   postinst ran arborctl reexec: arbord $arbord_pid now runs the new /usr/sbin/arbord ($version), worker $worker_pid untouched"
+fi
 
 # --- 6. stop -----------------------------------------------------------------------------
 step "SIGTERM to arbord"

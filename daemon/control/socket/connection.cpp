@@ -47,6 +47,36 @@ std::shared_ptr<Connection> Connection::accept(uv_stream_t* server, Dispatcher& 
   return conn;
 }
 
+std::shared_ptr<Connection> Connection::open(uv_loop_t* loop, int fd, Dispatcher& dispatcher) {
+  std::shared_ptr<Connection> conn(new Connection(dispatcher));
+  int rc = 0;
+  conn->pipe_ = uv::UvHandle<uv_pipe_t>::create(conn.get(),
+                                                [&](uv_pipe_t* h) { return rc = uv_pipe_init(loop, h, 0); });
+  if (!conn->pipe_) {
+    ::close(fd);
+    return nullptr;
+  }
+  conn->self_ = conn;
+  if (rc = uv_pipe_open(conn->pipe_.get(), fd); rc != 0) {
+    spdlog::warn("control: cannot take over the reexec client: {}", uv_strerror(rc));
+    ::close(fd);
+    conn->close();
+    return nullptr;
+  }
+  return conn;
+}
+
+void Connection::answer(const nlohmann::json& reply) noexcept {
+  ++unanswered_;
+  send(reply, Kind::reply);
+}
+
+int Connection::handover_fd() const {
+  uv_os_fd_t fd = -1;
+  if (!pipe_ || uv_fileno(pipe_.base(), &fd) != 0) return -1;
+  return fd;
+}
+
 std::string Connection::peer() const {
   return "pid " + std::to_string(peer_pid_) + " uid " + std::to_string(peer_uid_);
 }

@@ -28,6 +28,11 @@ class Connection final : public Session, public std::enable_shared_from_this<Con
   // Accepts a pending client of `server`. Returns null (and closes what it opened)
   // when the accept fails.
   static std::shared_ptr<Connection> accept(uv_stream_t* server, Dispatcher& dispatcher);
+  // reexec: a client of the program before, still connected on `fd`.
+  static std::shared_ptr<Connection> open(uv_loop_t* loop, int fd, Dispatcher& dispatcher);
+  // Sends the reply to a request the program before read (reexec's).
+  void answer(const nlohmann::json& reply) noexcept;
+  int handover_fd() const override;
   ~Connection() override;
 
   // Checks the peer's credentials (root or our own uid) and starts reading; a peer of

@@ -47,6 +47,39 @@ bool ControlServer::start(std::string& error) {
   return true;
 }
 
+int ControlServer::listener_fd() const {
+  uv_os_fd_t fd = -1;
+  if (!listener_ || uv_fileno(listener_.base(), &fd) != 0) return -1;
+  return fd;
+}
+
+bool ControlServer::adopt(int fd, std::string& error) {
+  int rc = 0;
+  listener_ =
+      uv::UvHandle<uv_pipe_t>::create(this, [&](uv_pipe_t* h) { return rc = uv_pipe_init(loop_, h, 0); });
+  if (listener_) rc = uv_pipe_open(listener_.get(), fd);
+  if (listener_ && rc == 0) {
+    bound_ = true;
+    rc = uv_listen(listener_.stream(), 128, [](uv_stream_t* s, int status) {
+      if (auto* server = static_cast<ControlServer*>(s->data); server != nullptr)
+        server->on_connection(status);
+    });
+  }
+  if (rc != 0) {
+    error = "cannot listen on " + path_ + " (descriptor " + std::to_string(fd) + "): " + uv_strerror(rc);
+    return false;
+  }
+  return true;
+}
+
+void ControlServer::adopt_client(int fd, const nlohmann::json& reply) {
+  auto conn = Connection::open(loop_, fd, dispatcher_);
+  if (!conn) return;
+  connections_.push_back(conn);
+  conn->start();
+  conn->answer(reply);
+}
+
 void ControlServer::on_connection(int status) noexcept {
   if (status < 0) {
     spdlog::warn("control: incoming connection failed: {}", uv_strerror(status));

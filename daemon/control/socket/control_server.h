@@ -30,6 +30,13 @@ class ControlServer {
   // directory cannot be made, another arbord is live on it, or the bind fails.
   bool start(std::string& error);
 
+  // reexec: the listening socket's descriptor (-1 if none); in the new program, listening
+  // on that descriptor again (the socket file is the same), and a client the old program
+  // was answering, taken over on `fd` and sent `reply` (its answer to `reexec`).
+  int listener_fd() const;
+  bool adopt(int fd, std::string& error);
+  void adopt_client(int fd, const nlohmann::json& reply);
+
   // Stops listening, ends every client's streams, closes the clients and removes the
   // socket file. Idempotent. The libuv handles finish closing on the next loop turn.
   void close();

@@ -13,6 +13,7 @@
 #include "daemon/protocol/commands/count.h"
 #include "daemon/protocol/commands/logs.h"
 #include "daemon/protocol/commands/metrics.h"
+#include "daemon/protocol/commands/reexec.h"
 #include "daemon/protocol/commands/reload.h"
 #include "daemon/protocol/commands/remove.h"
 #include "daemon/protocol/commands/restart.h"
@@ -30,7 +31,7 @@
 namespace arbor::protocol::commands {
 
 using Commands = std::tuple<Status, Count, Spec, Start, Stop, Restart, Add, Remove, Signal, Logs, Watch, Why,
-                            Reload, Wait, Version, Shutdown, Check, Metrics>;
+                            Reload, Wait, Version, Shutdown, Check, Metrics, Reexec>;
 
 // True when `table` (anything indexable whose entries have `info`, a pointer to a
 // CommandInfo) lists exactly Commands, in order: for static_assert on each side's table.

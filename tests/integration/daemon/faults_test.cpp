@@ -2,13 +2,14 @@
 // whole time: the fault is contained and supervision of everything else goes on (issue
 // #19, docs/RELIABILITY.md). A probe target that accepts and never answers, an exec probe
 // that forks and hangs, and a thousand `watch --since 0` clients at once that never read.
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
+#include <sstream>
 #include <iostream>
 #include <memory>
 #include <vector>
@@ -23,6 +24,17 @@ namespace arbor::testing {
 namespace {
 
 using nlohmann::json;
+
+// The file's bytes, "" while it does not exist (read with read(2): it grows meanwhile).
+std::string slurp_file(const std::string& path) {
+  std::string text;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  return text;
+}
 
 // `crash` exits 1 every 50 ms for as long as the test runs; the tree never gives up.
 json tree_with_crash_loop(json worker) {
@@ -91,25 +103,29 @@ TEST(Faults, AProbeTargetThatAcceptsAndNeverAnswersTimesOutAndSupervisionGoesOn)
 TEST(Faults, AnExecProbeThatForksAndHangsIsKilledWithWhatItForked) {
   ArbordInstance arbord;
   const std::string record = arbord.path("probe.pids");
-  // The probe records its pid and its background child's, then waits forever.
-  const std::string script = "echo $$ >> " + record + "; sleep 100000 & echo $! >> " + record + "; wait";
+  // Each probe forks a sleep, then records its own pid and the sleep's on one line, then
+  // waits forever.
+  const std::string script = "sleep 100000 & echo $$ $! >> " + record + "; wait";
   json w =
       child("w", {},
             {{"health",
-              {{"exec", {"/bin/sh", "-c", script}}, {"interval", 100}, {"timeout", 300}, {"failures", 1}}}});
+              {{"exec", {"/bin/sh", "-c", script}}, {"interval", 100}, {"timeout", 500}, {"failures", 1}}}});
   arbord.start(tree_with_crash_loop(w));
   ASSERT_TRUE(arbord.await_ready());
   const auto sick = arbord.await_event({{"event", "unhealthy"}, {"path", "w"}}, 10s);
   ASSERT_TRUE(sick);
-  EXPECT_EQ((*sick)["error"], "exec: timed out after 300 ms");
-  // The first probe's shell and the sleep it forked are both gone (the probe's process
-  // group is killed, and arbord, their subreaper, reaps them).
-  std::ifstream in(record);
+  EXPECT_EQ((*sick)["error"], "exec: timed out after 500 ms");
+  // A probe that got as far as its fork (on a loaded machine the first may not have) left
+  // its line; that shell and the sleep it forked are both gone: the probe's process group
+  // is killed, and arbord, their subreaper, reaps them.
   pid_t shell = 0;
   pid_t forked = 0;
-  in >> shell >> forked;
-  ASSERT_GT(shell, 0);
-  ASSERT_GT(forked, 0);
+  ASSERT_TRUE(poll_until(
+      [&] {
+        std::istringstream in(slurp_file(record));
+        return static_cast<bool>(in >> shell >> forked);
+      },
+      10s));
   EXPECT_TRUE(poll_until([&] { return dead(shell) && dead(forked); }, 10s)) << shell << " " << forked;
   expect_supervision_goes_on(arbord);
   arbord.signal(SIGTERM);
