@@ -24,7 +24,8 @@ json exit_json(const std::optional<core::ExitStatus>& e) {
 
 std::optional<core::ExitStatus> exit_from(const json& j) {
   if (j.is_null()) return std::nullopt;
-  return core::ExitStatus{.signaled = j.at(0).get<bool>(), .oom = j.at(2).get<bool>(), .value = j.at(1).get<int>()};
+  return core::ExitStatus{
+      .signaled = j.at(0).get<bool>(), .oom = j.at(2).get<bool>(), .value = j.at(1).get<int>()};
 }
 
 template <typename E>
@@ -128,11 +129,11 @@ host::HandoverWorker worker_from(const json& j) {
 
 json event_json(const events::StampedEvent& s) {
   const core::Event& e = s.event;
-  return json::array({s.seq, s.micros, static_cast<int>(e.type), e.path, e.pid ? json(*e.pid) : json(nullptr),
-                      exit_json(e.exit), static_cast<int>(e.reason), e.error, e.failures, e.health,
-                      e.watchdog, e.delay_ms, e.bytes, e.plan_counts, e.cause,
-                      e.strategy != nullptr ? json(e.strategy) : json(nullptr),
-                      e.command != nullptr ? json(e.command) : json(nullptr), e.uid ? json(*e.uid) : json(nullptr)});
+  return json::array(
+      {s.seq, s.micros, static_cast<int>(e.type), e.path, e.pid ? json(*e.pid) : json(nullptr),
+       exit_json(e.exit), static_cast<int>(e.reason), e.error, e.failures, e.health, e.watchdog, e.delay_ms,
+       e.bytes, e.plan_counts, e.cause, e.strategy != nullptr ? json(e.strategy) : json(nullptr),
+       e.command != nullptr ? json(e.command) : json(nullptr), e.uid ? json(*e.uid) : json(nullptr)});
 }
 
 // An event's strategy or command is a static string (core::Event): the one of `known`
