@@ -13,6 +13,8 @@
 #   - arbord died, answered a status with an error, or exited non-zero at its SIGTERM
 #     (ASan's leak check runs at that exit);
 #   - any process a worker started is left once arbord has exited.
+# Every 25th round it runs `arborctl reexec` (refused `busy` with cgroups on: SOAK_CGROUPS=off
+# makes it exec for real; default auto).
 # Usage: scripts/soak.sh [SECONDS]. ARBOR_BUILD: the build tree (default build/test-sanitize,
 # which scripts/test.sh builds; built here if it is missing).
 set -euo pipefail
@@ -52,6 +54,7 @@ tree() {  # $1: the reload generation, changing one worker's spec so reload has 
   cat <<EOF
 {
   "socket": "$sock", "log_dir": "$work/logs", "logs": {"max_bytes": 1048576, "keep": 2},
+  "cgroups": "${SOAK_CGROUPS:-auto}",
   "root": {"strategy": "one_for_one", "max_restarts": 100000, "max_seconds": 1, "children": [
     {"id": "ofo", "type": "supervisor", "strategy": "one_for_one", "max_restarts": 1000, "max_seconds": 1,
      "children": [$(crash c1 0.05), $(crash c2 0.2), $(steady s1), $(chatty chat),
@@ -98,7 +101,19 @@ operator_round() {  # one round of everything an operator and a script would do
   fi
   if ((n % 7 == 0)); then ctl signal ofa/a KILL >/dev/null 2>&1 || true; fi
   ctl logs ofo/chat --lines 5 >/dev/null || true
+  # arbord execs itself in place; refused (busy) while a restart or a command is under way,
+  # and with cgroups on, which reexec does not hand over yet.
+  if ((n % 25 == 0)); then
+    local out
+    if out=$(ctl --json reexec 2>&1); then
+      reexecs=$((reexecs + 1))
+    else
+      grep -q '"busy"' <<<"$out" || fail "reexec failed in round $n: $out"
+    fi
+    kill -0 "$pid" 2>/dev/null || fail "arbord died at reexec in round $n: $(tail -5 "$work/arbord.err")"
+  fi
 }
+reexecs=0
 first=$((duration < 360 ? duration / 6 : 60))
 start=$SECONDS
 n=0
@@ -120,7 +135,8 @@ final=$(measure)
 restarts=$(ctl status --json | python3 -c 'import json,sys
 def walk(n): return n.get("restarts", 0) + sum(walk(c) for c in n.get("children", []))
 print(walk(json.load(sys.stdin)))')
-echo "soak: after ${duration}s: fds ${final% *}, RSS ${final#* } KiB ($n operator rounds, $restarts restarts)"
+echo "soak: after ${duration}s: fds ${final% *}, RSS ${final#* } KiB ($n operator rounds, $restarts restarts," \
+  "$reexecs reexecs)"
 kill -TERM "$pid"
 status=0
 wait "$pid" || status=$?
