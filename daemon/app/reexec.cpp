@@ -39,6 +39,7 @@ Refusal refuse(core::ErrorCode code, std::string why) { return {code, std::move(
 
 std::vector<char*> c_strings(std::vector<std::string>& strings) {
   std::vector<char*> out;
+  out.reserve(strings.size() + 1);
   for (auto& s : strings) out.push_back(s.data());
   out.push_back(nullptr);
   return out;

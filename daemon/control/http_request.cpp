@@ -89,7 +89,7 @@ HttpRequestHead parse_http_head(std::string_view received, std::size_t max_bytes
       return {};  // incomplete
     }
     std::string_view line = window.substr(start, end - start);
-    if (line == "" || line == "\r") {
+    if (line.empty() || line == "\r") {
       head.status = Status::complete;
       return head;
     }

@@ -41,7 +41,7 @@ class RoughEdgesTest : public ::testing::Test {
   }
   // Waits (bounded) until `path` is in `state`.
   bool await_state(const std::string& path, const std::string& state) {
-    return ctl({"wait", path, "--state", state, "--timeout", "5000"}).status == 0;
+    return ctl({"wait", path, "--state", state, "--timeout", "20000"}).status == 0;
   }
   ArbordInstance d;
 };

@@ -40,6 +40,7 @@ class PrometheusServer {
         dup2(fd, 2);
       }
       std::vector<char*> argv;
+      argv.reserve(args.size() + 1);
       for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
       argv.push_back(nullptr);
       execv(kPrometheus, argv.data());

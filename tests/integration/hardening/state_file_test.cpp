@@ -33,7 +33,7 @@ json stopped_in(const std::string& state_file) {
 }
 
 // a, b, then s {x, y}, then c, under rest_for_one: b stopped must not change the others' order.
-json tree_in(ArbordInstance& dir, json extra = json::object()) {
+json tree_in(ArbordInstance& dir, const json& extra = json::object()) {
   json config = {{"socket", dir.path("arbord.sock")},
                  {"log_dir", dir.path("logs")},
                  {"root",

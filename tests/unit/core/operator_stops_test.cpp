@@ -8,7 +8,6 @@
 namespace arbor::testing {
 namespace {
 
-using config::RestartType;
 using config::Strategy;
 using core::ChildState;
 using Paths = std::vector<std::string>;
