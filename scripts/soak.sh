@@ -6,7 +6,8 @@
 # connect and drop. It prints
 # arbord's open descriptors and RSS after the first minute (or a sixth of the run, if
 # shorter) and at the end, and fails if
-#   - the descriptor count grew, or RSS grew by more than 10% + 4 MiB (ASan's allocator
+#   - the descriptor count grew by more than 6 (captured logs are reopened lazily, watch
+#     clients come and go), or RSS grew by more than 10% + 4 MiB (ASan's allocator
 #     settles slowly; a leak of one allocation per restart grows far past that). ASan's
 #     quarantine of freed memory is cut to 16 MiB: at its default 256 MiB it fills for
 #     minutes and RSS grows by that much with no leak at all (CI once failed on it);
