@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "config/tree_spec.h"
 #include "daemon/core/context.h"
@@ -60,6 +61,13 @@ class Node {
 
   NodeId id() const { return id_; }
   const std::string& path() const { return path_; }
+  // The child's id as the tail of its path ("web/api" -> "api"), stable for the node's life:
+  // the key of its supervisor's by-id map.
+  std::string_view id_key() const {
+    const std::string_view path = path_;
+    const auto slash = path.rfind('/');
+    return slash == std::string_view::npos ? path : path.substr(slash + 1);
+  }
   const config::ChildSpec& spec() const { return *spec_; }
   void set_spec(SpecPtr spec) { spec_ = std::move(spec); }
   Supervisor* parent() const { return parent_; }

@@ -169,14 +169,6 @@ void SnapshotAccess::restore_node(Supervisor& parent, Node& node, const NodeSnap
   if (in.restart_at != 0) parent.arm_restart(node, in.restart_at - node.ctx_.now());
 }
 
-namespace {
-std::string_view id_key(const Node& node) {
-  const std::string_view path = node.path();
-  const auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-}  // namespace
-
 bool SnapshotAccess::restore_supervisor(Supervisor& s, const NodeSnapshot& in, std::string& why) {
   s.state_ = in.supervisor_state;
   s.intensity_.restore(std::deque<Millis>(in.intensity.begin(), in.intensity.end()));
@@ -202,7 +194,7 @@ bool SnapshotAccess::restore_supervisor(Supervisor& s, const NodeSnapshot& in, s
         return false;
       }
       node = it->second.get();
-      s.by_id_.emplace(id_key(*node), node);
+      s.by_id_.emplace(node->id_key(), node);
       s.children_.push_back(std::move(it->second));
     }
     if (!c.worker && !restore_supervisor(static_cast<Supervisor&>(*node), c, why)) return false;

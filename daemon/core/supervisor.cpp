@@ -20,15 +20,6 @@ Supervisor::~Supervisor() {
   children_.clear();
 }
 
-namespace {
-// A child's id as the tail of its path ("web/api" -> "api"), stable for the node's life.
-std::string_view id_key(const Node& node) {
-  const std::string_view path = node.path();
-  const auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-}  // namespace
-
 Node* Supervisor::find_child(const std::string& id) const {
   auto it = by_id_.find(std::string_view(id));
   return it == by_id_.end() ? nullptr : it->second;
@@ -53,7 +44,7 @@ void Supervisor::build_children(bool keep_stops) {
       std::unique_ptr<Node>& same = *it->second;
       same->set_spec(child_spec(spec_, cs));
       if (!keep_stops) same->set_operator_stopped(false);
-      by_id_.emplace(id_key(*same), same.get());
+      by_id_.emplace(same->id_key(), same.get());
       children_.push_back(std::move(same));
     } else {
       add_child(child_spec(spec_, cs), false);
@@ -70,7 +61,7 @@ Node& Supervisor::add_child(SpecPtr spec, bool runtime) {
     node = std::make_unique<Supervisor>(ctx_, *this, this, std::move(spec), std::move(path));
   }
   node->added_at_runtime = runtime;
-  by_id_.emplace(id_key(*node), node.get());
+  by_id_.emplace(node->id_key(), node.get());
   children_.push_back(std::move(node));
   return *children_.back();
 }
@@ -80,7 +71,7 @@ void Supervisor::remove_child(NodeId child) {
                          [&](const std::unique_ptr<Node>& n) { return n->id() == child; });
   if (it == children_.end()) return;
   ctx_.emit(Event{.type = EventType::removed, .path = (*it)->path()});
-  by_id_.erase(id_key(**it));
+  by_id_.erase((*it)->id_key());
   children_.erase(it);
 }
 
