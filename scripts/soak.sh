@@ -2,7 +2,8 @@
 # Soak: arbord under ASan+UBSan runs a mixed tree for SECONDS (default 600) while crash
 # loops run under every strategy, workers fail their health checks (an exec probe and a
 # tcp probe to a closed port) and are restarted for it, and an operator loop stops,
-# starts, restarts, adds and removes children, reloads, and status and watch clients
+# starts, restarts, adds and removes children (a dynamic supervisor's, and one added with
+# --spec to a supervisor), reloads, and status and watch clients
 # connect and drop. It prints
 # arbord's open descriptors and RSS after the first minute (or a sixth of the run, if
 # shorter) and at the end, and fails if
@@ -101,6 +102,10 @@ operator_round() {  # one round of everything an operator and a script would do
     ctl reload >/dev/null || fail "reload failed in round $n"
   fi
   if ((n % 7 == 0)); then ctl signal ofa/a KILL >/dev/null 2>&1 || true; fi
+  if ((n % 15 == 0)); then  # a child added at run time, then removed
+    ctl add ofo --spec "$(steady "tmp$n")" >/dev/null || fail "add --spec failed in round $n"
+    ctl stop "ofo/tmp$n" >/dev/null && ctl remove "ofo/tmp$n" >/dev/null || fail "remove failed in round $n"
+  fi
   ctl logs ofo/chat --lines 5 >/dev/null || true
   # arbord execs itself in place; refused (busy) while a restart or a command is under way,
   # and with cgroups on, which reexec does not hand over yet.
