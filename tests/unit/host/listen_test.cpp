@@ -1,6 +1,7 @@
 // Held listening sockets in the runner: the same descriptors for every spawn of a path, a
 // changed list reconciled, release by subtree, and the spawn with more sockets than the
 // reserved slots (the full-copy path) still giving fds 3, 4, ... in order.
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -8,7 +9,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+
+#include <fmt/format.h>
 
 #include "daemon/host/exec_env.h"
 #include "daemon/host/listen_sockets.h"
@@ -80,6 +84,74 @@ TEST_F(HostTest, ListenSocketsAreKeptByPathAndReconciled) {
   EXPECT_TRUE(sockets.acquire("web-2", spec, none, error));
   EXPECT_TRUE(none.empty());
   EXPECT_EQ(sockets.size(), 0u) << "a spawn without listen drops what the path held";
+}
+
+// A port nobody holds on `loopback` (bound to port 0 and let go), or 0 when the family is missing.
+int unused_port(int family, const char* loopback) {
+  const int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return 0;
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  if (family == AF_INET6) {
+    auto& sa = reinterpret_cast<sockaddr_in6&>(ss);
+    sa.sin6_family = AF_INET6;
+    inet_pton(AF_INET6, loopback, &sa.sin6_addr);
+    len = sizeof sa;
+  } else {
+    auto& sa = reinterpret_cast<sockaddr_in&>(ss);
+    sa.sin_family = AF_INET;
+    inet_pton(AF_INET, loopback, &sa.sin_addr);
+    len = sizeof sa;
+  }
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
+    port = ntohs(family == AF_INET6 ? reinterpret_cast<sockaddr_in6&>(ss).sin6_port
+                                    : reinterpret_cast<sockaddr_in&>(ss).sin_port);
+  close(fd);
+  return port;
+}
+
+// TCP on IPv4 and IPv6: the socket has the address's family, SO_REUSEADDR (so a held port is
+// bound again at once after arbord's restart, whatever connections linger in TIME_WAIT), and
+// it is listening: a client connects before any worker runs.
+TEST_F(HostTest, TcpSocketsOnIpv4AndIpv6ListenWithReuseAddr) {
+  const std::pair<int, const char*> families[] = {{AF_INET, "127.0.0.1"}, {AF_INET6, "::1"}};
+  for (const auto& [family, loopback] : families) {
+    const int port = unused_port(family, loopback);
+    if (port == 0) {
+      std::printf("[  SKIPPED ] no %s loopback on this machine\n", loopback);
+      continue;
+    }
+    const std::string text = family == AF_INET6 ? fmt::format("[{}]:{}", loopback, port)
+                                                : fmt::format("{}:{}", loopback, port);
+    config::Listen l;
+    l.kind = config::Listen::Kind::tcp;
+    l.address = text;
+    l.ipv6 = family == AF_INET6;
+    l.port = static_cast<std::uint16_t>(port);
+    inet_pton(family, loopback, l.ip.data());
+    ListenSockets sockets(Sys::real());
+    config::WorkerSpec spec;
+    spec.listen = {l};
+    std::vector<int> fds;
+    std::string error;
+    ASSERT_TRUE(sockets.acquire("web", spec, fds, error)) << error;
+    ASSERT_EQ(fds.size(), 1u);
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    ASSERT_EQ(getsockname(fds[0], reinterpret_cast<sockaddr*>(&ss), &len), 0);
+    EXPECT_EQ(ss.ss_family, family) << text;
+    int reuse = 0, listening = 0;
+    socklen_t optlen = sizeof reuse;
+    ASSERT_EQ(getsockopt(fds[0], SOL_SOCKET, SO_REUSEADDR, &reuse, &optlen), 0);
+    EXPECT_EQ(reuse, 1) << text;
+    ASSERT_EQ(getsockopt(fds[0], SOL_SOCKET, SO_ACCEPTCONN, &listening, &optlen), 0);
+    EXPECT_EQ(listening, 1) << text;
+    const int client = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    EXPECT_EQ(connect(client, reinterpret_cast<sockaddr*>(&ss), len), 0) << text << ": " << std::strerror(errno);
+    close(client);
+  }
 }
 
 TEST_F(HostTest, ListenFailureNamesTheSocketAndKeepsWhatOpened) {
