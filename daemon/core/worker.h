@@ -314,7 +314,7 @@ class Worker final : public Node {
   void perform_health(Action action, const Input& in);
   void start_monitoring();
   void stop_monitoring();
-  void schedule_probe(Millis interval);
+  void schedule_probe(Millis interval, bool liveness = false);
   void send_probe(const config::Probe& probe, Millis timeout);
   void arm_watchdog(Millis delay);
   void condemn(Cause cause, std::string error, int failures);

@@ -186,17 +186,36 @@ TEST(Health, ASlowProbeIsNeverOverlappedAndTheScheduleKeepsItsRate) {
   h.take_log();
   h.advance(1000);
   EXPECT_EQ(h.take_log(), Log{"probe w tcp"});
-  h.advance(2500);  // two intervals pass with the probe in flight: no second probe
+  h.advance(2504);  // two intervals pass with the probe in flight: no second probe
   EXPECT_EQ(h.take_log(), Log{});
-  h.probe_result("w", true);  // 2500 ms late: the next one goes at once (a 0 ms timer)
+  h.probe_result("w", true);  // 2504 ms late: the next one goes at once (a 0 ms timer)
   h.advance(0);
   EXPECT_EQ(h.take_log(), Log{"probe w tcp"});
   h.advance(200);
-  h.probe_result("w", true);  // on time: the next one 1000 ms after this one began
+  h.probe_result("w", true);  // on time: the next one 1000 ms after this one began (4504, on the grid)
   h.advance(799);
   EXPECT_EQ(h.take_log(), Log{});
   h.advance(1);
   EXPECT_EQ(h.take_log(), Log{"probe w tcp"});
+}
+
+// Liveness probes go on a shared 8 ms grid: a deadline moves to the nearest grid point, so
+// workers whose probes fall due a few ms apart are probed in one wakeup. Never more than
+// half a grid step from the interval, and the rate is kept.
+TEST(Health, LivenessProbesOfManyWorkersShareOneWakeup) {
+  Harness h(root(Strategy::one_for_one, {checked("a"), checked("b")}));
+  h.boot();
+  h.advance(3);
+  h.crash("b");  // restarted at 3: its first probe is due at 1003
+  h.take_log();
+  h.advance(996);
+  EXPECT_EQ(h.take_log(), Log{}) << "nothing before the grid point 1000";
+  h.advance(1);
+  EXPECT_EQ(h.take_log(), (Log{"probe a tcp", "probe b tcp"})) << "both at 1000: b's 1003 rounds to it";
+  h.probe_result("a", true);
+  h.probe_result("b", true);
+  h.advance(1000);
+  EXPECT_EQ(h.take_log(), (Log{"probe a tcp", "probe b tcp"})) << "the rate is kept: 2000";
 }
 
 TEST(Health, FailuresInTheStartPeriodDoNotCount) {
