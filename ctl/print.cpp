@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "arbor_version.h"
 #include "ctl/table.h"
 #include "ctl/verbs.h"
 

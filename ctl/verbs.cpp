@@ -6,6 +6,7 @@
 #include <limits>
 #include <sstream>
 
+#include "arbor_version.h"
 #include "ctl/errors.h"
 
 namespace arbor::ctl {

@@ -14,6 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "arbor_version.h"
 #include "config/load.h"
 #include "daemon/app/app.h"
 #include "daemon/app/init_mode.h"

@@ -15,10 +15,16 @@
 # ARBOR_PACKAGE_BUILD_DIR: the build tree (default build/package). ARBOR_PACKAGE_TESTS=ON
 # builds the test suite in the same tree, with -Werror: scripts/test.sh runs the suite on
 # exactly the binaries it packages, so CI compiles the Release build once, not twice.
+# ARBOR_PACKAGE_VERSION: another version than the project's (the install test builds a
+# later one to upgrade to); ARBOR_PACKAGE_WERROR: -Werror (default: as ARBOR_PACKAGE_TESTS),
+# ON to share ccache's objects with the tested build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${ARBOR_PACKAGE_BUILD_DIR:-build/package}
 tests=${ARBOR_PACKAGE_TESTS:-OFF}
+werror=${ARBOR_PACKAGE_WERROR:-$tests}
+version=()
+[ -z "${ARBOR_PACKAGE_VERSION:-}" ] || version=(-DARBOR_PACKAGE_VERSION="$ARBOR_PACKAGE_VERSION")
 flags() {
   DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get "$1" |
     tr ' ' '\n' | grep -vxE -- '-g|-O2' | tr '\n' ' ' | sed 's/ $//'
@@ -29,7 +35,8 @@ ldflags=$(flags LDFLAGS)
 launcher=()
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
-cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DARBOR_TESTS="$tests" -DARBOR_WERROR="$tests" "${launcher[@]}" \
+cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DARBOR_TESTS="$tests" -DARBOR_WERROR="$werror" \
+  "${version[@]}" "${launcher[@]}" \
   -DCMAKE_CXX_FLAGS="$cxxflags" -DCMAKE_C_FLAGS="$cflags" -DCMAKE_EXE_LINKER_FLAGS="$ldflags" >/dev/null
 cmake --build "$dir" -j "$(nproc)" >/dev/null
 (cd "$dir" && rm -f ./*.deb && cpack -G DEB >/dev/null)

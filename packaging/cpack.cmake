@@ -40,7 +40,7 @@ endif()
 set(_arbor_gz_outputs)
 foreach(page IN LISTS _arbor_man_pages)
   # @ARBOR_VERSION@ in the page's header line.
-  set(ARBOR_VERSION ${PROJECT_VERSION})
+  set(ARBOR_VERSION ${ARBOR_PACKAGE_VERSION})
   configure_file(${ARBOR_PKG_DIR}/man/${page} ${ARBOR_PKG_OUT}/man/${page} @ONLY)
   add_custom_command(
     OUTPUT ${ARBOR_PKG_OUT}/man/${page}.gz
@@ -76,7 +76,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/examples/web-stack.json ${PROJECT_SOURCE_DIR
 # --- CPack ------------------------------------------------------------------------------
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME arbor)
-set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_VERSION ${ARBOR_PACKAGE_VERSION})
 set(CPACK_PACKAGE_VENDOR "arbor developers")
 set(CPACK_PACKAGE_CONTACT "arbor developers <dev@arbor.invalid>")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
@@ -87,7 +87,7 @@ set(CPACK_WARN_ON_ABSOLUTE_INSTALL_DESTINATION OFF)
 
 set(CPACK_DEBIAN_PACKAGE_NAME arbor)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)   # arbor_<version>_<arch>.deb
-set(CPACK_DEBIAN_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_DEBIAN_PACKAGE_VERSION ${ARBOR_PACKAGE_VERSION})
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "arbor developers <dev@arbor.invalid>")
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)

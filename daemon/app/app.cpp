@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "arbor_version.h"
 #include "daemon/app/app_daemon.h"
 #include "daemon/app/event_log.h"
 #include "daemon/app/init_mode.h"

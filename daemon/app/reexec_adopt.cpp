@@ -7,6 +7,7 @@
 
 #include <malloc.h>
 
+#include "arbor_version.h"
 #include "daemon/app/app.h"
 #include "daemon/app/reexec_state.h"
 #include "daemon/control/socket/control_server.h"

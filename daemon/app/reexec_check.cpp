@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "arbor_version.h"
 #include "daemon/app/reexec_state.h"
 #include "daemon/core/host.h"
 #include "daemon/core/supervisor_tree.h"

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "arbor_version.h"
 #include "config/load.h"
 #include "daemon/app/reexec_state.h"
 

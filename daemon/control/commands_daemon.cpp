@@ -1,4 +1,5 @@
 // Commands on arbord itself: reload, version, shutdown, reexec (docs/ARBORCTL.md).
+#include "arbor_version.h"
 #include "daemon/control/command.h"
 
 namespace arbor::control {

@@ -11,11 +11,10 @@
 #  4. runs the installed arbord: --check on the default config, then by hand on it with a
 #     temporary socket and a NOTIFY_SOCKET listener (READY=1 expected), and
 #     `arborctl status` when arborctl is in the package;
-#  5. re-installs the package over the running arbord (an upgrade as dpkg sees it): the
-#     scripts must neither stop nor restart it but `arborctl reexec` it, so the same arbord
-#     pid runs the newly installed binary and every worker keeps its pid; a local edit of
-#     the conffile must survive. (The package re-installed has the same version: a second
-#     build with a bumped version would double the test's Release build.)
+#  5. builds the same tree as version X.Y.Z.1 and installs it over the running arbord (an
+#     upgrade): the scripts must neither stop nor restart it but `arborctl reexec` it, so
+#     the same arbord pid runs the new binary, `arborctl version` shows the new version and
+#     every worker keeps its pid; a local edit of the conffile must survive.
 #  6. stops arbord with SIGTERM (exit 0, STOPPING=1, the worker gone);
 #  7. removes (stop requested) and purges the package: nothing of it may be left.
 # Everything it starts or installs is undone on exit, failure included (trap).
@@ -213,11 +212,18 @@ else
 fi
 
 # --- 5. upgrade over the running daemon --------------------------------------------------
-step "re-installing the package over the running arbord (upgrade path)"
+# A later version of the same tree: only the files that print the version are compiled
+# again (packaging/arbor_version.h.in), the rest comes from ccache.
+next="$version.1"  # after $version in dpkg's order
+step "building arbor $next and upgrading the running arbord to it"
+deb_next=$(ARBOR_PACKAGE_BUILD_DIR=build/package-next ARBOR_PACKAGE_TESTS=OFF ARBOR_PACKAGE_WERROR=ON \
+  ARBOR_PACKAGE_VERSION="$next" packaging/build-deb.sh | tail -n 1)
+[ -f "$deb_next" ] || fail "no .deb of $next built"
+dpkg --compare-versions "$(dpkg-deb -f "$deb_next" Version)" gt "$version" || fail "$deb_next is not later"
 printf '\n' >>/etc/arbor/arbor.json   # a local edit (still valid JSON)
 sum_before=$(md5sum </etc/arbor/arbor.json)
 # postinst finds the running arbord on this socket and runs `arborctl reexec`.
-ARBOR_SOCKET=$tmp/arbord.sock dpkg_stubbed dpkg -i "$deb" >"$tmp/dpkg.log" 2>&1 ||
+ARBOR_SOCKET=$tmp/arbord.sock dpkg_stubbed dpkg -i "$deb_next" >"$tmp/dpkg.log" 2>&1 ||
   { cat "$tmp/dpkg.log"; fail "dpkg -i (upgrade)"; }
 c=$(calls)
 if grep -E "deb-systemd-invoke (stop|start|restart|try-restart)|systemctl .*(stop|start|restart)" <<<"$c"; then
@@ -231,13 +237,14 @@ if [ "$has_ctl" = 1 ]; then
   # The new program is in charge: arbord (same pid) runs the file dpkg installed, not the
   # deleted one it was started from, and says so; every worker kept its pid.
   grep -q "arbor: arbord .* took over the tree" "$tmp/dpkg.log" || { cat "$tmp/dpkg.log"; fail "postinst did not reexec"; }
-  grep -q "reexec: arbord $version took over the tree and" "$tmp/arbord.err" || fail "arbord did not log the reexec"
+  grep -q "reexec: arbord $next took over the tree and" "$tmp/arbord.err" || fail "arbord $next did not log the reexec"
   exe=$(readlink "/proc/$arbord_pid/exe")
   [ "$exe" = /usr/sbin/arbord ] || fail "arbord still runs the old program: $exe"
   [ "$(pgrep -P "$arbord_pid" -u nobody | head -n 1)" = "$worker_pid" ] || fail "the worker's pid changed"
   v=$(/usr/bin/arborctl --socket "$tmp/arbord.sock" --json version) || fail "arborctl version after the upgrade"
-  grep -q "\"arbord\": \"$version\"" <<<"$v" || fail "arborctl version after the upgrade: $v"
-  echo "   postinst ran arborctl reexec: arbord $arbord_pid now runs the new /usr/sbin/arbord ($version), worker $worker_pid untouched"
+  grep -q "\"arbord\": \"$next\"" <<<"$v" || fail "arborctl version after the upgrade: $v (expected $next)"
+  echo "   postinst ran arborctl reexec: arbord $arbord_pid ($version) now runs the new /usr/sbin/arbord ($next)," \
+    "worker $worker_pid untouched"
 fi
 
 # --- 6. stop -----------------------------------------------------------------------------
@@ -248,7 +255,8 @@ wait "$arbord_pid" || rc=$?
 arbord_pid=""
 [ "$rc" -eq 0 ] || fail "arbord exited $rc after SIGTERM, expected 0"
 kill -0 "$worker_pid" 2>/dev/null && fail "worker $worker_pid survived arbord's stop"
-grep -q "STOPPING=1" "$tmp/notify" || fail "no STOPPING=1 on NOTIFY_SOCKET"
+# The datagram was sent before arbord exited; the listener may not have written it down yet.
+wait_for 5 grep -q "STOPPING=1" "$tmp/notify" || fail "no STOPPING=1 on NOTIFY_SOCKET"
 [ ! -e "$tmp/arbord.sock" ] || echo "   note: the socket file was left behind (a new arbord replaces it)"
 echo "   exit 0, STOPPING=1 sent, worker gone"
 

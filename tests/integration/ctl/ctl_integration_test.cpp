@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "arbor_version.h"
 #include "tests/support/arbord_instance.h"
 #include "tests/support/control.h"
 #include "tests/support/proc.h"

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "arbor_version.h"
 #include "tests/support/arbord_instance.h"
 #include "tests/support/proc.h"
 

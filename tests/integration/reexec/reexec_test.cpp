@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "arbor_version.h"
 #include "tests/integration/reexec/reexec_util.h"
 
 namespace arbor::testing {

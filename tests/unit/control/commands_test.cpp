@@ -1,6 +1,7 @@
 // Request lines in, replies out: every command's success and its refusals (docs/PROTOCOL.md).
 #include <gtest/gtest.h>
 
+#include "arbor_version.h"
 #include "daemon/protocol/commands/all.h"
 #include "tests/fakes/fake_daemon.h"
 
