@@ -81,7 +81,7 @@ const StampedEvent* EventBus::last_of(const std::string& path) const {
 }
 
 std::uint64_t EventBus::publish(const core::Event& event) {
-  ++counts_[event.type];
+  ++counts_[static_cast<std::size_t>(event.type)];
   ++seq_;
   StampedEvent* slot = nullptr;
   if (history_.size() < keep_) {

@@ -3,6 +3,7 @@
 // each to the subscribers (the log line, `watch` clients).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -40,8 +41,11 @@ class EventBus {
   std::uint64_t publish(const core::Event& event);
   std::uint64_t last_seq() const { return seq_; }
   // How many events of each type were published since arbord started (`metrics`:
-  // arbor_events_total); only types seen at least once have an entry.
-  const std::unordered_map<core::EventType, std::uint64_t>& counts() const { return counts_; }
+  // arbor_events_total), indexed by the enum's value: an array, not a map, since every
+  // publish counts. A type never seen counts 0.
+  static constexpr std::size_t kEventTypes = static_cast<std::size_t>(core::EventType::command) + 1;
+  using Counts = std::array<std::uint64_t, kEventTypes>;
+  const Counts& counts() const { return counts_; }
 
   // The history: the last `keep` events, oldest first, found by seq in O(1). An event is
   // kept before any listener sees it, so a listener may read the history up to it.
@@ -69,7 +73,7 @@ class EventBus {
   std::uint64_t seq_ = 0;
   std::uint64_t next_id_ = 1;
   std::map<std::uint64_t, Listener> listeners_;
-  std::unordered_map<core::EventType, std::uint64_t> counts_;
+  Counts counts_{};
 };
 
 // Now, as RFC 3339 UTC with microseconds.
