@@ -25,7 +25,7 @@ TEST(JsonTextTest, WritesWhatNlohmannReadsBack) {
   std::string all_bytes;
   for (int c = 1; c < 0x80; ++c) all_bytes += static_cast<char>(c);
   for (const std::string& text : {std::string(), std::string("plain"), std::string("a\"b\\c\nd\te\x01"),
-                                 all_bytes, std::string("caf\xc3\xa9 \xe2\x82\xac")}) {
+                                  all_bytes, std::string("caf\xc3\xa9 \xe2\x82\xac")}) {
     EXPECT_EQ(nlohmann::json::parse(written(text)).get<std::string>(), text);
   }
   // Invalid UTF-8 is replaced, as nlohmann's dump does: the line stays valid JSON.
@@ -34,7 +34,7 @@ TEST(JsonTextTest, WritesWhatNlohmannReadsBack) {
 
 TEST(JsonTextTest, ReadsWhatNlohmannWrites) {
   for (const std::string& text : {std::string("x"), std::string("q\"b\\s/\n\t\r\b\f\x1f"),
-                                 std::string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80")}) {
+                                  std::string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80")}) {
     for (const bool ascii : {false, true}) {
       const std::string json = nlohmann::json(text).dump(-1, ' ', ascii);
       std::string_view in = json;
@@ -44,8 +44,8 @@ TEST(JsonTextTest, ReadsWhatNlohmannWrites) {
       EXPECT_TRUE(in.empty());
     }
   }
-  for (const std::string_view bad : {"", "x", "\"open", "\"bad \\x\"", "\"\\ud800\"", "\"\\u12\"",
-                                     "\"raw \n newline\""}) {
+  for (const std::string_view bad :
+       {"", "x", "\"open", "\"bad \\x\"", "\"\\ud800\"", "\"\\u12\"", "\"raw \n newline\""}) {
     std::string_view in = bad;
     EXPECT_FALSE(protocol::read_json_string(in).has_value()) << bad;
   }
@@ -63,8 +63,8 @@ TEST(JsonTextTest, MetricsReplyLineRoundTrip) {
     ASSERT_TRUE(back.has_value()) << line;
     EXPECT_EQ(back->text, result.text);
   }
-  const std::string error = protocol::encode_line(
-      protocol::reply_error(1, protocol::ErrorCode::forbidden, "no"));
+  const std::string error =
+      protocol::encode_line(protocol::reply_error(1, protocol::ErrorCode::forbidden, "no"));
   EXPECT_FALSE(Metrics::Result::from_reply_line(error.substr(0, error.size() - 1)).has_value());
   EXPECT_FALSE(Metrics::Result::from_reply_line(R"({"id":1,"ok":true,"result":{"text":"a","x":1}})"));
   EXPECT_FALSE(Metrics::Result::from_reply_line(R"({"ok":true,"id":1,"result":{"text":"a"}})"));
