@@ -49,8 +49,8 @@ std::string open(Client& client, const std::string& socket, const json& request)
   return client.send(request);
 }
 
-// The reply to the request just sent; throws Unreachable or Refused.
-json read_reply(Client& client, const std::string& socket, const std::string& send_error) {
+// The reply line to the request just sent; throws Unreachable.
+std::string read_reply_line(Client& client, const std::string& socket, const std::string& send_error) {
   std::string error;
   auto line = client.read_line(error);
   if (!line) {
@@ -58,21 +58,39 @@ json read_reply(Client& client, const std::string& socket, const std::string& se
     throw Unreachable("cannot connect to " + socket + ": " +
                       (error.empty() ? "arbord closed the connection without replying" : error));
   }
+  return std::move(*line);
+}
+
+// The result of a reply line; throws Unreachable or Refused.
+json parse_result(const std::string& line, const std::string& socket) {
   arbor::protocol::Reply reply;
   try {
-    reply = arbor::protocol::parse_reply(*line);
+    reply = arbor::protocol::parse_reply(line);
   } catch (const std::exception& e) {
     throw Unreachable("cannot connect to " + socket + ": " + e.what());
   }
   if (!reply.ok) throw Refused(reply.error_code, reply.error_message);
-  return reply.result;
+  return std::move(reply.result);
+}
+
+json read_reply(Client& client, const std::string& socket, const std::string& send_error) {
+  return parse_result(read_reply_line(client, socket, send_error), socket);
 }
 
 int run(const Invocation& inv) {
   Client client;
   const std::string sent =
       open(client, inv.socket, arbor::protocol::make_request(1, inv.verb->info().name, inv.args));
-  const json result = read_reply(client, inv.socket, sent);
+  const std::string line = read_reply_line(client, inv.socket, sent);
+  // A result read without a DOM (metrics: a few MB of text in one string), when the verb has
+  // such a reader and the line is a plain success.
+  if (!inv.json && inv.verb->after() == After::nothing) {
+    if (auto text = inv.verb->print_reply_line(line)) {
+      print(*text);
+      return exit_ok;
+    }
+  }
+  const json result = parse_result(line, inv.socket);
 
   Output out;
   out.colour = !inv.json && colour_wanted();

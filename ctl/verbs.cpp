@@ -50,6 +50,13 @@ class Typed final : public Verb {
   std::string print(const json& result, const Output& out) const override {
     return print_ != nullptr ? print_(C::Result::from_json(result), out) : "";
   }
+  std::optional<std::string> print_reply_line(std::string_view line) const override {
+    if constexpr (requires { C::Result::from_reply_line(line); }) {
+      if (print_ == nullptr || status_ != nullptr) return std::nullopt;
+      if (auto result = C::Result::from_reply_line(line)) return print_(*result, Output{});
+    }
+    return std::nullopt;
+  }
   std::string print_json(const json& result) const override {
     return print_json_ != nullptr ? print_json_(result) : Verb::print_json(result);
   }

@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -52,6 +53,11 @@ class Verb {
   virtual After after() const = 0;
   // Human output of a successful reply (may be empty).
   virtual std::string print(const nlohmann::json& result, const Output& out) const = 0;
+  // Human output read straight from the reply line, for a result too big for a DOM
+  // (metrics); nullopt: no such reader, or not a success line: print() it is.
+  virtual std::optional<std::string> print_reply_line(std::string_view /*line*/) const {
+    return std::nullopt;
+  }
   // --json output of the reply: by default the result as arbord sent it.
   virtual std::string print_json(const nlohmann::json& result) const { return result.dump(2) + "\n"; }
   // Human output of one stream line.

@@ -197,14 +197,13 @@ control::CgroupUsage App::cgroup_usage(const std::string& path, bool worker) con
   if (!cgroups_) return usage;
   usage.cgroup = cgroups_->relative(path);
   if (!worker) return usage;
-  const std::string dir = cgroups_->absolute(path);
   // memory.current exists only with the memory controller: without it, no failed open per
   // worker per scrape. cpu.stat is a core file of cgroup v2 (usage_usec always there).
   if (cgroups_->has_controller("memory")) {
-    if (const auto text = host::read_small_file(cgroups_->sys(), dir + "/memory.current"))
+    if (const auto text = cgroups_->read_file(path, "memory.current"))
       usage.memory_bytes = host::single_value(*text);
   }
-  if (const auto text = host::read_small_file(cgroups_->sys(), dir + "/cpu.stat")) {
+  if (const auto text = cgroups_->read_file(path, "cpu.stat")) {
     usage.cpu_usec = host::keyed_value(*text, "usage_usec");
   }
   return usage;

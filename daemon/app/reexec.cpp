@@ -173,7 +173,7 @@ control::Daemon::ReexecRefusal App::reexec(const std::string& binary_arg, int cl
   state.tree = options_.tree;
   state.event_seq = events_.last_seq();
   for (std::uint64_t seq = events_.oldest_kept(); seq <= events_.last_seq(); ++seq)
-    if (const auto* e = events_.kept(seq)) state.history.push_back(*e);
+    if (auto e = events_.kept(seq)) state.history.push_back(std::move(*e));
   const std::string bytes = encode(state);
   if (const char* dump = std::getenv("ARBOR_REEXEC_DUMP")) {  // a copy of the state, for debugging
     const int fd = ::open(dump, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

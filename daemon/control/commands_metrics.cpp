@@ -32,8 +32,12 @@ std::string collect_metrics(Daemon& daemon) {
   input.wall_now_seconds =
       static_cast<double>(duration_cast<microseconds>(system_clock::now().time_since_epoch()).count()) / 1e6;
   if (root) add_usage(daemon, *root, input);
-  for (const auto& [type, count] : daemon.events().counts())
-    input.events.emplace_back(core::to_string(type), count);
+  const events::EventBus::Counts& counts = daemon.events().counts();
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    // Only types seen at least once have a sample, as before the counts were an array.
+    if (counts[i] != 0)
+      input.events.emplace_back(core::to_string(static_cast<core::EventType>(i)), counts[i]);
+  }
   std::sort(input.events.begin(), input.events.end());
   input.process = daemon.process_stats();
   return render_metrics(input);

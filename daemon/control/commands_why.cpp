@@ -13,8 +13,8 @@ void why(Context& context, cmd::Why::Request request, const Answer<cmd::Why>& re
   // The core names children without a leading "/" and the root "/".
   std::string path = request.path;
   if (path.size() > 1 && path.front() == '/') path.erase(0, 1);
-  const events::StampedEvent* event = bus.last_of(path);
-  if (event == nullptr) {
+  std::optional<events::StampedEvent> event = bus.last_of(path);
+  if (!event) {
     return reply.fail(protocol::ErrorCode::not_found,
                       fmt::format("no started, exited or gave_up event of {} is kept (the oldest kept is "
                                   "seq {})",
@@ -22,9 +22,9 @@ void why(Context& context, cmd::Why::Request request, const Answer<cmd::Why>& re
   }
   cmd::Why::Result result;
   // A cause is always older than its event, so the walk ends; a cause no longer kept ends it too.
-  while (event != nullptr) {
+  while (event) {
     result.chain.push_back(to_wire(*event));
-    event = event->event.cause != 0 ? bus.kept(event->event.cause) : nullptr;
+    event = event->event.cause != 0 ? bus.kept(event->event.cause) : std::nullopt;
   }
   reply.ok(result);
 }

@@ -34,13 +34,15 @@ std::uint64_t EventBus::subscribe(Listener listener) {
 
 void EventBus::unsubscribe(std::uint64_t id) { listeners_.erase(id); }
 
-const StampedEvent* EventBus::kept(std::uint64_t seq) const {
-  if (seq < oldest_kept() || seq > seq_) return nullptr;
-  return &history_[(seq - base_) % keep_];
+std::optional<StampedEvent> EventBus::kept(std::uint64_t seq) const {
+  if (seq < oldest_kept() || seq > seq_) return std::nullopt;
+  const KeptEvent& k = history_[(seq - base_) % keep_];
+  return StampedEvent{k.seq, k.micros, unpack(k, strings_)};
 }
 
 void EventBus::restore(std::uint64_t seq, const std::vector<StampedEvent>& history) {
   seq_ = seq;
+  for (const KeptEvent& k : history_) release(k, strings_);
   history_.clear();
   last_of_.clear();
   base_ = seq + 1;
@@ -51,8 +53,9 @@ void EventBus::restore(std::uint64_t seq, const std::vector<StampedEvent>& histo
   const std::size_t from = history.size() > keep_ ? history.size() - keep_ : 0;
   if (from < history.size()) base_ = history[from].seq;
   for (std::size_t i = from; i < history.size(); ++i) {
-    history_.push_back(history[i]);
-    if (explained(history[i].event.type)) last_of_.insert_or_assign(history[i].event.path, history[i].seq);
+    const KeptEvent& k =
+        history_.emplace_back(pack(history[i].seq, history[i].micros, history[i].event, strings_));
+    if (explained(history[i].event.type)) last_of_.insert_or_assign(k.path, k.seq);
   }
 }
 
@@ -75,29 +78,32 @@ bool EventBus::explained(core::EventType type) {
   return false;
 }
 
-const StampedEvent* EventBus::last_of(const std::string& path) const {
-  auto it = last_of_.find(path);
-  return it == last_of_.end() ? nullptr : kept(it->second);
+std::optional<StampedEvent> EventBus::last_of(const std::string& path) const {
+  const auto id = strings_.find(path);
+  if (!id) return std::nullopt;
+  auto it = last_of_.find(*id);
+  return it == last_of_.end() ? std::nullopt : kept(it->second);
 }
 
 std::uint64_t EventBus::publish(const core::Event& event) {
-  ++counts_[event.type];
+  ++counts_[static_cast<std::size_t>(event.type)];
   ++seq_;
-  StampedEvent* slot = nullptr;
+  const StampedEvent stamped{seq_, wall_micros(), event};
+  KeptEvent* slot = nullptr;
   if (history_.size() < keep_) {
-    slot = &history_.emplace_back();  // within the reserved capacity: nothing moves
+    slot = &history_.emplace_back();  // within the reserved capacity
   } else {
     slot = &history_[(seq_ - base_) % keep_];  // the oldest kept, now dropped
-    if (explained(slot->event.type)) {
-      auto it = last_of_.find(slot->event.path);
+    if (explained(static_cast<core::EventType>(slot->type))) {
+      auto it = last_of_.find(slot->path);
       if (it != last_of_.end() && it->second == slot->seq) last_of_.erase(it);
     }
+    release(*slot, strings_);
   }
-  *slot = StampedEvent{seq_, wall_micros(), event};
-  if (explained(event.type)) last_of_.insert_or_assign(event.path, seq_);
-  // Only an event `keep_` newer could overwrite this slot: the reference holds while
-  // listeners (which may publish) run.
-  const StampedEvent& stamped = *slot;
+  *slot = pack(stamped.seq, stamped.micros, event, strings_);
+  if (explained(event.type)) last_of_.insert_or_assign(slot->path, seq_);
+  // Listeners get this copy (they may publish: the slot may be reused only `keep_` events later,
+  // but the copy does not depend on it).
   // Copy the ids first: a listener may unsubscribe during delivery.
   std::vector<std::uint64_t> ids;
   ids.reserve(listeners_.size());

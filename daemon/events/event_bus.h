@@ -3,15 +3,18 @@
 // each to the subscribers (the log line, `watch` clients).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "daemon/core/types.h"
+#include "daemon/events/kept_event.h"
 
 namespace arbor::events {
 
@@ -29,7 +32,7 @@ class EventBus {
   static constexpr std::size_t kKeep = 10000;  // docs/PROTOCOL.md "History"
 
   // The ring's storage is reserved once (address space; pages are touched only as events
-  // fill them), so an event never moves while listeners read it.
+  // fill them).
   explicit EventBus(std::size_t keep = kKeep) : keep_(keep > 0 ? keep : 1) { history_.reserve(keep_); }
 
   // Returns an id for unsubscribe(). Listeners may unsubscribe (themselves or others)
@@ -40,18 +43,22 @@ class EventBus {
   std::uint64_t publish(const core::Event& event);
   std::uint64_t last_seq() const { return seq_; }
   // How many events of each type were published since arbord started (`metrics`:
-  // arbor_events_total); only types seen at least once have an entry.
-  const std::unordered_map<core::EventType, std::uint64_t>& counts() const { return counts_; }
+  // arbor_events_total), indexed by the enum's value: an array, not a map, since every
+  // publish counts. A type never seen counts 0.
+  static constexpr std::size_t kEventTypes = static_cast<std::size_t>(core::EventType::command) + 1;
+  using Counts = std::array<std::uint64_t, kEventTypes>;
+  const Counts& counts() const { return counts_; }
 
   // The history: the last `keep` events, oldest first, found by seq in O(1). An event is
   // kept before any listener sees it, so a listener may read the history up to it.
-  // oldest_kept() is last_seq() + 1 when nothing is kept.
+  // oldest_kept() is last_seq() + 1 when nothing is kept. Kept packed (kept_event.h):
+  // kept() answers a copy, unpacked.
   std::uint64_t oldest_kept() const { return seq_ + 1 - history_.size(); }
-  const StampedEvent* kept(std::uint64_t seq) const;
+  std::optional<StampedEvent> kept(std::uint64_t seq) const;
   // The newest kept `started`, `exited` or `gave_up` event of `path` (what `why` explains),
-  // or null. O(1): a map of path to seq, updated on publish, its entry dropped once the
+  // or nullopt. O(1): a map of path to seq, updated on publish, its entry dropped once the
   // event leaves the history.
-  const StampedEvent* last_of(const std::string& path) const;
+  std::optional<StampedEvent> last_of(const std::string& path) const;
   // reexec: the numbering and the history of the program before (oldest first, the last
   // one numbered `seq`), so seq goes on and `watch --since` and `why` work across the exec.
   void restore(std::uint64_t seq, const std::vector<StampedEvent>& history);
@@ -64,12 +71,14 @@ class EventBus {
   // The ring: the event numbered s sits at (s - base_) % keep_. base_ is 1, or after a
   // reexec the oldest event the program before kept (restore()).
   std::uint64_t base_ = 1;
-  std::vector<StampedEvent> history_;
-  std::unordered_map<std::string, std::uint64_t> last_of_;
+  std::vector<KeptEvent> history_;
+  StringTable strings_;  // the kept events' paths and errors
+  // By the path's id in strings_ (held by the event it names).
+  std::unordered_map<std::uint32_t, std::uint64_t> last_of_;
   std::uint64_t seq_ = 0;
   std::uint64_t next_id_ = 1;
   std::map<std::uint64_t, Listener> listeners_;
-  std::unordered_map<core::EventType, std::uint64_t> counts_;
+  Counts counts_{};
 };
 
 // Now, as RFC 3339 UTC with microseconds.

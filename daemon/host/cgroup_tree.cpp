@@ -11,6 +11,7 @@
 #include <linux/magic.h>
 
 #include <algorithm>
+#include <utility>
 #include <cstdlib>
 #include <cerrno>
 #include <chrono>
@@ -307,6 +308,7 @@ void CgroupTree::remove(const std::string& path) {
 bool CgroupTree::close() {
   if (closed_) return true;
   closed_ = true;
+  if (tree_fd_ >= 0) sys_.close(std::exchange(tree_fd_, -1));
   std::vector<std::string> dirs;
   collect_dirs(instance_ + "/tree", dirs);
   for (const auto& d : dirs) {

@@ -64,6 +64,12 @@ class CgroupTree {
   std::string relative(const std::string& path) const;
   std::string absolute(const std::string& path) const { return mount_ + relative(path); }
 
+  // The interface file `file` ("cpu.stat") of the node at `path`, read whole, or nullopt
+  // (errno set). Opened relative to the tree cgroup's directory, held open (one descriptor,
+  // O_PATH): a scrape reads a file of every worker, and the kernel's walk of the absolute
+  // path was most of its cost (cgroup_read.cpp).
+  std::optional<std::string> read_file(const std::string& path, const char* file);
+
   // Removes the cgroups of the node at `path` and below (its processes are gone).
   void remove(const std::string& path);
   // Replaces the empty cgroup of the worker at `path` by a new one with the same name and
@@ -102,6 +108,7 @@ class CgroupTree {
   std::string tree_rel_;  // "/…/arbord-PID/tree"
   bool has_kill_ = false;
   bool closed_ = false;
+  int tree_fd_ = -1;  // the tree cgroup's directory (O_PATH), opened by the first read_file
   std::vector<std::string> controllers_;
   std::unordered_map<std::string, Made> made_;  // by node path
 };

@@ -29,6 +29,9 @@ int Sys::pipe2(int fds[2], int flags) { return ::pipe2(fds, flags); }
 int Sys::dup3(int from, int to, int flags) { return ::dup3(from, to, flags); }
 int Sys::fcntl(int fd, int cmd, int arg) { return ::fcntl(fd, cmd, arg); }
 int Sys::open(const char* path, int flags, mode_t mode) { return ::open(path, flags, mode); }
+int Sys::openat(int dir_fd, const char* path, int flags, mode_t mode) {
+  return ::openat(dir_fd, path, flags, mode);
+}
 int Sys::close(int fd) { return ::close(fd); }
 ssize_t Sys::read(int fd, void* buf, std::size_t size) { return ::read(fd, buf, size); }
 ssize_t Sys::write(int fd, const void* buf, std::size_t size) { return ::write(fd, buf, size); }

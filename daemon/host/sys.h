@@ -42,6 +42,7 @@ class Sys {
   virtual int dup3(int from, int to, int flags);
   virtual int fcntl(int fd, int cmd, int arg);
   virtual int open(const char* path, int flags, mode_t mode);
+  virtual int openat(int dir_fd, const char* path, int flags, mode_t mode);
   virtual int close(int fd);
   virtual ssize_t read(int fd, void* buf, std::size_t size);
   virtual ssize_t write(int fd, const void* buf, std::size_t size);

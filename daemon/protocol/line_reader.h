@@ -34,7 +34,8 @@ class LineReader {
 
   std::size_t max_;
   std::string buffer_;
-  std::size_t pos_ = 0;  // start of the first unread line in buffer_
+  std::size_t pos_ = 0;   // start of the first unread line in buffer_
+  std::size_t tail_ = 0;  // start of the partial line: every line before it is complete
   bool overflowed_ = false;
 };
 

@@ -3,7 +3,9 @@
 // when `"metrics": {"listen": "HOST:PORT"}` is configured.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "daemon/protocol/command.h"
 
@@ -19,11 +21,11 @@ struct Metrics {
     static Result from_json(const nlohmann::json& j) { return {get_string(j, "text")}; }
     nlohmann::json to_json() const { return nlohmann::json{{"text", text}}; }
     // Written directly: the text of 5,000 workers is a few MB, not worth a JSON document.
-    void append_json(std::string& out) const {
-      out += "{\"text\":";
-      out += nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      out += '}';
-    }
+    void append_json(std::string& out) const;
+    // The result read straight from a whole reply line as arbord writes it
+    // ({"id":ID,"ok":true,"result":{"text":"..."}}), without a DOM: arborctl's fast path.
+    // nullopt for any other line (an error, another shape): the caller parses it as JSON.
+    static std::optional<Result> from_reply_line(std::string_view line);
   };
 };
 

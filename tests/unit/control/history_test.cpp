@@ -42,24 +42,26 @@ std::vector<std::uint64_t> range(std::uint64_t first, std::uint64_t last) {
 TEST(EventBusHistory, KeepsTheLastEventsFoundBySeq) {
   events::EventBus bus(3);
   EXPECT_EQ(bus.oldest_kept(), 1u);  // nothing kept: one past the newest
-  EXPECT_EQ(bus.kept(1), nullptr);
+  EXPECT_FALSE(bus.kept(1));
   publish(bus, 5);
   EXPECT_EQ(bus.last_seq(), 5u);
   EXPECT_EQ(bus.oldest_kept(), 3u);
-  EXPECT_EQ(bus.kept(2), nullptr);
-  ASSERT_NE(bus.kept(3), nullptr);
+  EXPECT_FALSE(bus.kept(2));
+  ASSERT_TRUE(bus.kept(3));
   EXPECT_EQ(bus.kept(3)->seq, 3u);
   EXPECT_EQ(bus.kept(3)->event.pid, 1002);
   EXPECT_EQ(bus.kept(5)->seq, 5u);
-  EXPECT_EQ(bus.kept(6), nullptr);
+  EXPECT_FALSE(bus.kept(6));
 }
 
 TEST(EventBusHistory, AListenerSeesItsEventAlreadyKept) {
   events::EventBus bus(2);
   int checked = 0;
   bus.subscribe([&](const events::StampedEvent& e) {
-    ASSERT_NE(bus.kept(e.seq), nullptr);
-    EXPECT_EQ(bus.kept(e.seq), &e);
+    const auto kept = bus.kept(e.seq);
+    ASSERT_TRUE(kept);
+    EXPECT_EQ(kept->seq, e.seq);
+    EXPECT_EQ(kept->event.pid, e.event.pid);
     ++checked;
   });
   publish(bus, 4);
