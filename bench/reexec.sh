@@ -7,6 +7,7 @@
 #
 #   bench/reexec.sh [ARBORD] [ARBORCTL]   (default build/bench, else build/dev)
 #   N=5000 ROUNDS=3 bench/reexec.sh
+#   CGROUPS=auto bench/reexec.sh          (default off: each worker in a cgroup of its own)
 # Not part of run.sh (no peer replaces its program in place).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,11 +17,11 @@ N=${N:-5000} ROUNDS=${ROUNDS:-3}
 work=$(mktemp -d /tmp/arbor-reexec-bench.XXXXXX)
 trap 'kill "${arbord_pid:-}" 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-python3 - "$work" "$N" <<'PY'
+python3 - "$work" "$N" "${CGROUPS:-off}" <<'PY'
 import json, sys
-work, n = sys.argv[1], int(sys.argv[2])
+work, n, cgroups = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 children = [{"id": f"w{i}", "command": ["/bin/sleep", "infinity"]} for i in range(n)]
-json.dump({"socket": f"{work}/arbord.sock", "log_dir": f"{work}/logs", "cgroups": "off",
+json.dump({"socket": f"{work}/arbord.sock", "log_dir": f"{work}/logs", "cgroups": cgroups,
            "root": {"max_restarts": 0, "children": children}}, open(f"{work}/arbor.json", "w"))
 PY
 ctl() { "$ARBORCTL" --socket "$work/arbord.sock" "$@"; }

@@ -128,7 +128,14 @@ std::unique_ptr<arbor::app::ReexecState> take_state(int fd, arbor::app::AppOptio
   std::string bytes;
   std::string why;
   auto state = std::make_unique<arbor::app::ReexecState>();
-  if (arbor::app::read_state(fd, bytes, why) && arbor::app::decode(bytes, *state, why)) return state;
+  if (arbor::app::read_state(fd, bytes, why) && arbor::app::decode(bytes, *state, why)) {
+    // The old program cleared close-on-exec for the exec alone: no later exec inherits them.
+    for (const int kept : state->header.fds) {
+      const int flags = ::fcntl(kept, F_GETFD);
+      if (flags >= 0) ::fcntl(kept, F_SETFD, flags | FD_CLOEXEC);
+    }
+    return state;
+  }
   arbor::app::ReexecHeader header;
   if (std::string unreadable; !arbor::app::decode_header(bytes, header, unreadable)) {
     spdlog::error("reexec: {}; starting the tree from the configuration", why);

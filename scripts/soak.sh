@@ -15,8 +15,8 @@
 #   - arbord died, answered a status with an error, or exited non-zero at its SIGTERM
 #     (ASan's leak check runs at that exit);
 #   - any process a worker started is left once arbord has exited.
-# Every 25th round it runs `arborctl reexec` (refused `busy` with cgroups on: SOAK_CGROUPS=off
-# makes it exec for real; default auto).
+# Every 25th round it runs `arborctl reexec` (cgroups per SOAK_CGROUPS, default auto; a
+# `busy` refusal while a step is under way is counted as such).
 # Usage: scripts/soak.sh [SECONDS]. ARBOR_BUILD: the build tree (default build/test-sanitize,
 # which scripts/test.sh builds; built here if it is missing).
 set -euo pipefail
@@ -107,8 +107,8 @@ operator_round() {  # one round of everything an operator and a script would do
     ctl stop "ofo/tmp$n" >/dev/null && ctl remove "ofo/tmp$n" >/dev/null || fail "remove failed in round $n"
   fi
   ctl logs ofo/chat --lines 5 >/dev/null || true
-  # arbord execs itself in place; refused (busy) while a restart or a command is under way,
-  # and with cgroups on, which reexec does not hand over yet.
+  # arbord execs itself in place (cgroups on or off); refused (busy) while a restart, a
+  # command or a cgroup's emptying is under way.
   if ((n % 25 == 0)); then
     local out
     if out=$(ctl --json reexec 2>&1); then

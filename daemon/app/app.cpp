@@ -49,8 +49,16 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
       const core::Node* node = tree_ ? tree_->find(path) : nullptr;
       return node != nullptr ? &node->spec().limits : nullptr;
     };
-    cgroups_ = host::CgroupTree::create(host::Sys::real(), limits_of, cgroups_error_);
-    if (cgroups_ && options_.group_record) options_.group_record->cgroup_added(cgroups_->instance());
+    // reexec: the old program's instance, where every worker's cgroup is (in the record already).
+    if (options_.adopt != nullptr && !options_.adopt->cgroup_instance.empty()) {
+      cgroups_ = host::CgroupTree::adopt(host::Sys::real(), limits_of, options_.adopt->cgroup_instance,
+                                         cgroups_error_);
+      if (!cgroups_) spdlog::warn("reexec: cannot take the cgroups over: {}; a new instance", cgroups_error_);
+    }
+    if (!cgroups_) {
+      cgroups_ = host::CgroupTree::create(host::Sys::real(), limits_of, cgroups_error_);
+      if (cgroups_ && options_.group_record) options_.group_record->cgroup_added(cgroups_->instance());
+    }
   }
   runner_ = std::make_unique<host::ProcessRunner>(
       &loop_,

@@ -23,6 +23,7 @@
 #include "daemon/app/app.h"
 #include "daemon/app/reexec_state.h"
 #include "daemon/control/socket/control_server.h"
+#include "daemon/host/cgroup_tree.h"
 #include "daemon/host/group_record.h"
 
 extern char** environ;
@@ -140,7 +141,7 @@ control::Daemon::ReexecRefusal App::reexec(const std::string& binary_arg, int cl
   ReexecState state;
   std::string why;
   auto snapshot = tree_->snapshot(why);
-  if (!snapshot || !runner_->handover(state.workers, why))
+  if (!snapshot || !runner_->handover(state.workers, state.listen, why))
     return refuse(core::ErrorCode::busy, "not now: " + why + "; try again in a moment");
   state.snapshot = std::move(*snapshot);
   // The tree's live workers and the runner's must be the same: a probe's process (the
@@ -163,6 +164,10 @@ control::Daemon::ReexecRefusal App::reexec(const std::string& binary_arg, int cl
     state.record_fd = options_.group_record->fd();
     h.fds.push_back(state.record_fd);
   }
+  if (cgroups_) state.cgroup_instance = cgroups_->instance();
+  // Held listening sockets stay open through the exec: a client connecting meanwhile waits
+  // in the backlog, and the next spawn passes the same socket.
+  for (const auto& l : state.listen) h.fds.push_back(l.fd);
   for (const auto& w : state.workers) {
     h.groups.push_back(w.pid);
     for (const int fd : {w.pidfd, w.log_fd, w.ready_channel, w.watchdog_channel})

@@ -30,7 +30,7 @@ bool App::adopt_tree(ReexecState& state, std::string& why) {
   events_.restore(state.event_seq, state.history);
   state.history.clear();
   if (tree_->adopt(state.snapshot, now(), why)) {
-    runner_->adopt(state.workers, [this](const std::string& path) {
+    runner_->adopt(state.workers, state.listen, [this](const std::string& path) {
       const core::Node* node = tree_->find(path);
       return node != nullptr && node->is_worker() && node->spec().worker.watchdog_ms.has_value();
     });

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "arbor_version.h"
+#include "config/listen.h"
 #include "config/load.h"
 #include "daemon/app/reexec_state.h"
 
@@ -106,10 +107,13 @@ core::NodeSnapshot node_from(const json& j, int depth) {
 }
 
 json worker_json(const host::HandoverWorker& w) {
-  return json{
-      {"t", w.token},        {"path", w.path},           {"pid", w.pid},         {"pidfd", w.pidfd},
-      {"log", w.log_fd},     {"lp", w.log_pending},      {"rf", w.ready_fd},     {"rc", w.ready_channel},
-      {"nn", w.notify_name}, {"wc", w.watchdog_channel}, {"wn", w.watchdog_name}};
+  return json{{"t", w.token},          {"path", w.path},
+              {"pid", w.pid},          {"pidfd", w.pidfd},
+              {"log", w.log_fd},       {"lp", w.log_pending},
+              {"rf", w.ready_fd},      {"rc", w.ready_channel},
+              {"nn", w.notify_name},   {"wc", w.watchdog_channel},
+              {"wn", w.watchdog_name}, {"cg", w.cgroup},
+              {"cr", w.cgroup_renew},  {"oom", w.oom_kills ? json(*w.oom_kills) : json(nullptr)}};
 }
 
 host::HandoverWorker worker_from(const json& j) {
@@ -125,7 +129,43 @@ host::HandoverWorker worker_from(const json& j) {
   w.notify_name = j.at("nn").get<std::string>();
   w.watchdog_channel = j.at("wc").get<int>();
   w.watchdog_name = j.at("wn").get<std::string>();
+  w.cgroup = j.at("cg").get<std::string>();
+  w.cgroup_renew = j.at("cr").get<bool>();
+  if (!j.at("oom").is_null()) w.oom_kills = j.at("oom").get<std::uint64_t>();
   return w;
+}
+
+// A held socket: its spec as configured ("listen" of docs/CONFIG.md) and its descriptor.
+json listen_json(const host::HandoverListen& l) {
+  const bool tcp = l.spec.kind == config::Listen::Kind::tcp;
+  return json{{"path", l.path},      {"tcp", tcp},        {"address", l.spec.address},
+              {"name", l.spec.name}, {"sm", l.spec.mode}, {"fd", l.fd},
+              {"dev", l.dev},        {"ino", l.ino},      {"mode", l.mode},
+              {"uid", l.uid},        {"gid", l.gid}};
+}
+
+host::HandoverListen listen_from(const json& j) {
+  host::HandoverListen l;
+  l.path = j.at("path").get<std::string>();
+  const std::string address = j.at("address").get<std::string>();
+  if (j.at("tcp").get<bool>()) {
+    std::string why;
+    auto parsed = config::parse_tcp_address(address, &why);
+    if (!parsed) throw std::invalid_argument("listen " + address + ": " + why);
+    l.spec = std::move(*parsed);
+  } else {
+    l.spec.kind = config::Listen::Kind::unix_socket;
+    l.spec.address = address;
+  }
+  l.spec.name = j.at("name").get<std::string>();
+  l.spec.mode = j.at("sm").get<mode_t>();
+  l.fd = j.at("fd").get<int>();
+  l.dev = j.at("dev").get<dev_t>();
+  l.ino = j.at("ino").get<ino_t>();
+  l.mode = j.at("mode").get<mode_t>();
+  l.uid = j.at("uid").get<uid_t>();
+  l.gid = j.at("gid").get<gid_t>();
+  return l;
 }
 
 json event_json(const events::StampedEvent& s) {
@@ -211,6 +251,8 @@ std::string encode(const ReexecState& state) {
                                 joined(h.fds), joined(h.groups), h.client_fd, h.request_id.dump());
   json workers = json::array();
   for (const auto& w : state.workers) workers.push_back(worker_json(w));
+  json listen = json::array();
+  for (const auto& l : state.listen) listen.push_back(listen_json(l));
   json history = json::array();
   for (const auto& e : state.history) history.push_back(event_json(e));
   const json payload{{"argv", state.argv},
@@ -219,6 +261,8 @@ std::string encode(const ReexecState& state) {
                      {"tree", node_json(state.snapshot.root)},
                      {"next_id", state.snapshot.next_id},
                      {"workers", std::move(workers)},
+                     {"listen", std::move(listen)},
+                     {"cgroup_instance", state.cgroup_instance},
                      {"listener", state.listener_fd},
                      {"record", {{"path", state.record_path}, {"fd", state.record_fd}}},
                      {"events", {{"seq", state.event_seq}, {"history", std::move(history)}}}};
@@ -282,6 +326,8 @@ bool decode(std::string_view bytes, ReexecState& state, std::string& why) {
     state.snapshot.root = node_from(j.at("tree"), 0);
     state.snapshot.next_id = j.at("next_id").get<std::uint64_t>();
     for (const auto& w : j.at("workers")) state.workers.push_back(worker_from(w));
+    for (const auto& l : j.at("listen")) state.listen.push_back(listen_from(l));
+    state.cgroup_instance = j.at("cgroup_instance").get<std::string>();
     state.listener_fd = j.at("listener").get<int>();
     state.record_path = j.at("record").at("path").get<std::string>();
     state.record_fd = j.at("record").at("fd").get<int>();

@@ -33,7 +33,8 @@
 
 namespace arbor::app {
 
-inline constexpr int kReexecStateVersion = 1;
+// 2: the cgroup instance, each worker's cgroup, the held listening sockets.
+inline constexpr int kReexecStateVersion = 2;
 
 // The header: what every version understands.
 struct ReexecHeader {
@@ -51,6 +52,8 @@ struct ReexecState {
   config::TreeSpec tree;  // top-level settings; tree.root unused (snapshot.root_spec)
   core::TreeSnapshot snapshot;
   std::vector<host::HandoverWorker> workers;
+  std::vector<host::HandoverListen> listen;  // the workers' held listening sockets
+  std::string cgroup_instance;               // absolute "…/arbord-PID"; empty: cgroups off
   int listener_fd = -1;
   std::string record_path;  // the group record (<socket>.groups), still locked through record_fd
   int record_fd = -1;

@@ -44,6 +44,11 @@ class CgroupTree {
   // and enables the controllers. nullptr with `why` set ("no cgroup2 file system is
   // mounted", "cannot create /sys/fs/cgroup/x/arbord-12: Read-only file system").
   static std::unique_ptr<CgroupTree> create(Sys& sys, LimitsOf limits_of, std::string& why);
+  // reexec's new program: the instance the old program made (an absolute "…/arbord-PID"
+  // from the state), with the cgroups already below it; nothing is made or swept.
+  // nullptr with `why` when it is not arbord's own any more (cgroup_adopt.cpp).
+  static std::unique_ptr<CgroupTree> adopt(Sys& sys, LimitsOf limits_of, const std::string& instance,
+                                           std::string& why);
 
   // Removes what a dead arbord left: kills every process below `instance` (an absolute
   // "…/arbord-PID" directory on a cgroup2 file system, from the group record), waits up to

@@ -268,4 +268,26 @@ std::size_t ListenSockets::size() const {
   return n;
 }
 
+void ListenSockets::handover(std::vector<HandoverListen>& out) const {
+  for (const auto& [path, held] : by_path_) {
+    for (const Held& h : held) {
+      if (h.fd >= 0) out.push_back({path, h.spec, h.fd, h.dev, h.ino, h.mode, h.uid, h.gid});
+    }
+  }
+}
+
+void ListenSockets::adopt(const std::vector<HandoverListen>& sockets) {
+  for (const HandoverListen& s : sockets) {
+    Held h;
+    h.spec = s.spec;
+    h.fd = s.fd;
+    h.dev = s.dev;
+    h.ino = s.ino;
+    h.mode = s.mode;
+    h.uid = s.uid;
+    h.gid = s.gid;
+    by_path_[s.path].push_back(std::move(h));
+  }
+}
+
 }  // namespace arbor::host

@@ -28,6 +28,18 @@ namespace arbor::host {
 
 class Sys;
 
+// reexec: one held socket, carried across the exec (its descriptor stays open).
+struct HandoverListen {
+  std::string path;  // the worker's
+  config::Listen spec;
+  int fd = -1;
+  dev_t dev = 0;  // unix: the socket file arbord made
+  ino_t ino = 0;
+  mode_t mode = 0;
+  uid_t uid = static_cast<uid_t>(-1);
+  gid_t gid = static_cast<gid_t>(-1);
+};
+
 class ListenSockets {
  public:
   explicit ListenSockets(Sys& sys) : sys_(sys) {}
@@ -47,6 +59,11 @@ class ListenSockets {
   void close_all();
 
   std::size_t size() const;  // sockets held, for tests
+
+  // reexec: every held socket, in order by worker path; adopt() in the new program holds
+  // them again as if it had opened them (the next spawn passes the same descriptors).
+  void handover(std::vector<HandoverListen>& out) const;
+  void adopt(const std::vector<HandoverListen>& sockets);
 
  private:
   struct Held {

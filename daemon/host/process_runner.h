@@ -22,9 +22,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "config/tree_spec.h"
+#include "daemon/host/listen_sockets.h"
 
 namespace arbor::host {
 
@@ -81,7 +83,10 @@ struct HandoverWorker {
   std::string notify_name;    // a notify socket's "@name"
   int watchdog_channel = -1;  // a notify socket for WATCHDOG= alone
   std::string watchdog_name;
-  bool forward_watchdog = false;  // the worker has a watchdog: WATCHDOG= on ready_channel counts
+  bool forward_watchdog = false;           // the worker has a watchdog: WATCHDOG= on ready_channel counts
+  std::string cgroup;                      // its cgroup directory (absolute); empty: cgroups off
+  bool cgroup_renew = false;               // cgroup.kill was written into it: renewed before the next start
+  std::optional<std::uint64_t> oom_kills;  // memory.events oom_kill at its spawn
 };
 
 class ProcessRunner {
@@ -116,11 +121,12 @@ class ProcessRunner {
 
   // reexec: every live worker with the descriptors to keep, or false and `why` when one
   // is between two steps (an exit being cleaned up, an escaped daemon, a callback not yet
-  // delivered, held sockets, cgroups). Changes nothing.
-  bool handover(std::vector<HandoverWorker>& out, std::string& why) const;
+  // delivered, a cgroup being emptied). `listen`: the held listening sockets. Changes nothing.
+  bool handover(std::vector<HandoverWorker>& out, std::vector<HandoverListen>& listen,
+                std::string& why) const;
   // The new program: takes over `workers` (their descriptors, their pidfds) as if it had
   // spawned them, without reporting `spawned`. An exit during the handover is seen next.
-  void adopt(const std::vector<HandoverWorker>& workers,
+  void adopt(const std::vector<HandoverWorker>& workers, const std::vector<HandoverListen>& listen,
              const std::function<bool(const std::string& path)>& forwards_watchdog);
 
   // Closes every libuv handle and descriptor the runner owns (call before uv_loop_close,

@@ -8,7 +8,8 @@
 
 namespace arbor::host {
 
-bool ProcessRunner::handover(std::vector<HandoverWorker>& out, std::string& why) const {
+bool ProcessRunner::handover(std::vector<HandoverWorker>& out, std::vector<HandoverListen>& listen,
+                             std::string& why) const {
   const Impl& impl = *impl_;
   if (impl.closed) {
     why = "arbord is stopping";
@@ -18,12 +19,9 @@ bool ProcessRunner::handover(std::vector<HandoverWorker>& out, std::string& why)
     why = "a process event is on its way";
     return false;
   }
-  if (impl.cgroups != nullptr) {
-    why = "reexec with cgroups on is not supported yet (\"cgroups\": \"off\", or restart arbord)";
-    return false;
-  }
-  if (impl.listen_sockets.size() > 0) {
-    why = "reexec with held listening sockets (\"listen\") is not supported yet";
+  // A drain in progress (a cgroup awaited empty) is the "being cleaned up" below.
+  if (impl.drain && impl.drain->waiting() > 0) {
+    why = "a worker's cgroup is being emptied";
     return false;
   }
   if (!impl.reaper.quiet(why)) return false;
@@ -39,6 +37,9 @@ bool ProcessRunner::handover(std::vector<HandoverWorker>& out, std::string& why)
     h.token = token;
     h.path = worker.path;
     h.pid = worker.pid;
+    h.cgroup = worker.cgroup;
+    h.cgroup_renew = worker.renew;
+    h.oom_kills = worker.oom_kills;
     h.pidfd = impl.reaper.pidfd(worker.pid);
     if (h.pidfd < 0) {
       why = worker.path + ": its process is not watched";
@@ -68,17 +69,26 @@ bool ProcessRunner::handover(std::vector<HandoverWorker>& out, std::string& why)
     why = "the output of an exited worker is still being read";
     return false;
   }
+  listen.clear();
+  impl.listen_sockets.handover(listen);
   return true;
 }
 
 void ProcessRunner::adopt(const std::vector<HandoverWorker>& workers,
+                          const std::vector<HandoverListen>& listen,
                           const std::function<bool(const std::string& path)>& forwards_watchdog) {
   Impl& impl = *impl_;
+  impl.listen_sockets.adopt(listen);
   for (const HandoverWorker& h : workers) {
     const std::uint64_t token = h.token;
     Impl::Worker& worker = impl.workers[token];
     worker.pid = h.pid;
     worker.path = h.path;
+    // The cgroup by its path: the directory is the same (the instance is adopted, not
+    // made again); nothing of it is held open between spawns (clone_into_cgroup.cpp).
+    worker.cgroup = impl.cgroups != nullptr ? h.cgroup : std::string();
+    worker.renew = h.cgroup_renew && !worker.cgroup.empty();
+    worker.oom_kills = worker.cgroup.empty() ? std::nullopt : h.oom_kills;
     auto on_watchdog = [&impl, token](bool trigger) {
       impl.queue.post([&impl, token, trigger] {
         if (impl.callbacks.watchdog) impl.callbacks.watchdog(token, trigger);
@@ -119,7 +129,7 @@ void ProcessRunner::adopt(const std::vector<HandoverWorker>& workers,
       impl.captures.emplace(id, std::move(capture));
       worker.capture_id = id;
     }
-    impl.reaper.watch(token, h.pid, h.pidfd, false);
+    impl.reaper.watch(token, h.pid, h.pidfd, !worker.cgroup.empty());
   }
   // A child that died while the old program was exec'ing raised a SIGCHLD nobody caught.
   impl.reaper.scan();

@@ -175,7 +175,7 @@ out=$(/usr/sbin/arbord --check --config /etc/arbor/arbor.json) || fail "--check:
 [ "$out" = ok ] || fail "--check printed: $out"
 echo "   $out"
 
-step "starting /usr/sbin/arbord on the default config, cgroups off (socket $tmp/arbord.sock)"
+step "starting /usr/sbin/arbord on the default config (socket $tmp/arbord.sock)"
 # sd_notify listener: a datagram socket; each message becomes a line of $tmp/notify.
 perl -MSocket -e '
   my ($path, $out) = @ARGV;
@@ -186,11 +186,7 @@ perl -MSocket -e '
   "$tmp/notify.sock" "$tmp/notify" &
 listener_pid=$!
 wait_for 5 test -S "$tmp/notify.sock" || fail "notify listener did not start"
-# The default config with cgroups off: `reexec` does not hand a tree in cgroups over yet
-# (it answers busy, and postinst then leaves the old program running), and the upgrade
-# below must show the real handover. Its first line is "{".
-sed '1s/^{$/{ "cgroups": "off",/' /etc/arbor/arbor.json >"$tmp/arbor.json"
-NOTIFY_SOCKET=$tmp/notify.sock /usr/sbin/arbord --config "$tmp/arbor.json" --socket "$tmp/arbord.sock" \
+NOTIFY_SOCKET=$tmp/notify.sock /usr/sbin/arbord --config /etc/arbor/arbor.json --socket "$tmp/arbord.sock" \
   2>"$tmp/arbord.err" &
 arbord_pid=$!
 wait_for 10 grep -q "READY=1" "$tmp/notify" || fail "no READY=1 on NOTIFY_SOCKET (Type=notify needs it)"
