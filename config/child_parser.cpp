@@ -191,7 +191,7 @@ std::optional<ChildSpec> parse_child(const Json& j, const std::string& ptr, cons
     } else if (key == "type") {
       parse_type(v, key_ptr, cc.kind, ctx);
     } else if (key == "limits") {
-      parse_limits(v, key_ptr, c.limits, ctx);
+      parse_limits(v, key_ptr, *c.limits, ctx);
     } else if (key == "restart") {
       if (const auto r = read_restart(v, key_ptr, ctx)) c.restart = *r;
     } else if (key == "shutdown") {

@@ -46,7 +46,7 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
   if (options_.tree.cgroups != config::CgroupsMode::off) {
     auto limits_of = [this](const std::string& path) -> const config::Limits* {
       const core::Node* node = tree_ ? tree_->find(path) : nullptr;
-      return node != nullptr ? &node->spec().limits : nullptr;
+      return node != nullptr ? &*node->spec().limits : nullptr;
     };
     cgroups_ = host::CgroupTree::create(host::Sys::real(), limits_of, cgroups_error_);
     if (cgroups_ && options_.group_record) options_.group_record->cgroup_added(cgroups_->instance());

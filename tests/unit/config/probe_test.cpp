@@ -13,9 +13,9 @@ const std::string kW = "/root/children/0";
 TEST(Probes, ReadyByTcpWithDefaults) {
   const WorkerSpec w = worker(R"("command": ["/bin/sh"], "ready": {"tcp": "127.0.0.1:5432"})");
   EXPECT_EQ(w.ready.kind, Ready::Kind::probe);
-  EXPECT_EQ(w.ready.probe.kind, Probe::Kind::tcp);
-  EXPECT_EQ(w.ready.probe.host, "127.0.0.1");
-  EXPECT_EQ(w.ready.probe.port, 5432);
+  EXPECT_EQ(w.ready.probe->kind, Probe::Kind::tcp);
+  EXPECT_EQ(w.ready.probe->host, "127.0.0.1");
+  EXPECT_EQ(w.ready.probe->port, 5432);
   EXPECT_EQ(w.ready.interval_ms, 200);
   EXPECT_EQ(w.ready.timeout_ms, 30000);
   EXPECT_FALSE(w.health);
@@ -26,15 +26,15 @@ TEST(Probes, HttpUrlForms) {
   const WorkerSpec a =
       worker(R"("command": ["/bin/sh"], "ready": {"http": "http://localhost:8080/healthz?x=1",
                                  "interval": 50, "timeout": 900})");
-  EXPECT_EQ(a.ready.probe.kind, Probe::Kind::http);
-  EXPECT_EQ(a.ready.probe.host, "127.0.0.1");
-  EXPECT_EQ(a.ready.probe.port, 8080);
-  EXPECT_EQ(a.ready.probe.path, "/healthz?x=1");
+  EXPECT_EQ(a.ready.probe->kind, Probe::Kind::http);
+  EXPECT_EQ(a.ready.probe->host, "127.0.0.1");
+  EXPECT_EQ(a.ready.probe->port, 8080);
+  EXPECT_EQ(a.ready.probe->path, "/healthz?x=1");
   EXPECT_EQ(a.ready.interval_ms, 50);
   EXPECT_EQ(a.ready.timeout_ms, 900);
   const WorkerSpec b = worker(R"("command": ["/bin/sh"], "ready": {"http": "http://[::1]:80"})");
-  EXPECT_EQ(b.ready.probe.host, "::1");
-  EXPECT_EQ(b.ready.probe.path, "/");
+  EXPECT_EQ(b.ready.probe->host, "::1");
+  EXPECT_EQ(b.ready.probe->path, "/");
 }
 
 TEST(Probes, HealthWithDefaultsAndExecResolvedOnPath) {
