@@ -23,9 +23,9 @@ class Lazy {
   Lazy() = default;
   Lazy(std::nullopt_t) {}  // NOLINT: as std::optional
   template <class U = T>
-    requires(std::constructible_from<T, U &&> && !std::same_as<std::remove_cvref_t<U>, Lazy> &&
-             !std::same_as<std::remove_cvref_t<U>, std::nullopt_t>)
-  Lazy(U&& value) : p_(std::make_unique<T>(std::forward<U>(value))) {}  // NOLINT: as std::optional
+  requires(std::constructible_from<T, U&&> && !std::same_as<std::remove_cvref_t<U>, Lazy> &&
+           !std::same_as<std::remove_cvref_t<U>, std::nullopt_t>) Lazy(U&& value)
+      : p_(std::make_unique<T>(std::forward<U>(value))) {}  // NOLINT: as std::optional
   Lazy(const Lazy& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
   Lazy(Lazy&&) noexcept = default;
   Lazy& operator=(const Lazy& o) {
@@ -74,8 +74,8 @@ class Cold {
  public:
   Cold() = default;
   template <class U = T>
-    requires(std::constructible_from<T, U &&> && !std::same_as<std::remove_cvref_t<U>, Cold>)
-  Cold(U&& value) : p_(std::make_unique<T>(std::forward<U>(value))) {}  // NOLINT: a T
+  requires(std::constructible_from<T, U&&> && !std::same_as<std::remove_cvref_t<U>, Cold>) Cold(U&& value)
+      : p_(std::make_unique<T>(std::forward<U>(value))) {}  // NOLINT: a T
   Cold(const Cold& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
   Cold(Cold&&) noexcept = default;
   Cold& operator=(const Cold& o) {

@@ -114,10 +114,10 @@ struct WorkerSpec {
   std::vector<std::pair<std::string, std::string>> env;  // added to arbord's environment, in file order
   // The rarely set members are out of line (config/lazy.h): a spec is kept per child.
   Lazy<std::string> cwd;
-  Lazy<std::string> user;   // as written (name or number)
-  Lazy<std::string> group;  // as written (name or number)
-  std::optional<uid_t> uid;          // resolved from user
-  std::optional<gid_t> gid;          // resolved from group, else the user's primary group
+  Lazy<std::string> user;    // as written (name or number)
+  Lazy<std::string> group;   // as written (name or number)
+  std::optional<uid_t> uid;  // resolved from user
+  std::optional<gid_t> gid;  // resolved from group, else the user's primary group
   std::optional<mode_t> umask;
   int stop_signal = 15;  // SIGTERM
   std::vector<int> success_exit_codes{0};
