@@ -112,7 +112,7 @@ nlohmann::json limits_json(const Limits& l) {
 }
 
 void supervisor_json(const ChildSpec& c, nlohmann::json& j) {
-  const SupervisorSpec& s = c.supervisor;
+  const SupervisorSpec& s = *c.supervisor;
   if (c.type == ChildType::supervisor) j["strategy"] = to_string(s.strategy);
   j["max_restarts"] = s.max_restarts;
   j["max_seconds"] = s.max_seconds;

@@ -166,9 +166,9 @@ struct ChildSpec {
   RestartType restart = RestartType::permanent;
   Shutdown shutdown;  // default 5000 ms for workers, infinity for supervisors
   bool significant = false;
-  Cold<Limits> limits;        // "limits" (config/limits_parser.cpp); out of line: config/lazy.h
-  WorkerSpec worker;          // type == worker
-  SupervisorSpec supervisor;  // type == supervisor or dynamic_supervisor
+  Cold<Limits> limits;              // "limits" (config/limits_parser.cpp); out of line: config/lazy.h
+  WorkerSpec worker;                // type == worker
+  Cold<SupervisorSpec> supervisor;  // type == supervisor or dynamic_supervisor (out of line)
   bool operator==(const ChildSpec&) const = default;
 
   bool is_worker() const { return type == ChildType::worker; }

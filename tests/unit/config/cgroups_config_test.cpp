@@ -52,8 +52,8 @@ TEST(CgroupsConfig, LimitsOnSupervisorsAndTheRootAndTemplates) {
       options());
   ASSERT_TRUE(r.tree) << ::testing::PrintToString(texts(r.errors));
   EXPECT_EQ(r.tree->root.limits->pids_max, 1000);
-  EXPECT_EQ(r.tree->root.supervisor.children[0].limits->memory_max, 1048576);
-  EXPECT_EQ(r.tree->root.supervisor.children[1].supervisor.child_template->limits->cpu_weight, 1);
+  EXPECT_EQ(r.tree->root.supervisor->children[0].limits->memory_max, 1048576);
+  EXPECT_EQ(r.tree->root.supervisor->children[1].supervisor->child_template->limits->cpu_weight, 1);
 }
 
 TEST(CgroupsConfig, NoLimitsNoKeyInSpec) {

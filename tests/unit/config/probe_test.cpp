@@ -65,7 +65,7 @@ TEST(Probes, SpecRoundTrips) {
       "health": {"exec": ["/bin/true"], "failures": 2}})");
   const LoadResult r = load_text(text, options());
   ASSERT_TRUE(r.tree) << ::testing::PrintToString(texts(r.errors));
-  const ChildSpec& c = r.tree->root.supervisor.children[0];
+  const ChildSpec& c = r.tree->root.supervisor->children[0];
   const nlohmann::json j = to_json(c);
   EXPECT_EQ(j["ready"], nlohmann::json::parse(R"({"http": "http://127.0.0.1:1/x", "interval": 10,
                                                   "timeout": 30000})"));
@@ -73,7 +73,7 @@ TEST(Probes, SpecRoundTrips) {
   EXPECT_EQ(j["watchdog"], 100);
   const LoadResult again = load_text(with_children(j.dump()), options());
   ASSERT_TRUE(again.tree) << ::testing::PrintToString(texts(again.errors));
-  EXPECT_EQ(again.tree->root.supervisor.children[0], c);
+  EXPECT_EQ(again.tree->root.supervisor->children[0], c);
 }
 
 struct Bad {
@@ -194,7 +194,7 @@ TEST(Probes, TheHealthStackExampleIsValid) {
   const LoadResult r = load_file(std::string(ARBOR_GOLDEN_DIR) + "/../../../examples/health-stack.json", o);
   EXPECT_TRUE(r.errors.empty()) << ::testing::PrintToString(texts(r.errors));
   ASSERT_TRUE(r.tree);
-  for (const ChildSpec& c : r.tree->root.supervisor.children) {
+  for (const ChildSpec& c : r.tree->root.supervisor->children) {
     EXPECT_EQ(c.worker.ready.kind, Ready::Kind::probe) << c.id;
     EXPECT_TRUE(c.worker.health) << c.id;
   }
