@@ -34,8 +34,8 @@ TEST(Reload, PlanNamesEveryPathAndTheFieldThatCausedIt) {
   Harness h(base());
   h.boot();
   auto next = base();
-  next.supervisor->children[0].worker.command = {"/bin/false"};              // a: restart
-  next.supervisor->children[1].shutdown = config::Shutdown::brutal();        // b: update
+  next.supervisor->children[0].worker.command = {"/bin/false"};               // a: restart
+  next.supervisor->children[1].shutdown = config::Shutdown::brutal();         // b: update
   next.supervisor->children[2].supervisor->strategy = Strategy::one_for_all;  // s: update
   next.supervisor->children[2].supervisor->children.erase(
       next.supervisor->children[2].supervisor->children.begin());
