@@ -191,7 +191,7 @@ std::optional<ChildSpec> parse_child(const Json& j, const std::string& ptr, cons
     } else if (key == "type") {
       parse_type(v, key_ptr, cc.kind, ctx);
     } else if (key == "limits") {
-      parse_limits(v, key_ptr, c.limits, ctx);
+      parse_limits(v, key_ptr, *c.limits, ctx);
     } else if (key == "restart") {
       if (const auto r = read_restart(v, key_ptr, ctx)) c.restart = *r;
     } else if (key == "shutdown") {
@@ -208,7 +208,7 @@ std::optional<ChildSpec> parse_child(const Json& j, const std::string& ptr, cons
         has_command = has_command || key == "command";
         parse_worker_key(key, v, key_ptr, j, c.worker, ctx);
       } else {
-        parse_supervisor_key(key, v, key_ptr, c.supervisor, st, ctx);
+        parse_supervisor_key(key, v, key_ptr, *c.supervisor, st, ctx);
       }
     } else if (is_key_of(ChildType::worker, key) || is_key_of(ChildType::supervisor, key) ||
                is_key_of(ChildType::dynamic_supervisor, key)) {
@@ -222,7 +222,7 @@ std::optional<ChildSpec> parse_child(const Json& j, const std::string& ptr, cons
   if (cc.kind == Kind::child && !has_id) ctx.error(join(ptr, "id"), "required");
   if (type == ChildType::worker && !has_command) ctx.error(join(ptr, "command"), "required");
   if (type == ChildType::dynamic_supervisor && !st.has_template) ctx.error(join(ptr, "template"), "required");
-  for (const auto& [child_ptr, child] : st.for_warnings) warn_backoff(*child, child_ptr, c.supervisor, ctx);
+  for (const auto& [child_ptr, child] : st.for_warnings) warn_backoff(*child, child_ptr, *c.supervisor, ctx);
 
   if (ctx.errors.size() != errors_before) return std::nullopt;
   // assign(1, ...) rather than = "/": GCC 12 gives a false -Wrestrict on the latter.

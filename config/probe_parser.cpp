@@ -136,7 +136,7 @@ void parse_ready(const Json& v, const std::string& ptr, WorkerSpec& w, Ctx& ctx)
       }
     } else if (is_form(key)) {
       ++modes;
-      parse_form(key, value, key_ptr, ready.probe, ctx);
+      parse_form(key, value, key_ptr, *ready.probe, ctx);
       ready.kind = Ready::Kind::probe;
     } else if (key == "timeout") {
       if (const auto ms = read_ms(value, key_ptr, ctx)) ready.timeout_ms = *ms;

@@ -81,7 +81,7 @@ void worker_json(const WorkerSpec& w, nlohmann::json& j) {
       j["ready"] = {{"fd", w.ready.fd}, {"timeout", w.ready.timeout_ms}};
       break;
     case Ready::Kind::probe:
-      j["ready"] = probe_json(w.ready.probe);
+      j["ready"] = probe_json(*w.ready.probe);
       j["ready"]["interval"] = w.ready.interval_ms;
       j["ready"]["timeout"] = w.ready.timeout_ms;
       break;
@@ -112,7 +112,7 @@ nlohmann::json limits_json(const Limits& l) {
 }
 
 void supervisor_json(const ChildSpec& c, nlohmann::json& j) {
-  const SupervisorSpec& s = c.supervisor;
+  const SupervisorSpec& s = *c.supervisor;
   if (c.type == ChildType::supervisor) j["strategy"] = to_string(s.strategy);
   j["max_restarts"] = s.max_restarts;
   j["max_seconds"] = s.max_seconds;
@@ -135,7 +135,7 @@ nlohmann::json to_json(const ChildSpec& c) {
   j["restart"] = to_string(c.restart);
   j["shutdown"] = shutdown_json(c.shutdown);
   j["significant"] = c.significant;
-  if (!c.limits.empty()) j["limits"] = limits_json(c.limits);
+  if (!c.limits->empty()) j["limits"] = limits_json(*c.limits);
   if (c.is_worker())
     worker_json(c.worker, j);
   else

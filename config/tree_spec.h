@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+#include "config/lazy.h"
+
 namespace arbor::config {
 
 // Enumerators use the config spellings so that each to/from-string is one table.
@@ -74,7 +76,7 @@ struct Ready {
   Kind kind = Kind::none;
   int fd = -1;  // Kind::fd only
   std::int64_t timeout_ms = 30000;
-  Probe probe;                     // Kind::probe only
+  Cold<Probe> probe;               // Kind::probe only (out of line: config/lazy.h)
   std::int64_t interval_ms = 200;  // Kind::probe only: from one try's start to the next's
   bool operator==(const Ready&) const = default;
 };
@@ -110,20 +112,21 @@ struct Health {
 struct WorkerSpec {
   std::vector<std::string> command;                      // argv; command[0] resolved to an absolute path
   std::vector<std::pair<std::string, std::string>> env;  // added to arbord's environment, in file order
-  std::optional<std::string> cwd;
-  std::optional<std::string> user;   // as written (name or number)
-  std::optional<std::string> group;  // as written (name or number)
-  std::optional<uid_t> uid;          // resolved from user
-  std::optional<gid_t> gid;          // resolved from group, else the user's primary group
+  // The rarely set members are out of line (config/lazy.h): a spec is kept per child.
+  Lazy<std::string> cwd;
+  Lazy<std::string> user;    // as written (name or number)
+  Lazy<std::string> group;   // as written (name or number)
+  std::optional<uid_t> uid;  // resolved from user
+  std::optional<gid_t> gid;  // resolved from group, else the user's primary group
   std::optional<mode_t> umask;
   int stop_signal = 15;  // SIGTERM
   std::vector<int> success_exit_codes{0};
-  std::optional<Backoff> backoff;
+  Lazy<Backoff> backoff;
   Output stdout_spec;
   Output stderr_spec;
   Ready ready;
   std::vector<Listen> listen;  // passed as fds 3 ... 3 + size() - 1
-  std::optional<Health> health;
+  Lazy<Health> health;
   std::optional<std::int64_t> watchdog_ms;  // WATCHDOG=1 expected at least this often
   bool operator==(const WorkerSpec&) const = default;
 };
@@ -163,9 +166,9 @@ struct ChildSpec {
   RestartType restart = RestartType::permanent;
   Shutdown shutdown;  // default 5000 ms for workers, infinity for supervisors
   bool significant = false;
-  Limits limits;              // "limits" (config/limits_parser.cpp)
-  WorkerSpec worker;          // type == worker
-  SupervisorSpec supervisor;  // type == supervisor or dynamic_supervisor
+  Cold<Limits> limits;              // "limits" (config/limits_parser.cpp); out of line: config/lazy.h
+  WorkerSpec worker;                // type == worker
+  Cold<SupervisorSpec> supervisor;  // type == supervisor or dynamic_supervisor (out of line)
   bool operator==(const ChildSpec&) const = default;
 
   bool is_worker() const { return type == ChildType::worker; }

@@ -47,7 +47,7 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
   if (options_.tree.cgroups != config::CgroupsMode::off) {
     auto limits_of = [this](const std::string& path) -> const config::Limits* {
       const core::Node* node = tree_ ? tree_->find(path) : nullptr;
-      return node != nullptr ? &node->spec().limits : nullptr;
+      return node != nullptr ? &*node->spec().limits : nullptr;
     };
     // reexec: the old program's instance, where every worker's cgroup is (in the record already).
     if (options_.adopt != nullptr && !options_.adopt->cgroup_instance.empty()) {

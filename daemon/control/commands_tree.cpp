@@ -106,7 +106,7 @@ void add(Context& context, cmd::Add::Request request, const Answer<cmd::Add>& re
   if (!parent) return reply.fail(ErrorCode::not_found, "no supervisor at " + path);
   config::LoadOptions options;
   if (parent->type == config::ChildType::supervisor)
-    options.parent_auto_shutdown = parent->supervisor.auto_shutdown;
+    options.parent_auto_shutdown = parent->supervisor->auto_shutdown;
   config::ChildResult child = config::load_child(*request.spec, "/spec", options);
   if (!child.child) {
     std::string message;

@@ -42,7 +42,7 @@ using SpecPtr = std::shared_ptr<const config::ChildSpec>;
 
 // The child at `index` of `parent`'s configured children, sharing `parent`'s ownership.
 inline SpecPtr child_spec(const SpecPtr& parent, std::size_t index) {
-  return SpecPtr(parent, &parent->supervisor.children[index]);
+  return SpecPtr(parent, &parent->supervisor->children[index]);
 }
 inline SpecPtr child_spec(const SpecPtr& parent, const config::ChildSpec& child) {
   return SpecPtr(parent, &child);

@@ -45,8 +45,8 @@ ChildDiff diff_worker(const config::ChildSpec& a, const config::ChildSpec& b) {
 
 ChildDiff diff_supervisor(const config::ChildSpec& a, const config::ChildSpec& b) {
   if (a.type != b.type) return {ReloadAction::restart, "type"};
-  const config::SupervisorSpec& x = a.supervisor;
-  const config::SupervisorSpec& y = b.supervisor;
+  const config::SupervisorSpec& x = *a.supervisor;
+  const config::SupervisorSpec& y = *b.supervisor;
   const bool same_template = (!x.child_template && !y.child_template) ||
                              (x.child_template && y.child_template && *x.child_template == *y.child_template);
   const std::pair<bool, const char*> fields[] = {{x.strategy != y.strategy, "strategy"},
@@ -76,11 +76,11 @@ const config::ChildSpec* find_spec(const std::vector<config::ChildSpec>& specs, 
 void plan_whole(const config::ChildSpec& spec, const std::string& path, ReloadAction action,
                 std::vector<PlanEntry>& out) {
   out.push_back({path, action, action == ReloadAction::add ? "new" : "gone"});
-  for (const auto& c : spec.supervisor.children) plan_whole(c, child_path(path, c.id), action, out);
+  for (const auto& c : spec.supervisor->children) plan_whole(c, child_path(path, c.id), action, out);
 }
 
 void plan_supervisor(const Supervisor& sup, const config::ChildSpec& spec, std::vector<PlanEntry>& out) {
-  for (const config::ChildSpec& c : spec.supervisor.children) {
+  for (const config::ChildSpec& c : spec.supervisor->children) {
     const std::string path = child_path(sup.path(), c.id);
     const Node* old = sup.find_child(c.id);
     if (old == nullptr) {
@@ -94,7 +94,7 @@ void plan_supervisor(const Supervisor& sup, const config::ChildSpec& spec, std::
     }
   }
   for (const auto& child : sup.children()) {
-    if (find_spec(spec.supervisor.children, child->spec().id) != nullptr) continue;
+    if (find_spec(spec.supervisor->children, child->spec().id) != nullptr) continue;
     if (child->added_at_runtime || sup.is_dynamic()) {
       out.push_back({child->path(), ReloadAction::unchanged, "added at run time"});
     } else {
@@ -152,7 +152,7 @@ void Supervisor::apply_settings(SpecPtr spec) {
     spec = std::move(renamed);
   }
   spec_ = std::move(spec);
-  intensity_.set_limits(spec_->supervisor.max_restarts, spec_->supervisor.max_seconds * 1000);
+  intensity_.set_limits(spec_->supervisor->max_restarts, spec_->supervisor->max_seconds * 1000);
 }
 
 void Supervisor::op_reload(const SpecPtr& spec, std::function<void()> done) {
@@ -178,7 +178,7 @@ void Supervisor::op_reload(const SpecPtr& spec, std::function<void()> done) {
         std::vector<NodeId> remove_ids;
         for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
           Node& child = **it;
-          const config::ChildSpec* next = find_spec(spec_->supervisor.children, child.spec().id);
+          const config::ChildSpec* next = find_spec(spec_->supervisor->children, child.spec().id);
           if (next == nullptr) {
             if (child.added_at_runtime) continue;
             remove_ids.push_back(child.id());
@@ -206,7 +206,7 @@ void Supervisor::op_reload(const SpecPtr& spec, std::function<void()> done) {
           for (NodeId id : restart_ids) {
             Node* child = ctx_.node(id);
             if (child == nullptr) continue;
-            const config::ChildSpec* next = find_spec(spec->supervisor.children, child->spec().id);
+            const config::ChildSpec* next = find_spec(spec->supervisor->children, child->spec().id);
             if (!child->operator_stopped) start_ids.push_back(child->spec().id);
             if (next != nullptr && next->type == child->spec().type) {
               child->set_spec(child_spec(spec, *next));
@@ -219,7 +219,7 @@ void Supervisor::op_reload(const SpecPtr& spec, std::function<void()> done) {
           // Children in the new file's order, run-time additions after them.
           std::vector<std::unique_ptr<Node>> old = std::move(children_);
           children_.clear();
-          for (const config::ChildSpec& cs : spec->supervisor.children) {
+          for (const config::ChildSpec& cs : spec->supervisor->children) {
             auto same = std::find_if(old.begin(), old.end(), [&](const std::unique_ptr<Node>& n) {
               return n && n->spec().id == cs.id;
             });

@@ -112,7 +112,7 @@ bool SnapshotAccess::capture_worker(const Worker& w, NodeSnapshot& out, std::str
   out.last_uptime = w.last_uptime_;
   out.consecutive_restarts = w.consecutive_restarts_;
   out.last_exit = w.last_exit_;
-  out.status_text = w.status_text_;
+  out.status_text = w.status_text_.to_optional();
   out.health = w.health();
   out.health_failures = w.health_failures_;
   return true;
@@ -144,7 +144,7 @@ void SnapshotAccess::restore_worker(Worker& w, const NodeSnapshot& in) {
   w.last_uptime_ = in.last_uptime;
   w.consecutive_restarts_ = in.consecutive_restarts;
   w.last_exit_ = in.last_exit;
-  w.status_text_ = in.status_text;
+  if (in.status_text) w.status_text_ = *in.status_text;
   if (in.health) w.health_ = *in.health;
   w.health_failures_ = in.health_failures;
   if (in.state != SnapshotState::running && in.state != SnapshotState::awaiting_ready) return;

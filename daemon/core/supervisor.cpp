@@ -11,7 +11,7 @@ namespace arbor::core {
 Supervisor::Supervisor(Context& ctx, ChildObserver& observer, Supervisor* parent, SpecPtr spec,
                        std::string path)
     : Node(ctx, observer, parent, std::move(spec), std::move(path)),
-      intensity_(spec_->supervisor.max_restarts, spec_->supervisor.max_seconds * 1000) {
+      intensity_(spec_->supervisor->max_restarts, spec_->supervisor->max_seconds * 1000) {
   build_children();
 }
 
@@ -38,7 +38,7 @@ void Supervisor::build_children(bool keep_stops) {
   for (auto& n : old) {
     if (n && !n->added_at_runtime) reusable.emplace(n->spec().id, &n);
   }
-  for (const config::ChildSpec& cs : spec_->supervisor.children) {
+  for (const config::ChildSpec& cs : spec_->supervisor->children) {
     auto it = reusable.find(cs.id);
     if (it != reusable.end() && (*it->second)->spec().type == cs.type) {
       std::unique_ptr<Node>& same = *it->second;
@@ -87,15 +87,15 @@ config::ChildSpec Supervisor::current_spec() const {
   out.shutdown = spec_->shutdown;
   out.significant = spec_->significant;
   out.worker = spec_->worker;
-  out.supervisor.strategy = spec_->supervisor.strategy;
-  out.supervisor.max_restarts = spec_->supervisor.max_restarts;
-  out.supervisor.max_seconds = spec_->supervisor.max_seconds;
-  out.supervisor.auto_shutdown = spec_->supervisor.auto_shutdown;
-  out.supervisor.max_children = spec_->supervisor.max_children;
-  out.supervisor.child_template = spec_->supervisor.child_template;
+  out.supervisor->strategy = spec_->supervisor->strategy;
+  out.supervisor->max_restarts = spec_->supervisor->max_restarts;
+  out.supervisor->max_seconds = spec_->supervisor->max_seconds;
+  out.supervisor->auto_shutdown = spec_->supervisor->auto_shutdown;
+  out.supervisor->max_children = spec_->supervisor->max_children;
+  out.supervisor->child_template = spec_->supervisor->child_template;
   if (is_dynamic()) return out;
   for (const auto& child : children_) {
-    out.supervisor.children.push_back(
+    out.supervisor->children.push_back(
         child->is_worker() ? child->spec() : static_cast<const Supervisor&>(*child).current_spec());
   }
   return out;
@@ -108,7 +108,7 @@ void Supervisor::start() {
   stop_requested_ = false;
   ending_ = Ending::none;
   auto_shutdown_exit_.reset();
-  intensity_.set_limits(spec_->supervisor.max_restarts, spec_->supervisor.max_seconds * 1000);
+  intensity_.set_limits(spec_->supervisor->max_restarts, spec_->supervisor->max_seconds * 1000);
   intensity_.reset();
   // At boot, children the operator had stopped (restored from the state file) stay
   // stopped, as if `arborctl stop` had just been run; the others start in their order.

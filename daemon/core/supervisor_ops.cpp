@@ -94,7 +94,7 @@ void Supervisor::op_add(config::ChildSpec spec, const Reply& reply) {
               OpResult::failure(ErrorCode::already_present, child_path(path_, spec.id) + " already exists"));
         }
         if (spec.significant && (spec.restart == config::RestartType::permanent ||
-                                 spec_->supervisor.auto_shutdown == config::AutoShutdown::never)) {
+                                 spec_->supervisor->auto_shutdown == config::AutoShutdown::never)) {
           return reply(
               OpResult::failure(ErrorCode::bad_spec,
                                 "significant needs a transient or temporary child under a supervisor "
@@ -113,15 +113,15 @@ void Supervisor::op_add(config::ChildSpec spec, const Reply& reply) {
 void Supervisor::op_add_dynamic(std::vector<std::string> args, const Reply& reply) {
   submit(
       [this, args = std::move(args), reply] {
-        if (!is_dynamic() || !spec_->supervisor.child_template) {
+        if (!is_dynamic() || !spec_->supervisor->child_template) {
           return reply(OpResult::failure(ErrorCode::bad_request, path_ + " is not a dynamic supervisor"));
         }
-        const auto& max = spec_->supervisor.max_children;
+        const auto& max = spec_->supervisor->max_children;
         if (max && children_.size() >= *max) {
           return reply(OpResult::failure(
               ErrorCode::max_children, path_ + " has max_children (" + std::to_string(*max) + ") children"));
         }
-        config::ChildSpec spec = *spec_->supervisor.child_template;
+        config::ChildSpec spec = *spec_->supervisor->child_template;
         spec.id = std::to_string(next_dynamic_id_++);
         spec.worker.command.insert(spec.worker.command.end(), args.begin(), args.end());
         Node& n = add_child(std::make_shared<const config::ChildSpec>(std::move(spec)), true);

@@ -47,7 +47,7 @@ std::vector<Node*> Supervisor::restart_group(const Node& child) {
   const auto it = std::find_if(children_.begin(), children_.end(),
                                [&](const std::unique_ptr<Node>& c) { return c.get() == &child; });
   const auto position = static_cast<std::size_t>(it - children_.begin());
-  const RestartRange r = restart_range(spec_->supervisor.strategy, is_dynamic(), position, children_.size());
+  const RestartRange r = restart_range(spec_->supervisor->strategy, is_dynamic(), position, children_.size());
   std::vector<Node*> group;
   group.reserve(r.last - r.first);
   for (std::size_t i = r.first; i < r.last; ++i) group.push_back(children_[i].get());
@@ -75,7 +75,7 @@ void Supervisor::restart(Node& child) {
       .type = EventType::restarting,
       .path = child.path(),
       .delay_ms = delay,
-      .strategy = strategy_name(is_dynamic() ? config::Strategy::one_for_one : spec_->supervisor.strategy)});
+      .strategy = strategy_name(is_dynamic() ? config::Strategy::one_for_one : spec_->supervisor->strategy)});
   const std::vector<Node*> range = restart_group(child);
   if (delay > 0 && range.size() == 1) {
     arm_restart(child, delay);
@@ -112,7 +112,7 @@ void Supervisor::restart_now(NodeId subject) {
 
 void Supervisor::check_auto_shutdown(std::optional<ExitStatus> trigger) {
   bool shut = false;
-  switch (spec_->supervisor.auto_shutdown) {
+  switch (spec_->supervisor->auto_shutdown) {
     case config::AutoShutdown::never:
       return;
     case config::AutoShutdown::any_significant:

@@ -244,7 +244,7 @@ class Worker final : public Node {
   std::optional<int> pid() const { return has_process(state_) ? std::optional<int>(pid_) : std::nullopt; }
   Millis started_at() const { return started_at_; }
   const std::optional<ExitStatus>& last_exit() const { return last_exit_; }
-  const std::optional<std::string>& status_text() const { return status_text_; }
+  std::optional<std::string> status_text() const { return status_text_.to_optional(); }
   // null without a health check; else this process's (starting until its first pass).
   std::optional<HealthState> health() const;
   int health_failures() const { return health_failures_; }
@@ -327,34 +327,36 @@ class Worker final : public Node {
   std::string start_failure(const Input& in) const;
   ExitReason classify(ExitStatus status) const;
 
-  WorkerState state_ = WorkerState::stopped;
+  // Eight-byte members first, then the four-byte ones: no padding between them (a worker
+  // is kept per configured child).
   SpawnToken token_ = 0;
-  int pid_ = 0;  // meaningful while has_process(state_)
   Millis started_at_ = 0;
   Millis last_uptime_ = 0;
-  std::optional<ExitStatus> last_exit_;
-  std::optional<std::string> status_text_;
+  config::Lazy<std::string> status_text_;  // out of line: most workers never send STATUS=
   TimerToken ready_timer_ = 0;
   TimerToken kill_timer_ = 0;
-  int consecutive_restarts_ = 0;
   // Probes (readiness by probe, health): at most one in flight; probe_timer_ is the next
   // probe's due time while none is, its timeout while one is.
   TimerToken probe_timer_ = 0;
   std::uint64_t probe_seq_ = 0;  // bumped at each schedule, send and stop: stale runs are dropped
-  bool probe_in_flight_ = false;
   Millis probe_sent_at_ = 0;
-  HealthState health_ = HealthState::starting;
-  int health_failures_ = 0;
   // The watchdog: its timer fires at last_ping_ + watchdog at the earliest (re-armed then for
   // what is left), so a WATCHDOG=1 costs no timer operation.
   TimerToken watchdog_timer_ = 0;
   std::uint64_t watchdog_gen_ = 0;  // bumped at each stop: a stale timer's run is dropped
   Millis last_ping_ = 0;
-  Cause cause_ = Cause::none;
   // The seq of the event behind what the worker is doing (docs/DESIGN.md "Causes"): its
   // parent's start or stop, an operator's signal, the `unhealthy` that condemned it; 0 once
   // it runs, so an exit of its own is a root cause. Restored when the host answers.
   std::uint64_t why_ = 0;
+  std::optional<ExitStatus> last_exit_;
+  WorkerState state_ = WorkerState::stopped;
+  int pid_ = 0;  // meaningful while has_process(state_)
+  int consecutive_restarts_ = 0;
+  HealthState health_ = HealthState::starting;
+  int health_failures_ = 0;
+  Cause cause_ = Cause::none;
+  bool probe_in_flight_ = false;
 };
 
 std::string describe(ExitStatus status);

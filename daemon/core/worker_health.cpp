@@ -48,7 +48,7 @@ void Worker::perform_health(Action action, const Input& in) {
   const config::WorkerSpec& w = spec_->worker;
   switch (action) {
     case Action::tryready:
-      send_probe(w.ready.probe, std::max(kReadyTryTimeout, w.ready.interval_ms));
+      send_probe(*w.ready.probe, std::max(kReadyTryTimeout, w.ready.interval_ms));
       return;
     case Action::check:
       send_probe(w.health->probe, w.health->timeout_ms);
@@ -184,7 +184,7 @@ void Worker::send_probe(const config::Probe& probe, Millis timeout) {
   ctx_.host().probe(token_, seq, probe, spec_->worker);
   // The error text is made only if the timeout fires (a probe a second per worker must
   // not format a string each time); `readiness` says which of the spec's probes it was.
-  const bool readiness = &probe == &spec_->worker.ready.probe;
+  const bool readiness = &probe == &*spec_->worker.ready.probe;
   probe_timer_ = ctx_.arm(timeout, [&ctx = ctx_, id = id_, seq, timeout, readiness] {
     auto* w = dynamic_cast<Worker*>(ctx.node(id));
     if (w != nullptr && w->probe_seq_ == seq && w->probe_in_flight_) {
@@ -192,7 +192,7 @@ void Worker::send_probe(const config::Probe& probe, Millis timeout) {
       w->probe_in_flight_ = false;
       ctx.host().cancel_probe(w->token_);
       const config::WorkerSpec& spec = w->spec_->worker;
-      const config::Probe& p = readiness || !spec.health ? spec.ready.probe : spec.health->probe;
+      const config::Probe& p = readiness || !spec.health ? *spec.ready.probe : spec.health->probe;
       const std::string error = fmt::format("{}: timed out after {} ms", probe_what(p), timeout);
       w->dispatch({.event = WorkerEvent::probe_failed, .error = error});
     }

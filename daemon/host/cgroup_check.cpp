@@ -24,16 +24,16 @@ void check(const config::ChildSpec& c, const std::string& ptr, const OfferedCont
                                "Delegate=yes)",
                                controller, why)});
   };
-  need(c.limits.memory_max, "memory_max", "memory");
-  need(c.limits.memory_high, "memory_high", "memory");
-  need(c.limits.pids_max, "pids_max", "pids");
-  need(c.limits.cpu_weight, "cpu_weight", "cpu");
-  need(c.limits.cpu_max_percent, "cpu_max_percent", "cpu");
+  need(c.limits->memory_max, "memory_max", "memory");
+  need(c.limits->memory_high, "memory_high", "memory");
+  need(c.limits->pids_max, "pids_max", "pids");
+  need(c.limits->cpu_weight, "cpu_weight", "cpu");
+  need(c.limits->cpu_max_percent, "cpu_max_percent", "cpu");
   if (c.is_worker()) return;
-  for (std::size_t i = 0; i < c.supervisor.children.size(); ++i) {
-    check(c.supervisor.children[i], fmt::format("{}/children/{}", ptr, i), offered, out);
+  for (std::size_t i = 0; i < c.supervisor->children.size(); ++i) {
+    check(c.supervisor->children[i], fmt::format("{}/children/{}", ptr, i), offered, out);
   }
-  if (c.supervisor.child_template) check(*c.supervisor.child_template, ptr + "/template", offered, out);
+  if (c.supervisor->child_template) check(*c.supervisor->child_template, ptr + "/template", offered, out);
 }
 
 }  // namespace

@@ -142,7 +142,7 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
   SpawnPlan plan;
   plan.argv = &argv;
   plan.envp = &envp;
-  plan.cwd = spec.cwd;
+  plan.cwd = spec.cwd.to_optional();
   plan.uid = spec.uid;
   plan.gid = spec.gid;
   plan.umask = spec.umask;

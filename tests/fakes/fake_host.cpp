@@ -247,10 +247,10 @@ config::ChildSpec supervisor(const std::string& id, config::Strategy strategy,
   s.id = id;
   s.type = config::ChildType::supervisor;
   s.shutdown = config::Shutdown::infinite();
-  s.supervisor.strategy = strategy;
-  s.supervisor.children = std::move(children);
-  s.supervisor.max_restarts = max_restarts;
-  s.supervisor.max_seconds = max_seconds;
+  s.supervisor->strategy = strategy;
+  s.supervisor->children = std::move(children);
+  s.supervisor->max_restarts = max_restarts;
+  s.supervisor->max_seconds = max_seconds;
   return s;
 }
 
@@ -260,9 +260,9 @@ config::ChildSpec dynamic(const std::string& id, std::optional<std::size_t> max_
   s.id = id;
   s.type = config::ChildType::dynamic_supervisor;
   s.shutdown = config::Shutdown::infinite();
-  s.supervisor.max_children = max_children;
+  s.supervisor->max_children = max_children;
   auto tmpl = worker("", restart);
-  s.supervisor.child_template = std::make_shared<const config::ChildSpec>(tmpl);
+  s.supervisor->child_template = std::make_shared<const config::ChildSpec>(tmpl);
   return s;
 }
 

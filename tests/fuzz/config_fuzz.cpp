@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Every diagnostic must render, and a loaded tree must survive the spec round trip.
   for (const auto& e : result.errors) (void)arbor::config::to_string(e);
   if (result.tree) {
-    for (const auto& child : result.tree->root.supervisor.children) {
+    for (const auto& child : result.tree->root.supervisor->children) {
       auto back = arbor::config::load_child(arbor::config::to_json(child), "", options);
       if (!back.child) __builtin_trap();
     }

@@ -31,11 +31,11 @@ TEST(CgroupsConfig, LimitsOnAWorker) {
   const ChildSpec c = first_child(std::string("{") + kWorker +
                                   R"(, "limits": {"memory_max": 268435456, "memory_high": 200000000,
                                       "pids_max": 64, "cpu_weight": 50, "cpu_max_percent": 100}})");
-  EXPECT_EQ(c.limits.memory_max, 268435456);
-  EXPECT_EQ(c.limits.memory_high, 200000000);
-  EXPECT_EQ(c.limits.pids_max, 64);
-  EXPECT_EQ(c.limits.cpu_weight, 50);
-  EXPECT_EQ(c.limits.cpu_max_percent, 100);
+  EXPECT_EQ(c.limits->memory_max, 268435456);
+  EXPECT_EQ(c.limits->memory_high, 200000000);
+  EXPECT_EQ(c.limits->pids_max, 64);
+  EXPECT_EQ(c.limits->cpu_weight, 50);
+  EXPECT_EQ(c.limits->cpu_max_percent, 100);
   EXPECT_EQ(to_json(c)["limits"]["pids_max"], 64);
   // Accepted back by add --spec, unchanged.
   const ChildResult back = load_child(to_json(c), "", options());
@@ -51,14 +51,14 @@ TEST(CgroupsConfig, LimitsOnSupervisorsAndTheRootAndTemplates) {
             "template": {"command": ["/bin/sh"], "limits": {"cpu_weight": 1}}}]}})",
       options());
   ASSERT_TRUE(r.tree) << ::testing::PrintToString(texts(r.errors));
-  EXPECT_EQ(r.tree->root.limits.pids_max, 1000);
-  EXPECT_EQ(r.tree->root.supervisor.children[0].limits.memory_max, 1048576);
-  EXPECT_EQ(r.tree->root.supervisor.children[1].supervisor.child_template->limits.cpu_weight, 1);
+  EXPECT_EQ(r.tree->root.limits->pids_max, 1000);
+  EXPECT_EQ(r.tree->root.supervisor->children[0].limits->memory_max, 1048576);
+  EXPECT_EQ(r.tree->root.supervisor->children[1].supervisor->child_template->limits->cpu_weight, 1);
 }
 
 TEST(CgroupsConfig, NoLimitsNoKeyInSpec) {
   const ChildSpec c = first_child(std::string("{") + kWorker + "}");
-  EXPECT_TRUE(c.limits.empty());
+  EXPECT_TRUE(c.limits->empty());
   EXPECT_FALSE(to_json(c).contains("limits"));
 }
 

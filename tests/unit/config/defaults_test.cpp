@@ -30,13 +30,13 @@ TEST(ConfigDefaults, MinimalFile) {
   EXPECT_EQ(t.root.restart, RestartType::permanent);
   EXPECT_EQ(t.root.shutdown, Shutdown::infinite());
   EXPECT_FALSE(t.root.significant);
-  EXPECT_EQ(t.root.supervisor.strategy, Strategy::one_for_one);
-  EXPECT_EQ(t.root.supervisor.max_restarts, 3);
-  EXPECT_EQ(t.root.supervisor.max_seconds, 5);
-  EXPECT_EQ(t.root.supervisor.auto_shutdown, AutoShutdown::never);
-  EXPECT_TRUE(t.root.supervisor.children.empty());
-  EXPECT_FALSE(t.root.supervisor.max_children);
-  EXPECT_FALSE(t.root.supervisor.child_template);
+  EXPECT_EQ(t.root.supervisor->strategy, Strategy::one_for_one);
+  EXPECT_EQ(t.root.supervisor->max_restarts, 3);
+  EXPECT_EQ(t.root.supervisor->max_seconds, 5);
+  EXPECT_EQ(t.root.supervisor->auto_shutdown, AutoShutdown::never);
+  EXPECT_TRUE(t.root.supervisor->children.empty());
+  EXPECT_FALSE(t.root.supervisor->max_children);
+  EXPECT_FALSE(t.root.supervisor->child_template);
 }
 
 // Another user's arbord puts its socket where that user's arborctl looks: under
@@ -68,7 +68,7 @@ TEST(ConfigDefaults, AutoShutdownExitCodeChild) {
 TEST(ConfigDefaults, EmptyChildrenList) {
   const LoadResult r = load_text(R"({"root": {"children": []}})", options());
   ASSERT_TRUE(r.tree);
-  EXPECT_TRUE(r.tree->root.supervisor.children.empty());
+  EXPECT_TRUE(r.tree->root.supervisor->children.empty());
 }
 
 TEST(ConfigDefaults, Worker) {
@@ -102,11 +102,11 @@ TEST(ConfigDefaults, Supervisor) {
   EXPECT_EQ(c.restart, RestartType::permanent);
   EXPECT_EQ(c.shutdown, Shutdown::infinite());
   EXPECT_FALSE(c.significant);
-  EXPECT_EQ(c.supervisor.strategy, Strategy::one_for_one);
-  EXPECT_EQ(c.supervisor.max_restarts, 3);
-  EXPECT_EQ(c.supervisor.max_seconds, 5);
-  EXPECT_EQ(c.supervisor.auto_shutdown, AutoShutdown::never);
-  EXPECT_TRUE(c.supervisor.children.empty());
+  EXPECT_EQ(c.supervisor->strategy, Strategy::one_for_one);
+  EXPECT_EQ(c.supervisor->max_restarts, 3);
+  EXPECT_EQ(c.supervisor->max_seconds, 5);
+  EXPECT_EQ(c.supervisor->auto_shutdown, AutoShutdown::never);
+  EXPECT_TRUE(c.supervisor->children.empty());
 }
 
 TEST(ConfigDefaults, DynamicSupervisorAndTemplate) {
@@ -114,12 +114,12 @@ TEST(ConfigDefaults, DynamicSupervisorAndTemplate) {
       first_child(R"({"id": "d", "type": "dynamic_supervisor", "template": {"command": ["/bin/sh"]}})");
   EXPECT_EQ(c.type, ChildType::dynamic_supervisor);
   EXPECT_EQ(c.shutdown, Shutdown::infinite());
-  EXPECT_EQ(c.supervisor.max_restarts, 3);
-  EXPECT_EQ(c.supervisor.max_seconds, 5);
-  EXPECT_EQ(c.supervisor.auto_shutdown, AutoShutdown::never);
-  EXPECT_FALSE(c.supervisor.max_children);  // unlimited
-  ASSERT_TRUE(c.supervisor.child_template);
-  const ChildSpec& t = *c.supervisor.child_template;
+  EXPECT_EQ(c.supervisor->max_restarts, 3);
+  EXPECT_EQ(c.supervisor->max_seconds, 5);
+  EXPECT_EQ(c.supervisor->auto_shutdown, AutoShutdown::never);
+  EXPECT_FALSE(c.supervisor->max_children);  // unlimited
+  ASSERT_TRUE(c.supervisor->child_template);
+  const ChildSpec& t = *c.supervisor->child_template;
   EXPECT_EQ(t.id, "");
   EXPECT_EQ(t.type, ChildType::worker);
   EXPECT_EQ(t.restart, RestartType::permanent);

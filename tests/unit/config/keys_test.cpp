@@ -31,7 +31,7 @@ TEST(ConfigKeys, RootSupervisor) {
       "auto_shutdown": "all_significant", "children": []}})",
                                  options());
   ASSERT_TRUE(r.tree);
-  const SupervisorSpec& s = r.tree->root.supervisor;
+  const SupervisorSpec& s = *r.tree->root.supervisor;
   EXPECT_EQ(s.strategy, Strategy::rest_for_one);
   EXPECT_EQ(s.max_restarts, 0);
   EXPECT_EQ(s.max_seconds, 1);
@@ -48,7 +48,7 @@ TEST(ConfigKeys, CommonChildKeys) {
       {"id": "s", "type": "supervisor", "shutdown": 1000, "restart": "transient", "significant": true})"),
                                  options());
   ASSERT_TRUE(r.tree) << ::testing::PrintToString(texts(r.errors));
-  const auto& c = r.tree->root.supervisor.children;
+  const auto& c = r.tree->root.supervisor->children;
   ASSERT_EQ(c.size(), 5u);
   EXPECT_EQ(c[0].id, "a.B-9_z");
   EXPECT_EQ(c[0].restart, RestartType::transient);
@@ -148,34 +148,34 @@ TEST(ConfigKeys, NestedSupervisor) {
       "max_restarts": 10, "max_seconds": 60, "auto_shutdown": "any_significant", "children": [
         {"id": "api", "command": ["/bin/sh"], "restart": "transient", "significant": true},
         {"id": "inner", "type": "supervisor", "children": [{"id": "api", "command": ["/bin/sh"]}]}]})");
-  EXPECT_EQ(c.supervisor.strategy, Strategy::one_for_all);
-  EXPECT_EQ(c.supervisor.max_restarts, 10);
-  EXPECT_EQ(c.supervisor.max_seconds, 60);
-  EXPECT_EQ(c.supervisor.auto_shutdown, AutoShutdown::any_significant);
-  ASSERT_EQ(c.supervisor.children.size(), 2u);
-  EXPECT_TRUE(c.supervisor.children[0].significant);
-  ASSERT_EQ(c.supervisor.children[1].supervisor.children.size(), 1u);  // same id, other parent: fine
-  EXPECT_EQ(c.supervisor.children[1].supervisor.children[0].id, "api");
+  EXPECT_EQ(c.supervisor->strategy, Strategy::one_for_all);
+  EXPECT_EQ(c.supervisor->max_restarts, 10);
+  EXPECT_EQ(c.supervisor->max_seconds, 60);
+  EXPECT_EQ(c.supervisor->auto_shutdown, AutoShutdown::any_significant);
+  ASSERT_EQ(c.supervisor->children.size(), 2u);
+  EXPECT_TRUE(c.supervisor->children[0].significant);
+  ASSERT_EQ(c.supervisor->children[1].supervisor->children.size(), 1u);  // same id, other parent: fine
+  EXPECT_EQ(c.supervisor->children[1].supervisor->children[0].id, "api");
 }
 
 TEST(ConfigKeys, DynamicSupervisor) {
   ChildSpec c = first_child(R"({"id": "jobs", "type": "dynamic_supervisor", "max_children": 100,
       "max_restarts": 1, "max_seconds": 2, "auto_shutdown": "all_significant",
       "template": {"type": "worker", "command": ["sleep"], "restart": "temporary", "significant": true}})");
-  EXPECT_EQ(c.supervisor.max_children, 100u);
-  EXPECT_EQ(c.supervisor.max_restarts, 1);
-  EXPECT_EQ(c.supervisor.max_seconds, 2);
-  EXPECT_EQ(c.supervisor.auto_shutdown, AutoShutdown::all_significant);
-  ASSERT_TRUE(c.supervisor.child_template);
-  EXPECT_EQ(c.supervisor.child_template->restart, RestartType::temporary);
-  EXPECT_TRUE(c.supervisor.child_template->significant);
-  EXPECT_EQ(c.supervisor.child_template->worker.command, std::vector<std::string>{"/usr/bin/sleep"});
+  EXPECT_EQ(c.supervisor->max_children, 100u);
+  EXPECT_EQ(c.supervisor->max_restarts, 1);
+  EXPECT_EQ(c.supervisor->max_seconds, 2);
+  EXPECT_EQ(c.supervisor->auto_shutdown, AutoShutdown::all_significant);
+  ASSERT_TRUE(c.supervisor->child_template);
+  EXPECT_EQ(c.supervisor->child_template->restart, RestartType::temporary);
+  EXPECT_TRUE(c.supervisor->child_template->significant);
+  EXPECT_EQ(c.supervisor->child_template->worker.command, std::vector<std::string>{"/usr/bin/sleep"});
   c = first_child(
       R"({"id": "j", "type": "dynamic_supervisor", "max_children": 0, "template": {"command": ["sleep"]}})");
-  EXPECT_EQ(c.supervisor.max_children, 0u);
+  EXPECT_EQ(c.supervisor->max_children, 0u);
   c = first_child(R"({"id": "j", "type": "dynamic_supervisor", )"
                   R"("max_children": "infinity", "template": {"command": ["sleep"]}})");
-  EXPECT_FALSE(c.supervisor.max_children);
+  EXPECT_FALSE(c.supervisor->max_children);
 }
 
 TEST(ConfigOptions, ResolveUsersOff) {
@@ -186,7 +186,7 @@ TEST(ConfigOptions, ResolveUsersOff) {
       {"id": "b", "command": ["/bin/sh"], "user": "12", "group": "no-such-group-x"})"),
                 o);
   ASSERT_TRUE(r.tree) << ::testing::PrintToString(texts(r.errors));
-  const auto& c = r.tree->root.supervisor.children;
+  const auto& c = r.tree->root.supervisor->children;
   EXPECT_EQ(c[0].worker.user, "no-such-user-x");
   EXPECT_FALSE(c[0].worker.uid);
   EXPECT_EQ(c[1].worker.uid, 12u);
@@ -199,7 +199,7 @@ TEST(ConfigOptions, CheckPathsOff) {
   const LoadResult r =
       load_text(with_children(R"({"id": "a", "command": ["/no/such/bin"], "cwd": "/no/such/dir"})"), o);
   ASSERT_TRUE(r.tree) << ::testing::PrintToString(texts(r.errors));
-  EXPECT_EQ(r.tree->root.supervisor.children[0].worker.command[0], "/no/such/bin");
+  EXPECT_EQ(r.tree->root.supervisor->children[0].worker.command[0], "/no/such/bin");
   // A bare name still has to be found: the spec must hold an absolute path.
   EXPECT_EQ(texts(load_text(with_children(R"({"id": "a", "command": ["no-such-cmd-x"]})"), o).errors),
             std::vector<std::string>{"/root/children/0/command/0: \"no-such-cmd-x\" not found on PATH"});
@@ -230,12 +230,12 @@ TEST(ConfigOptions, SpecExampleWithoutPathChecks) {
   })",
                                  o);
   ASSERT_TRUE(r.tree) << ::testing::PrintToString(texts(r.errors));
-  const auto& c = r.tree->root.supervisor.children;
+  const auto& c = r.tree->root.supervisor->children;
   ASSERT_EQ(c.size(), 3u);
-  EXPECT_EQ(c[1].supervisor.strategy, Strategy::rest_for_one);
-  EXPECT_EQ(c[1].supervisor.children[0].worker.ready, (Ready{Ready::Kind::notify, -1, 10000}));
-  EXPECT_EQ(c[2].supervisor.max_children, 100u);
-  EXPECT_EQ(c[2].supervisor.child_template->restart, RestartType::temporary);
+  EXPECT_EQ(c[1].supervisor->strategy, Strategy::rest_for_one);
+  EXPECT_EQ(c[1].supervisor->children[0].worker.ready, (Ready{Ready::Kind::notify, -1, 10000}));
+  EXPECT_EQ(c[2].supervisor->max_children, 100u);
+  EXPECT_EQ(c[2].supervisor->child_template->restart, RestartType::temporary);
 }
 
 TEST(ConfigOptions, PathSearchSkipsRelativeAndEmptyEntries) {
@@ -243,7 +243,7 @@ TEST(ConfigOptions, PathSearchSkipsRelativeAndEmptyEntries) {
   o.path_env = ":.:bin:/nonexistent:/bin";
   const LoadResult r = load_text(with_children(R"({"id": "a", "command": ["sleep"]})"), o);
   ASSERT_TRUE(r.tree);
-  EXPECT_EQ(r.tree->root.supervisor.children[0].worker.command[0], "/bin/sleep");
+  EXPECT_EQ(r.tree->root.supervisor->children[0].worker.command[0], "/bin/sleep");
 }
 
 TEST(ConfigWarnings, UnreachableMaxRestarts) {
@@ -283,7 +283,7 @@ TEST(ConfigFile, LoadsAFile) {
   const LoadResult r = load_file(path, options());
   std::remove(path.c_str());
   ASSERT_TRUE(r.tree) << ::testing::PrintToString(texts(r.errors));
-  EXPECT_EQ(r.tree->root.supervisor.children[0].worker.command[0], "/usr/bin/sleep");
+  EXPECT_EQ(r.tree->root.supervisor->children[0].worker.command[0], "/usr/bin/sleep");
 }
 
 TEST(ConfigFile, CommentsAreAllowed) {
@@ -296,7 +296,7 @@ TEST(ConfigFile, CommentsAreAllowed) {
 })",
                                  options());
   ASSERT_TRUE(r.tree) << ::testing::PrintToString(texts(r.errors));
-  EXPECT_EQ(r.tree->root.supervisor.children.size(), 1u);
+  EXPECT_EQ(r.tree->root.supervisor->children.size(), 1u);
 }
 
 TEST(ConfigFile, WholeFileErrorsNameTheFile) {

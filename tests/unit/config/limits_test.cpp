@@ -43,8 +43,8 @@ TEST(ConfigLimits, OneMebibyteStringIsFine) {
                                                R"("], "env": {"BIG": ")" + big + R"("}})"),
                                  options());
   ASSERT_TRUE(r.tree) << ::testing::PrintToString(texts(r.errors));
-  EXPECT_EQ(r.tree->root.supervisor.children[0].worker.command[1].size(), big.size());
-  EXPECT_EQ(r.tree->root.supervisor.children[0].worker.env[0].second.size(), big.size());
+  EXPECT_EQ(r.tree->root.supervisor->children[0].worker.command[1].size(), big.size());
+  EXPECT_EQ(r.tree->root.supervisor->children[0].worker.env[0].second.size(), big.size());
 }
 
 TEST(ConfigLimits, OneMebibyteStringIsShortInMessages) {

@@ -13,9 +13,9 @@ const std::string kW = "/root/children/0";
 TEST(Probes, ReadyByTcpWithDefaults) {
   const WorkerSpec w = worker(R"("command": ["/bin/sh"], "ready": {"tcp": "127.0.0.1:5432"})");
   EXPECT_EQ(w.ready.kind, Ready::Kind::probe);
-  EXPECT_EQ(w.ready.probe.kind, Probe::Kind::tcp);
-  EXPECT_EQ(w.ready.probe.host, "127.0.0.1");
-  EXPECT_EQ(w.ready.probe.port, 5432);
+  EXPECT_EQ(w.ready.probe->kind, Probe::Kind::tcp);
+  EXPECT_EQ(w.ready.probe->host, "127.0.0.1");
+  EXPECT_EQ(w.ready.probe->port, 5432);
   EXPECT_EQ(w.ready.interval_ms, 200);
   EXPECT_EQ(w.ready.timeout_ms, 30000);
   EXPECT_FALSE(w.health);
@@ -26,15 +26,15 @@ TEST(Probes, HttpUrlForms) {
   const WorkerSpec a =
       worker(R"("command": ["/bin/sh"], "ready": {"http": "http://localhost:8080/healthz?x=1",
                                  "interval": 50, "timeout": 900})");
-  EXPECT_EQ(a.ready.probe.kind, Probe::Kind::http);
-  EXPECT_EQ(a.ready.probe.host, "127.0.0.1");
-  EXPECT_EQ(a.ready.probe.port, 8080);
-  EXPECT_EQ(a.ready.probe.path, "/healthz?x=1");
+  EXPECT_EQ(a.ready.probe->kind, Probe::Kind::http);
+  EXPECT_EQ(a.ready.probe->host, "127.0.0.1");
+  EXPECT_EQ(a.ready.probe->port, 8080);
+  EXPECT_EQ(a.ready.probe->path, "/healthz?x=1");
   EXPECT_EQ(a.ready.interval_ms, 50);
   EXPECT_EQ(a.ready.timeout_ms, 900);
   const WorkerSpec b = worker(R"("command": ["/bin/sh"], "ready": {"http": "http://[::1]:80"})");
-  EXPECT_EQ(b.ready.probe.host, "::1");
-  EXPECT_EQ(b.ready.probe.path, "/");
+  EXPECT_EQ(b.ready.probe->host, "::1");
+  EXPECT_EQ(b.ready.probe->path, "/");
 }
 
 TEST(Probes, HealthWithDefaultsAndExecResolvedOnPath) {
@@ -65,7 +65,7 @@ TEST(Probes, SpecRoundTrips) {
       "health": {"exec": ["/bin/true"], "failures": 2}})");
   const LoadResult r = load_text(text, options());
   ASSERT_TRUE(r.tree) << ::testing::PrintToString(texts(r.errors));
-  const ChildSpec& c = r.tree->root.supervisor.children[0];
+  const ChildSpec& c = r.tree->root.supervisor->children[0];
   const nlohmann::json j = to_json(c);
   EXPECT_EQ(j["ready"], nlohmann::json::parse(R"({"http": "http://127.0.0.1:1/x", "interval": 10,
                                                   "timeout": 30000})"));
@@ -73,7 +73,7 @@ TEST(Probes, SpecRoundTrips) {
   EXPECT_EQ(j["watchdog"], 100);
   const LoadResult again = load_text(with_children(j.dump()), options());
   ASSERT_TRUE(again.tree) << ::testing::PrintToString(texts(again.errors));
-  EXPECT_EQ(again.tree->root.supervisor.children[0], c);
+  EXPECT_EQ(again.tree->root.supervisor->children[0], c);
 }
 
 struct Bad {
@@ -194,7 +194,7 @@ TEST(Probes, TheHealthStackExampleIsValid) {
   const LoadResult r = load_file(std::string(ARBOR_GOLDEN_DIR) + "/../../../examples/health-stack.json", o);
   EXPECT_TRUE(r.errors.empty()) << ::testing::PrintToString(texts(r.errors));
   ASSERT_TRUE(r.tree);
-  for (const ChildSpec& c : r.tree->root.supervisor.children) {
+  for (const ChildSpec& c : r.tree->root.supervisor->children) {
     EXPECT_EQ(c.worker.ready.kind, Ready::Kind::probe) << c.id;
     EXPECT_TRUE(c.worker.health) << c.id;
   }

@@ -42,8 +42,8 @@ inline std::vector<std::string> worker_errors(const std::string& members) {
 inline ChildSpec first_child(const std::string& children) {
   const LoadResult r = load_text(with_children(children), options());
   EXPECT_TRUE(r.errors.empty()) << ::testing::PrintToString(texts(r.errors));
-  if (!r.tree || r.tree->root.supervisor.children.empty()) return {};
-  return r.tree->root.supervisor.children.front();
+  if (!r.tree || r.tree->root.supervisor->children.empty()) return {};
+  return r.tree->root.supervisor->children.front();
 }
 
 inline WorkerSpec worker(const std::string& members) {

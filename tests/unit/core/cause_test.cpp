@@ -147,7 +147,7 @@ TEST(Cause, AutoShutdownPointsAtTheSignificantExit) {
   auto s = worker("s", RestartType::transient);
   s.significant = true;
   auto sup = supervisor("sup", Strategy::one_for_one, {worker("a"), s});
-  sup.supervisor.auto_shutdown = config::AutoShutdown::any_significant;
+  sup.supervisor->auto_shutdown = config::AutoShutdown::any_significant;
   sup.restart = RestartType::temporary;
   Harness h(root(Strategy::one_for_one, {sup, worker("other")}));
   h.boot();
@@ -189,8 +189,8 @@ TEST(Cause, ReloadStopsAndStartsPointAtTheReload) {
   Harness h(base);
   h.boot();
   auto next = base;
-  next.supervisor.children[0].worker.command = {"/bin/other"};
-  next.supervisor.children.push_back(worker("c"));
+  next.supervisor->children[0].worker.command = {"/bin/other"};
+  next.supervisor->children.push_back(worker("c"));
   bool done = false;
   h.tree.apply_reload(
       next, [&](const core::ReloadPlan&) { done = true; }, h.now, core::Origin{"reload", std::nullopt});

@@ -88,7 +88,7 @@ TEST(Check, ASupervisorThatShutDownOnItsOwnIsNotExpectedToRun) {
   t.significant = true;
   auto s = supervisor("s", Strategy::one_for_one, {worker("x"), t});
   s.restart = RestartType::transient;
-  s.supervisor.auto_shutdown = AutoShutdown::any_significant;
+  s.supervisor->auto_shutdown = AutoShutdown::any_significant;
   Harness h(root(Strategy::one_for_one, {worker("a"), s}));
   h.boot();
   h.exit("s/t", core::ExitStatus::code(0));

@@ -93,10 +93,10 @@ TEST(Dynamic, RefusesStartRestartRemoveAndSpecAdd) {
 
 TEST(Dynamic, AllSignificantShutsDownWhenEmpty) {
   auto d = dynamic("jobs", std::nullopt, RestartType::transient);
-  auto tmpl = *d.supervisor.child_template;
+  auto tmpl = *d.supervisor->child_template;
   tmpl.significant = true;
-  d.supervisor.child_template = std::make_shared<const config::ChildSpec>(tmpl);
-  d.supervisor.auto_shutdown = config::AutoShutdown::all_significant;
+  d.supervisor->child_template = std::make_shared<const config::ChildSpec>(tmpl);
+  d.supervisor->auto_shutdown = config::AutoShutdown::all_significant;
   d.restart = RestartType::transient;
   Harness h(root(Strategy::one_for_one, {d}));
   h.boot();

@@ -76,7 +76,7 @@ TEST(Nested, GiveUpClimbsToTheRootAndEndsTheTree) {
 
 TEST(Nested, RestartedSupervisorStartsFromItsConfiguredChildren) {
   auto m = mid();
-  m.supervisor.children.push_back(worker("t", RestartType::temporary));
+  m.supervisor->children.push_back(worker("t", RestartType::temporary));
   Harness h(root(Strategy::one_for_one, {m}));
   h.boot();
   ASSERT_TRUE(h.add("mid", worker("extra")).ok);

@@ -185,8 +185,8 @@ TEST(Operations, CountAndStatusAndSpec) {
 
   auto spec = h->tree.spec("s");
   ASSERT_TRUE(spec);
-  ASSERT_EQ(spec->supervisor.children.size(), 1u);
-  EXPECT_EQ(spec->supervisor.children[0].id, "x");
+  ASSERT_EQ(spec->supervisor->children.size(), 1u);
+  EXPECT_EQ(spec->supervisor->children[0].id, "x");
   EXPECT_FALSE(h->tree.spec("zz"));
 }
 

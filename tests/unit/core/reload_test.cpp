@@ -34,12 +34,12 @@ TEST(Reload, PlanNamesEveryPathAndTheFieldThatCausedIt) {
   Harness h(base());
   h.boot();
   auto next = base();
-  next.supervisor.children[0].worker.command = {"/bin/false"};              // a: restart
-  next.supervisor.children[1].shutdown = config::Shutdown::brutal();        // b: update
-  next.supervisor.children[2].supervisor.strategy = Strategy::one_for_all;  // s: update
-  next.supervisor.children[2].supervisor.children.erase(
-      next.supervisor.children[2].supervisor.children.begin());
-  next.supervisor.children.push_back(worker("c"));  // c: add
+  next.supervisor->children[0].worker.command = {"/bin/false"};               // a: restart
+  next.supervisor->children[1].shutdown = config::Shutdown::brutal();         // b: update
+  next.supervisor->children[2].supervisor->strategy = Strategy::one_for_all;  // s: update
+  next.supervisor->children[2].supervisor->children.erase(
+      next.supervisor->children[2].supervisor->children.begin());
+  next.supervisor->children.push_back(worker("c"));  // c: add
   EXPECT_EQ(plan_lines(h.tree.plan_reload(next)),
             (Log{"/ unchanged ", "a restart command", "b update shutdown", "s update strategy",
                  "s/y unchanged ", "s/x remove gone", "c add new"}));
@@ -51,10 +51,10 @@ TEST(Reload, AppliesThePlanAndKeepsUnchangedPids) {
   const auto pid_b = h.tree.status("b")->pid;
   const auto pid_y = h.tree.status("s/y")->pid;
   auto next = base();
-  next.supervisor.children[0].worker.command = {"/bin/false"};
-  next.supervisor.children[2].supervisor.children.erase(
-      next.supervisor.children[2].supervisor.children.begin());
-  next.supervisor.children.insert(next.supervisor.children.begin() + 1, worker("c"));
+  next.supervisor->children[0].worker.command = {"/bin/false"};
+  next.supervisor->children[2].supervisor->children.erase(
+      next.supervisor->children[2].supervisor->children.begin());
+  next.supervisor->children.insert(next.supervisor->children.begin() + 1, worker("c"));
   h.take_log();
   apply(h, next);
   auto log = h.take_log();
@@ -85,7 +85,7 @@ TEST(Reload, SupervisorSettingsChangeWithoutRestartingChildren) {
   Harness h(base());
   h.boot();
   auto next = base();
-  next.supervisor.children[2].supervisor.strategy = Strategy::one_for_all;
+  next.supervisor->children[2].supervisor->strategy = Strategy::one_for_all;
   h.take_log();
   apply(h, next);
   EXPECT_EQ(h.take_log(), Log{});
@@ -97,7 +97,7 @@ TEST(Reload, RootIntensityChangeApplies) {
   Harness h(base());
   h.boot();
   auto next = base();
-  next.supervisor.max_restarts = 0;
+  next.supervisor->max_restarts = 0;
   EXPECT_EQ(plan_lines(h.tree.plan_reload(next)).front(), "/ update max_restarts");
   apply(h, next);
   h.crash("a");
@@ -109,7 +109,7 @@ TEST(Reload, OperatorStoppedChildTakesTheNewSpecAndStaysStopped) {
   h.boot();
   ASSERT_TRUE(h.stop("a").ok);
   auto next = base();
-  next.supervisor.children[0].worker.command = {"/bin/false"};
+  next.supervisor->children[0].worker.command = {"/bin/false"};
   h.take_log();
   apply(h, next);
   EXPECT_EQ(h.take_log(), Log{});
@@ -146,10 +146,10 @@ TEST(Reload, ChangedListenRestartsTheWorker) {
   config::Listen l;
   l.kind = config::Listen::Kind::unix_socket;
   l.address = "/run/a.sock";
-  next.supervisor.children[0].worker.listen = {l};
+  next.supervisor->children[0].worker.listen = {l};
   EXPECT_EQ(plan_lines(h.tree.plan_reload(next))[1], "a restart listen");
   auto renamed = next;
-  renamed.supervisor.children[0].worker.listen[0].name = "admin";
+  renamed.supervisor->children[0].worker.listen[0].name = "admin";
   h.tree.apply_reload(
       next, [](const core::ReloadPlan&) {}, h.now);
   h.settle();
@@ -160,7 +160,7 @@ TEST(Reload, WorkerBecomesSupervisor) {
   Harness h(base());
   h.boot();
   auto next = base();
-  next.supervisor.children[1] = supervisor("b", Strategy::one_for_one, {worker("inner")});
+  next.supervisor->children[1] = supervisor("b", Strategy::one_for_one, {worker("inner")});
   EXPECT_EQ(plan_lines(h.tree.plan_reload(next))[2], "b restart type");
   apply(h, next);
   EXPECT_EQ(h.state("b/inner"), core::ChildState::running);

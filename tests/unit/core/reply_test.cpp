@@ -23,10 +23,10 @@ config::ChildSpec ready_worker(const std::string& id, std::int64_t timeout_ms = 
 
 config::ChildSpec ready_jobs(RestartType restart = RestartType::temporary) {
   auto d = dynamic("jobs", std::nullopt, restart);
-  auto tmpl = *d.supervisor.child_template;
+  auto tmpl = *d.supervisor->child_template;
   tmpl.worker.ready.kind = config::Ready::Kind::notify;
   tmpl.worker.ready.timeout_ms = 2000;
-  d.supervisor.child_template = std::make_shared<const config::ChildSpec>(tmpl);
+  d.supervisor->child_template = std::make_shared<const config::ChildSpec>(tmpl);
   return d;
 }
 

@@ -18,7 +18,7 @@ config::ChildSpec sig(const std::string& id, RestartType t = RestartType::transi
 
 config::ChildSpec auto_root(AutoShutdown mode, std::vector<config::ChildSpec> children) {
   auto r = root(Strategy::one_for_one, std::move(children));
-  r.supervisor.auto_shutdown = mode;
+  r.supervisor->auto_shutdown = mode;
   return r;
 }
 
@@ -75,7 +75,7 @@ TEST(Significant, AllSignificantCountsAnOperatorStoppedChildAsEnded) {
 
 TEST(Significant, NestedAutoShutdownIsAShutdownExitForTheParent) {
   auto inner = supervisor("inner", Strategy::one_for_one, {worker("x"), sig("s")});
-  inner.supervisor.auto_shutdown = AutoShutdown::any_significant;
+  inner.supervisor->auto_shutdown = AutoShutdown::any_significant;
   inner.restart = RestartType::transient;
   Harness h(root(Strategy::one_for_one, {inner, worker("b")}));
   h.boot();
@@ -109,7 +109,7 @@ TEST(Significant, AllSignificantCarriesTheLastExit) {
 
 TEST(Significant, ANestedSupervisorPassesItsTriggerUp) {
   auto inner = supervisor("inner", Strategy::one_for_one, {worker("x"), sig("t", RestartType::temporary)});
-  inner.supervisor.auto_shutdown = AutoShutdown::any_significant;
+  inner.supervisor->auto_shutdown = AutoShutdown::any_significant;
   inner.restart = RestartType::transient;
   inner.significant = true;
   Harness h(auto_root(AutoShutdown::any_significant, {inner, worker("b")}));
