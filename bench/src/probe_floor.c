@@ -3,11 +3,13 @@
 // schedule spread over the interval (as arbord's probes are, each from its worker's start),
 // by a non-blocking connect, a wait for writable, and a close with a reset (SO_LINGER 0, as
 // kubelet and arbord do). Like arbord, it wakes on an 8 ms grid and sends every probe due by
-// then in that wakeup (without it, 1,000 probes a second are 1,000 wakeups). No timeouts, no bookkeeping: what is left is the kernel's cost of
-// a loopback handshake plus the wakeups, which arbord's own CPU can be compared to.
+// then in that wakeup (without it, 1,000 probes a second are 1,000 wakeups). No timeouts,
+// no bookkeeping: what is left is the kernel's cost of a loopback handshake plus the
+// wakeups, which arbord's own CPU can be compared to.
 //
 //   probe_floor BASE_PORT N INTERVAL_MS SECONDS
-// prints "probes=P failed=F cpu_percent=C" at the end (its own user + system time over SECONDS).
+// prints "probes=P failed=F cpu_percent=C" at the end (its own user + system time over
+// SECONDS).
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -86,7 +88,10 @@ int main(int argc, char** argv) {
         int err = 0;
         socklen_t len = sizeof err;
         getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-        if (err == 0) ++probes; else ++failed;
+        if (err == 0)
+          ++probes;
+        else
+          ++failed;
         const struct linger reset = {1, 0};
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
         epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
@@ -98,6 +103,7 @@ int main(int argc, char** argv) {
   getrusage(RUSAGE_SELF, &ru);
   const double cpu_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
                        ru.ru_stime.tv_usec / 1e6;
-  printf("probes=%lld failed=%lld cpu_percent=%.2f\n", probes, failed, 100.0 * cpu_s / (double)atoll(argv[4]));
+  printf("probes=%lld failed=%lld cpu_percent=%.2f\n", probes, failed,
+         100.0 * cpu_s / (double)atoll(argv[4]));
   return 0;
 }

@@ -165,8 +165,7 @@ void Worker::schedule_probe(Millis interval, bool liveness) {
   // nearest grid point), so one wakeup sends all the probes due in it: 1,000 workers probed
   // each second wake arbord ~125 times a second instead of 1,000 (each wakeup costs a
   // context switch and an epoll round). Readiness retries are not moved: they gate a start.
-  if (liveness && interval >= kProbeGridFrom)
-    due = (due + kProbeGrid / 2) / kProbeGrid * kProbeGrid;
+  if (liveness && interval >= kProbeGridFrom) due = (due + kProbeGrid / 2) / kProbeGrid * kProbeGrid;
   const Millis delay = std::max<Millis>(0, due - ctx_.now());
   // A timer that fired just before a cancel still runs from the queue: the seq tells.
   probe_timer_ = ctx_.arm(delay, [&ctx = ctx_, id = id_, seq = ++probe_seq_] {

@@ -123,8 +123,8 @@ TEST_F(HostTest, TcpSocketsOnIpv4AndIpv6ListenWithReuseAddr) {
       std::printf("[  SKIPPED ] no %s loopback on this machine\n", loopback);
       continue;
     }
-    const std::string text = family == AF_INET6 ? fmt::format("[{}]:{}", loopback, port)
-                                                : fmt::format("{}:{}", loopback, port);
+    const std::string text =
+        family == AF_INET6 ? fmt::format("[{}]:{}", loopback, port) : fmt::format("{}:{}", loopback, port);
     config::Listen l;
     l.kind = config::Listen::Kind::tcp;
     l.address = text;
@@ -149,7 +149,8 @@ TEST_F(HostTest, TcpSocketsOnIpv4AndIpv6ListenWithReuseAddr) {
     ASSERT_EQ(getsockopt(fds[0], SOL_SOCKET, SO_ACCEPTCONN, &listening, &optlen), 0);
     EXPECT_EQ(listening, 1) << text;
     const int client = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    EXPECT_EQ(connect(client, reinterpret_cast<sockaddr*>(&ss), len), 0) << text << ": " << std::strerror(errno);
+    EXPECT_EQ(connect(client, reinterpret_cast<sockaddr*>(&ss), len), 0)
+        << text << ": " << std::strerror(errno);
     close(client);
   }
 }
