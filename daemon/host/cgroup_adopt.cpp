@@ -76,6 +76,7 @@ std::unique_ptr<CgroupTree> CgroupTree::adopt(Sys& sys, LimitsOf limits_of, cons
   std::vector<std::pair<std::string, int>> nodes;
   scan(instance + "/tree", "/", nodes);
   for (const auto& [path, children] : nodes) t->made_[path].children = static_cast<std::size_t>(children);
+  t->open_tree_dir();
   return t;
 }
 

@@ -11,9 +11,15 @@
 
 namespace arbor::host {
 
+// Opened once the tree cgroup exists (made or adopted), not at the first read: arbord's
+// descriptor count at rest is then the same before and after the first status or scrape.
+void CgroupTree::open_tree_dir() {
+  if (tree_fd_ < 0) tree_fd_ = sys_.open((mount_ + tree_rel_).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+}
+
 std::optional<std::string> CgroupTree::read_file(const std::string& path, const char* file) {
   if (closed_) return std::nullopt;
-  if (tree_fd_ < 0) tree_fd_ = sys_.open((mount_ + tree_rel_).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+  open_tree_dir();  // again, if it failed at the start
   if (tree_fd_ < 0) return read_small_file(sys_, absolute(path) + "/" + file);
   // relative(path) is tree_rel_ followed by "/c-…" per level, or tree_rel_ itself for "/".
   std::string below = relative(path).substr(tree_rel_.size());

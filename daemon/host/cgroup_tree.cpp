@@ -171,6 +171,7 @@ std::unique_ptr<CgroupTree> CgroupTree::create(Sys& sys, LimitsOf limits_of, std
     t->close();
     return nullptr;
   }
+  t->open_tree_dir();
   return t;
 }
 

@@ -113,7 +113,8 @@ class CgroupTree {
   std::string tree_rel_;  // "/…/arbord-PID/tree"
   bool has_kill_ = false;
   bool closed_ = false;
-  int tree_fd_ = -1;  // the tree cgroup's directory (O_PATH), opened by the first read_file
+  int tree_fd_ = -1;  // the tree cgroup's directory (O_PATH), for read_file
+  void open_tree_dir();
   std::vector<std::string> controllers_;
   std::unordered_map<std::string, Made> made_;  // by node path
 };

@@ -11,6 +11,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -67,6 +69,16 @@ TEST(Storm, TwoHundredCrashingWorkersLeakNothing) {
   ASSERT_TRUE(control.connect(arbord.socket(), 0ms));
   const pid_t pid = arbord.pid();
   const auto start = Clock::now();
+  // What each descriptor is, for the message when the count grew.
+  auto fd_links = [pid] {
+    std::string out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec))
+      out +=
+          e.path().filename().string() + " -> " + std::filesystem::read_symlink(e.path(), ec).string() + "\n";
+    return out;
+  };
+  std::string first_links;
   auto at_rest = [&]() -> Figures {
     EXPECT_TRUE(control.call("stop", {{"path", "storm"}}, 60s));
     EXPECT_TRUE(wait_state(control, "storm", "stopped"));
@@ -80,6 +92,7 @@ TEST(Storm, TwoHundredCrashingWorkersLeakNothing) {
   // Let the storm run its first second, then measure at rest.
   while (Clock::now() - start < 1s) arbord.lines();  // drains stderr; nothing to wait for
   const Figures first = at_rest();
+  first_links = fd_links();
   storm();
 
   // The storm: status every second must answer (generously, on a loaded machine).
@@ -127,7 +140,7 @@ TEST(Storm, TwoHundredCrashingWorkersLeakNothing) {
   EXPECT_GT(restarts, kWorkers);
   // No growth. It may shrink: `steady`'s log file can be closed by the storm's (at most 32
   // log files stay open, see OpenLogs) and reopens only when steady writes again.
-  EXPECT_LE(end.fds, first.fds);
+  EXPECT_LE(end.fds, first.fds) << "after 1 s:\n" << first_links << "at the end:\n" << fd_links();
 #if defined(__SANITIZE_ADDRESS__)
   // ASan's quarantine holds freed memory back: RSS is reported, not compared.
 #else
