@@ -128,8 +128,11 @@ TEST_F(CgroupTreeTest, ASpawnIntoAMissingCgroupFails) {
 }
 
 TEST_F(CgroupTreeTest, CleanUpKillsAndRemovesADeadArbordsInstance) {
-  // A fake "previous arbord": an instance dir of its own, with a process in a leaf.
-  const std::string old = tree_->instance() + "/../arbord-999999999";
+  // A fake "previous arbord": an instance dir of its own, with a process in a leaf. Under a
+  // parent of its own: beside our instance, another test's tree, made in parallel, would
+  // sweep it as a dead arbord's first.
+  const std::string parent = tree_->instance() + "/../arbor-test-" + std::to_string(getpid());
+  const std::string old = parent + "/arbord-999999999";
   std::filesystem::create_directories(old + "/tree/c-w");
   const std::string leaf = old + "/tree/c-w";
   const pid_t pid = fork();
@@ -145,6 +148,7 @@ TEST_F(CgroupTreeTest, CleanUpKillsAndRemovesADeadArbordsInstance) {
   EXPECT_EQ(waitpid(pid, &status, 0), pid);
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
   EXPECT_FALSE(std::filesystem::exists(old));
+  std::filesystem::remove(parent);
 }
 
 TEST_F(CgroupTreeTest, CleanUpRefusesWhatIsNoArbordInstance) {
