@@ -3,9 +3,6 @@
 // /sys/fs/cgroup/unified/arbord-N/tree/c-w/cpu.stat through kernfs (bench/README.md
 // "Metrics at scale"), relative to the held tree directory it walks "c-w/cpu.stat".
 #include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 
 #include "daemon/host/cgroup_tree.h"
 
@@ -26,24 +23,9 @@ std::optional<std::string> CgroupTree::read_file(const std::string& path, const 
   below = below.empty() ? std::string(file) : below.substr(1) + "/" + file;
   const int fd = sys_.openat(tree_fd_, below.c_str(), O_RDONLY | O_CLOEXEC, 0);
   if (fd < 0) return std::nullopt;
-  std::string text;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = sys_.read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      sys_.close(fd);
-      errno = err;
-      return std::nullopt;
-    }
-    text.append(buf, static_cast<std::size_t>(n));
-    // A kernfs read fills the buffer unless it reached the end: a short read is the whole
-    // file (cpu.stat is some 100 bytes), which saves the second read that would answer 0.
-    if (static_cast<std::size_t>(n) < sizeof buf) break;
-  }
-  sys_.close(fd);
-  return text;
+  // A kernfs read fills the buffer unless it reached the end: a short read is the whole
+  // file (cpu.stat is some 100 bytes), which saves the second read that would answer 0.
+  return read_open_file(sys_, fd, true);
 }
 
 }  // namespace arbor::host

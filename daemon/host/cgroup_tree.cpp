@@ -74,9 +74,7 @@ void remove_stale_instances(Sys& sys, const std::string& start) {
 
 }  // namespace
 
-std::optional<std::string> read_small_file(Sys& sys, const std::string& path) {
-  const int fd = sys.open(path.c_str(), O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0) return std::nullopt;
+std::optional<std::string> read_open_file(Sys& sys, int fd, bool short_read_ends) {
   std::string text;
   char buf[4096];
   for (;;) {
@@ -88,11 +86,17 @@ std::optional<std::string> read_small_file(Sys& sys, const std::string& path) {
       errno = err;
       return std::nullopt;
     }
-    if (n == 0) break;
     text.append(buf, static_cast<std::size_t>(n));
+    if (n == 0 || (short_read_ends && static_cast<std::size_t>(n) < sizeof buf)) break;
   }
   sys.close(fd);
   return text;
+}
+
+std::optional<std::string> read_small_file(Sys& sys, const std::string& path) {
+  const int fd = sys.open(path.c_str(), O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0) return std::nullopt;
+  return read_open_file(sys, fd, false);
 }
 
 bool write_small_file(Sys& sys, const std::string& path, const std::string& text) {

@@ -120,6 +120,9 @@ class CgroupTree {
 };
 
 // Reads a small file whole (a cgroup interface file); nullopt with errno on failure.
+// Reads an open fd to its end and closes it; with `short_read_ends`, a read that does not
+// fill the buffer is taken as the end (kernfs files answer whole in one read).
+std::optional<std::string> read_open_file(Sys& sys, int fd, bool short_read_ends);
 std::optional<std::string> read_small_file(Sys& sys, const std::string& path);
 // Writes `text` to an existing file in one write; false with errno on failure.
 bool write_small_file(Sys& sys, const std::string& path, const std::string& text);
