@@ -82,6 +82,10 @@ ArbordInstance::ArbordInstance() {
 }
 
 ArbordInstance::~ArbordInstance() {
+  // Before anything is killed: what arbord and its children were doing when the test failed
+  // (a wait channel, a system call, a kernel stack), for a hang that cannot be replayed.
+  const std::string snapshot =
+      ::testing::Test::HasFailure() && pid_ > 0 && !exit_status_ ? process_snapshot(pid_) : std::string();
   if (pid_ > 0 && !exit_status_) {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
@@ -103,6 +107,9 @@ ArbordInstance::~ArbordInstance() {
     for (const auto& l : lines_) std::fprintf(stderr, "%s\n", l.c_str());
     std::fprintf(stderr, "---- events seen (%zu) ----\n", events_.size());
     for (const auto& e : events_) std::fprintf(stderr, "%s\n", e.dump().c_str());
+    if (!snapshot.empty()) {
+      std::fprintf(stderr, "---- arbord's processes at the failure ----\n%s", snapshot.c_str());
+    }
   } else {
     std::string cmd = "rm -rf '" + dir_ + "'";
     if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "could not remove %s\n", dir_.c_str());

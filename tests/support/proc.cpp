@@ -94,6 +94,47 @@ bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds tim
   }
 }
 
+namespace {
+std::string slurp_proc(pid_t pid, const char* file) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/" + file);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::replace(text.begin(), text.end(), '\0', ' ');
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+}  // namespace
+
+std::string process_snapshot(pid_t root) {
+  std::vector<pid_t> tree{root};
+  DIR* proc = opendir("/proc");
+  std::vector<std::pair<pid_t, pid_t>> parent_of;  // (pid, ppid)
+  if (proc != nullptr) {
+    while (dirent* e = readdir(proc)) {
+      const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
+      const auto f = pid > 0 ? stat_fields(pid) : std::vector<std::string>{};
+      if (f.size() > 1) parent_of.emplace_back(pid, static_cast<pid_t>(std::atoi(f[1].c_str())));
+    }
+    closedir(proc);
+  }
+  for (std::size_t i = 0; i < tree.size(); ++i) {  // breadth first: the tree below root
+    for (const auto& [pid, ppid] : parent_of) {
+      if (ppid == tree[i]) tree.push_back(pid);
+    }
+  }
+  std::string out;
+  for (const pid_t pid : tree) {
+    const char state = proc_state(pid);
+    if (state == '\0') continue;
+    out += "pid " + std::to_string(pid) + " state " + state + " [" + slurp_proc(pid, "cmdline") + "] wchan " +
+           slurp_proc(pid, "wchan") + " syscall " + slurp_proc(pid, "syscall") + "\n";
+    if (pid == root) {
+      const std::string stack = slurp_proc(pid, "stack");
+      if (!stack.empty()) out += stack + "\n";
+    }
+  }
+  return out;
+}
+
 int run_command(const std::string& command, std::string& output) {
   output.clear();
   FILE* p = ::popen((command + " 2>&1").c_str(), "r");

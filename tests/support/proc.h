@@ -37,6 +37,11 @@ bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds tim
 // The children of `parent` whose state is `state` ('Z': zombies), from /proc.
 std::vector<pid_t> children_of(pid_t parent, char state);
 
+// For a failure's report: `root` and every descendant, one block each with its state,
+// command, wait channel, the system call it is in and its kernel stack (root only): what a
+// process that stopped answering was doing.
+std::string process_snapshot(pid_t root);
+
 // Runs a shell command, returns its exit status and its stdout+stderr.
 int run_command(const std::string& command, std::string& output);
 

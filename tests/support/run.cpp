@@ -102,7 +102,8 @@ RunResult run(std::vector<std::string> argv, std::chrono::milliseconds timeout,
   const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   pollfd p{pidfd, POLLIN, 0};
   if (timed_out || pidfd < 0 || poll(&p, 1, left_ms(deadline)) != 1) {
-    ADD_FAILURE() << argv[0] << " did not finish within " << timeout.count() << " ms: " << argv.back();
+    ADD_FAILURE() << argv[0] << " did not finish within " << timeout.count() << " ms: " << argv.back() << "\n"
+                  << process_snapshot(pid);
     kill(pid, SIGKILL);
   }
   if (pidfd >= 0) close(pidfd);
