@@ -26,6 +26,7 @@ namespace arbor::app {
 App::App(AppOptions options) : options_(std::move(options)), random_(std::random_device{}()) {
   uv_loop_init(&loop_);
   if (options_.log_sink) options_.log_sink->attach(&loop_);
+  systemd_.attach(&loop_);
   host::RunnerCallbacks callbacks;
   callbacks.spawned = [this](std::uint64_t token, int pid) { tree_->on_spawned(token, pid, now()); };
   callbacks.start_failed = [this](std::uint64_t token, const std::string& error) {
@@ -90,6 +91,7 @@ App::~App() {
     options_.group_record->cgroup_removed(cgroups_->instance());
   }
   cgroups_.reset();
+  systemd_.detach();
   if (options_.log_sink) options_.log_sink->detach();
   uv_run(&loop_, UV_RUN_NOWAIT);  // let close callbacks run
   if (uv_loop_close(&loop_) != 0) spdlog::debug("event loop closed with handles still open");

@@ -31,7 +31,7 @@ std::optional<std::uint64_t> watchdog_interval_ms(const char* usec, const char* 
   return std::max<std::uint64_t>(1, *us / 1000);
 }
 
-SelfWatchdog::SelfWatchdog(uv_loop_t* loop, const SdNotify& notify)
+SelfWatchdog::SelfWatchdog(uv_loop_t* loop, SdNotify& notify)
     : loop_(loop),
       notify_(notify),
       interval_ms_(

@@ -22,7 +22,7 @@ std::optional<std::uint64_t> watchdog_interval_ms(const char* usec, const char* 
 
 class SelfWatchdog {
  public:
-  SelfWatchdog(uv_loop_t* loop, const SdNotify& notify);
+  SelfWatchdog(uv_loop_t* loop, SdNotify& notify);
   // Starts the pings (one at once) if systemd asked for them.
   void start();
   void stop() { timer_.reset(); }
@@ -30,7 +30,7 @@ class SelfWatchdog {
 
  private:
   uv_loop_t* loop_;
-  const SdNotify& notify_;
+  SdNotify& notify_;
   std::optional<std::uint64_t> interval_ms_;
   uv::UvHandle<uv_timer_t> timer_;
 };
