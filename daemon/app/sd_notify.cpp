@@ -29,8 +29,8 @@ int SdNotify::try_send(const std::string& state) const {
   std::memcpy(addr.sun_path, address_.data(), address_.size());
   if (address_[0] == '@') addr.sun_path[0] = '\0';  // abstract namespace
   const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address_.size());
-  const ssize_t n =
-      sendto(fd, state.data(), state.size(), MSG_NOSIGNAL | MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&addr), len);
+  const int flags = MSG_NOSIGNAL | MSG_DONTWAIT;
+  const ssize_t n = sendto(fd, state.data(), state.size(), flags, reinterpret_cast<sockaddr*>(&addr), len);
   const int err = n < 0 ? errno : 0;
   close(fd);
   return err;
