@@ -1,6 +1,7 @@
 #include "tests/support/proc.h"
 
 #include <dirent.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -104,6 +105,38 @@ std::string slurp_proc(pid_t pid, const char* file) {
 }
 }  // namespace
 
+namespace {
+// Each descriptor and what it is; for an epoll set, the descriptors it watches (fdinfo's
+// "tfd:" lines), for an inotify one its watches: a descriptor a loop no longer watches is
+// missing there.
+std::string open_files(pid_t pid) {
+  std::string out;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+  DIR* fds = opendir(dir.c_str());
+  if (fds == nullptr) return out;
+  std::vector<int> numbers;
+  while (dirent* e = readdir(fds)) {
+    if (e->d_name[0] != '.') numbers.push_back(std::atoi(e->d_name));
+  }
+  closedir(fds);
+  std::sort(numbers.begin(), numbers.end());
+  for (const int fd : numbers) {
+    char target[512];
+    const ssize_t n = readlink((dir + "/" + std::to_string(fd)).c_str(), target, sizeof target - 1);
+    out += "  fd " + std::to_string(fd) + " -> " + std::string(target, n > 0 ? static_cast<std::size_t>(n) : 0);
+    const std::string kind(target, n > 0 ? static_cast<std::size_t>(n) : 0);
+    if (kind.find("eventpoll") != std::string::npos || kind.find("inotify") != std::string::npos) {
+      std::istringstream info(slurp_proc(pid, ("fdinfo/" + std::to_string(fd)).c_str()));
+      for (std::string line; std::getline(info, line);) {
+        if (line.rfind("tfd:", 0) == 0 || line.rfind("inotify", 0) == 0) out += "\n      " + line;
+      }
+    }
+    out += "\n";
+  }
+  return out;
+}
+}  // namespace
+
 std::string process_snapshot(pid_t root) {
   std::vector<pid_t> tree{root};
   DIR* proc = opendir("/proc");
@@ -130,6 +163,7 @@ std::string process_snapshot(pid_t root) {
     if (pid == root) {
       const std::string stack = slurp_proc(pid, "stack");
       if (!stack.empty()) out += stack + "\n";
+      out += open_files(pid);
     }
   }
   return out;
