@@ -123,8 +123,8 @@ std::string open_files(pid_t pid) {
   for (const int fd : numbers) {
     char target[512];
     const ssize_t n = readlink((dir + "/" + std::to_string(fd)).c_str(), target, sizeof target - 1);
-    out += "  fd " + std::to_string(fd) + " -> " + std::string(target, n > 0 ? static_cast<std::size_t>(n) : 0);
     const std::string kind(target, n > 0 ? static_cast<std::size_t>(n) : 0);
+    out += "  fd " + std::to_string(fd) + " -> " + kind;
     if (kind.find("eventpoll") != std::string::npos || kind.find("inotify") != std::string::npos) {
       std::istringstream info(slurp_proc(pid, ("fdinfo/" + std::to_string(fd)).c_str()));
       for (std::string line; std::getline(info, line);) {
