@@ -45,6 +45,24 @@ struct Waiter {
   std::string path;
   core::ChildState want;
   bool done = false;
+  // The core emits an event before it has finished reacting to it (an `exited` comes
+  // before the supervisor has put the child in `restarting`, which emits nothing of its
+  // own), so each event is also checked again once the loop is past it.
+  std::unique_ptr<Handle> recheck;
+  bool recheck_armed = false;
+
+  void on_event(const std::shared_ptr<Waiter>& self) {
+    check();
+    if (done || recheck_armed) return;
+    recheck_armed = true;
+    std::weak_ptr<Waiter> weak = self;
+    recheck = daemon.after(0, [weak] {  // replaced (never destroyed) in its own callback
+      if (auto w = weak.lock()) {
+        w->recheck_armed = false;
+        w->check();
+      }
+    });
+  }
 
   void check() {
     if (done) return;
@@ -159,7 +177,7 @@ void wait(Context& context, cmd::Wait::Request request, const Answer<cmd::Wait>&
   waiter->check();
   if (waiter->done) return;
   reply.keep(std::make_unique<Subscription>(context.daemon,
-                                            [waiter](const events::StampedEvent&) { waiter->check(); }));
+                                            [waiter](const events::StampedEvent&) { waiter->on_event(waiter); }));
   if (request.timeout_ms) {
     const core::Millis ms = *request.timeout_ms;
     reply.keep(context.daemon.after(ms, [waiter, ms] { waiter->timed_out(ms); }));
