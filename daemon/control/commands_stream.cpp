@@ -176,8 +176,8 @@ void wait(Context& context, cmd::Wait::Request request, const Answer<cmd::Wait>&
   auto waiter = std::make_shared<Waiter>(Waiter{context.daemon, reply, path, *want});
   waiter->check();
   if (waiter->done) return;
-  reply.keep(std::make_unique<Subscription>(context.daemon,
-                                            [waiter](const events::StampedEvent&) { waiter->on_event(waiter); }));
+  reply.keep(std::make_unique<Subscription>(
+      context.daemon, [waiter](const events::StampedEvent&) { waiter->on_event(waiter); }));
   if (request.timeout_ms) {
     const core::Millis ms = *request.timeout_ms;
     reply.keep(context.daemon.after(ms, [waiter, ms] { waiter->timed_out(ms); }));
