@@ -32,12 +32,9 @@ class SdNotify {
   // Sends `state` ("READY=1\nSTATUS=..."). Other failures than a full queue are ignored
   // (systemd may be gone).
   void send(const std::string& state);
-  std::uint64_t dropped_pings() const { return dropped_; }
-  bool pending() const { return !pending_.empty(); }
-
-  static constexpr std::uint64_t kRetryMs = 100;
 
  private:
+  static constexpr std::uint64_t kRetryMs = 100;
   // 0 when sent, else the errno.
   int try_send(const std::string& state) const;
   void full();
