@@ -10,6 +10,9 @@ NS=${SCALE_NS:-$( ((QUICK)) && echo "100" || echo "1000 5000 10000")}
 # which keeps the full run under 15 minutes; quick mode 0.5 s.
 idle_secs() { if ((QUICK)); then echo 0.5; elif (( $1 == 5000 )); then echo 10; else echo 3; fi; }
 STATUS_LIMIT=10   # s6 has no multi-service status: 10,000 s6-svstat calls take ~30 s
+# SCALE_LEAN=1: start, memory and stop only (no idle window, no status, no descriptor
+# runs): for A/B runs of the start and PSS, several in a row.
+LEAN=${SCALE_LEAN:-0}
 
 one_n() {
   local p=$1 n=$2 dir=$WORK/scale-$p-$n ts t0 pids
@@ -41,16 +44,20 @@ one_n() {
     local fds; fds=$(fd_count "$(cat "$dir/sup.pid")")
     record scale arbor "fds@$n" "$fds" "descriptors of arbord with $n children, output discarded"
   fi
-  local c0 c1 idle; idle=$(idle_secs "$n"); c0=$(cpu_ticks $pids); sleep "$idle"; c1=$(cpu_ticks $pids)
-  record scale "$p" "idle_cpu_ms@$n" "$(( (c1 - c0) * 1000 / $(getconf CLK_TCK) ))" "CPU in ${idle} idle s"
-  local ms rc
-  time_cmd ms run_limited "$STATUS_LIMIT" peer_status_all "$dir"; rc=$?
-  if (( rc == 137 )); then
-    record scale "$p" "status_all_ms@$n" "n/a" "n/a (over ${STATUS_LIMIT} s: cut)"
-  elif (( rc == 0 )); then
-    record scale "$p" "status_all_ms@$n" "$ms" "$(peer_status_cmd_note 2>/dev/null)"
+  if ((LEAN)); then
+    log "scale/$p/$n: start ${start_s}s, PSS $(awk -v k="$2" 'BEGIN{printf "%.1f", k/1024}') MiB (lean), load $(cut -d' ' -f1-3 /proc/loadavg)"
   else
-    record scale "$p" "status_all_ms@$n" "n/a" "$(peer_status_cmd_note 2>/dev/null || echo 'no status command') (failed or unavailable)"
+    local c0 c1 idle; idle=$(idle_secs "$n"); c0=$(cpu_ticks $pids); sleep "$idle"; c1=$(cpu_ticks $pids)
+    record scale "$p" "idle_cpu_ms@$n" "$(( (c1 - c0) * 1000 / $(getconf CLK_TCK) ))" "CPU in ${idle} idle s"
+    local ms rc
+    time_cmd ms run_limited "$STATUS_LIMIT" peer_status_all "$dir"; rc=$?
+    if (( rc == 137 )); then
+      record scale "$p" "status_all_ms@$n" "n/a" "n/a (over ${STATUS_LIMIT} s: cut)"
+    elif (( rc == 0 )); then
+      record scale "$p" "status_all_ms@$n" "$ms" "$(peer_status_cmd_note 2>/dev/null)"
+    else
+      record scale "$p" "status_all_ms@$n" "n/a" "$(peer_status_cmd_note 2>/dev/null || echo 'no status command') (failed or unavailable)"
+    fi
   fi
   local s0=$EPOCHREALTIME
   peer_stop "$dir"
@@ -79,7 +86,7 @@ arbor_fds_captured() {
 one_peer() {
   local p=$1 n
   for n in $NS; do one_n "$p" "$n"; done
-  if [[ $p == arbor ]]; then
+  if [[ $p == arbor ]] && ! ((LEAN)); then
     arbor_fds_captured "${NS%% *}"
     # baseline: arbord with 1 child (descriptors that are not per child)
     local dir=$WORK/scale-arbor-1; mkdir -p "$dir"

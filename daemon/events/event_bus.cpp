@@ -44,7 +44,7 @@ void EventBus::restore(std::uint64_t seq, const std::vector<StampedEvent>& histo
   seq_ = seq;
   for (const KeptEvent& k : history_) release(k, strings_);
   history_.clear();
-  last_of_.clear();
+  strings_.clear_marks();
   base_ = seq + 1;
   // Only a history numbered one by one up to `seq` can be a ring; anything else is dropped.
   for (std::size_t i = 0; i < history.size(); ++i) {
@@ -55,7 +55,7 @@ void EventBus::restore(std::uint64_t seq, const std::vector<StampedEvent>& histo
   for (std::size_t i = from; i < history.size(); ++i) {
     const KeptEvent& k =
         history_.emplace_back(pack(history[i].seq, history[i].micros, history[i].event, strings_));
-    if (explained(history[i].event.type)) last_of_.insert_or_assign(k.path, k.seq);
+    if (explained(history[i].event.type)) strings_.set_mark(k.path, k.seq);
   }
 }
 
@@ -81,8 +81,8 @@ bool EventBus::explained(core::EventType type) {
 std::optional<StampedEvent> EventBus::last_of(const std::string& path) const {
   const auto id = strings_.find(path);
   if (!id) return std::nullopt;
-  auto it = last_of_.find(*id);
-  return it == last_of_.end() ? std::nullopt : kept(it->second);
+  const std::uint64_t seq = strings_.mark(*id);
+  return seq == 0 ? std::nullopt : kept(seq);
 }
 
 std::uint64_t EventBus::publish(const core::Event& event) {
@@ -94,14 +94,12 @@ std::uint64_t EventBus::publish(const core::Event& event) {
     slot = &history_.emplace_back();  // within the reserved capacity
   } else {
     slot = &history_[(seq_ - base_) % keep_];  // the oldest kept, now dropped
-    if (explained(static_cast<core::EventType>(slot->type))) {
-      auto it = last_of_.find(slot->path);
-      if (it != last_of_.end() && it->second == slot->seq) last_of_.erase(it);
-    }
+    if (explained(static_cast<core::EventType>(slot->type)) && strings_.mark(slot->path) == slot->seq)
+      strings_.set_mark(slot->path, 0);
     release(*slot, strings_);
   }
   *slot = pack(stamped.seq, stamped.micros, event, strings_);
-  if (explained(event.type)) last_of_.insert_or_assign(slot->path, seq_);
+  if (explained(event.type)) strings_.set_mark(slot->path, seq_);
   // Listeners get this copy (they may publish: the slot may be reused only `keep_` events later,
   // but the copy does not depend on it).
   // Copy the ids first: a listener may unsubscribe during delivery.

@@ -72,9 +72,9 @@ class EventBus {
   // reexec the oldest event the program before kept (restore()).
   std::uint64_t base_ = 1;
   std::vector<KeptEvent> history_;
-  StringTable strings_;  // the kept events' paths and errors
-  // By the path's id in strings_ (held by the event it names).
-  std::unordered_map<std::uint32_t, std::uint64_t> last_of_;
+  // The kept events' strings; each path's mark is the seq of its last explained event
+  // (last_of), 0 once that event has left the history.
+  StringTable strings_;
   std::uint64_t seq_ = 0;
   std::uint64_t next_id_ = 1;
   std::map<std::uint64_t, Listener> listeners_;

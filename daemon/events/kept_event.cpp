@@ -1,8 +1,11 @@
 #include "daemon/events/kept_event.h"
 
+#include <cstring>
+#include <type_traits>
+
 namespace arbor::events {
 
-static_assert(sizeof(KeptEvent) <= 104, "the history keeps 10,000: keep KeptEvent small");
+static_assert(sizeof(KeptEvent) <= 48, "the history keeps 10,000: keep KeptEvent small");
 
 namespace {
 enum Flag : std::uint8_t {
@@ -14,47 +17,52 @@ enum Flag : std::uint8_t {
   kWatchdog = 32,
   kHasUid = 64,
 };
+
+// The rare fields, as the bytes of one table string. strategy and command are static
+// strings: their addresses are the same for the life of the program.
+struct Extra {
+  core::Millis delay_ms = 0;
+  std::uint64_t bytes = 0;
+  const char* strategy = nullptr;
+  const char* command = nullptr;
+  std::uint32_t uid = 0;
+  std::int32_t failures = 0;
+  std::array<std::int32_t, 5> plan_counts{};
+  std::int32_t unused = 0;  // no padding: the bytes are compared whole
+};
+static_assert(std::has_unique_object_representations_v<Extra>, "Extra is compared as bytes");
+
+Extra extra_of(const core::Event& e) {
+  Extra x;
+  x.delay_ms = e.delay_ms;
+  x.bytes = e.bytes;
+  x.strategy = e.strategy;
+  x.command = e.command;
+  x.uid = e.uid.value_or(0);
+  x.failures = e.failures;
+  for (std::size_t i = 0; i < x.plan_counts.size(); ++i) x.plan_counts[i] = e.plan_counts[i];
+  return x;
+}
+
+bool is_set(const Extra& x) {
+  if (x.delay_ms != 0 || x.bytes != 0 || x.strategy != nullptr || x.command != nullptr || x.uid != 0 ||
+      x.failures != 0)
+    return true;
+  for (const std::int32_t c : x.plan_counts)
+    if (c != 0) return true;
+  return false;
+}
 }  // namespace
-
-std::uint32_t StringTable::acquire(std::string_view text) {
-  if (text.empty()) return 0;
-  auto [it, fresh] = index_.try_emplace(std::string(text), 0);
-  if (fresh) {
-    if (free_.empty()) {
-      it->second = static_cast<std::uint32_t>(entries_.size());
-      entries_.emplace_back();
-    } else {
-      it->second = free_.back();
-      free_.pop_back();
-    }
-    entries_[it->second] = Entry{&it->first, 0};
-  }
-  ++entries_[it->second].refs;
-  return it->second;
-}
-
-void StringTable::release(std::uint32_t id) {
-  if (id == 0 || id >= entries_.size() || entries_[id].refs == 0) return;
-  Entry& entry = entries_[id];
-  if (--entry.refs > 0) return;
-  index_.erase(*entry.text);
-  entry = Entry{};
-  free_.push_back(id);
-}
 
 KeptEvent pack(std::uint64_t seq, std::int64_t micros, const core::Event& e, StringTable& strings) {
   KeptEvent k;
   k.seq = seq;
   k.micros = micros;
   k.cause = e.cause;
-  k.delay_ms = e.delay_ms;
-  k.bytes = e.bytes;
-  k.strategy = e.strategy;
-  k.command = e.command;
   k.path = strings.acquire(e.path);
   k.error = strings.acquire(e.error);
-  k.failures = e.failures;
-  k.plan_counts = {e.plan_counts[0], e.plan_counts[1], e.plan_counts[2], e.plan_counts[3], e.plan_counts[4]};
+  const Extra x = extra_of(e);
+  if (is_set(x)) k.extra = strings.acquire(std::string_view(reinterpret_cast<const char*>(&x), sizeof x));
   k.type = static_cast<std::uint8_t>(e.type);
   k.reason = static_cast<std::uint8_t>(e.reason);
   if (e.pid) {
@@ -67,10 +75,7 @@ KeptEvent pack(std::uint64_t seq, std::int64_t micros, const core::Event& e, Str
     if (e.exit->oom) k.flags |= kOom;
     k.exit_value = e.exit->value;
   }
-  if (e.uid) {
-    k.flags |= kHasUid;
-    k.uid = *e.uid;
-  }
+  if (e.uid) k.flags |= kHasUid;
   if (e.health) k.flags |= kHealth;
   if (e.watchdog) k.flags |= kWatchdog;
   return k;
@@ -85,22 +90,25 @@ core::Event unpack(const KeptEvent& k, const StringTable& strings) {
     e.exit = core::ExitStatus{(k.flags & kSignaled) != 0, (k.flags & kOom) != 0, k.exit_value};
   e.reason = static_cast<core::ExitReason>(k.reason);
   e.error = strings.at(k.error);
-  e.failures = k.failures;
   e.health = (k.flags & kHealth) != 0;
   e.watchdog = (k.flags & kWatchdog) != 0;
-  e.delay_ms = k.delay_ms;
-  e.bytes = k.bytes;
-  for (std::size_t i = 0; i < e.plan_counts.size(); ++i) e.plan_counts[i] = k.plan_counts[i];
   e.cause = k.cause;
-  e.strategy = k.strategy;
-  e.command = k.command;
-  if (k.flags & kHasUid) e.uid = k.uid;
+  Extra x;
+  if (k.extra != 0) std::memcpy(static_cast<void*>(&x), strings.at(k.extra).data(), sizeof x);
+  e.failures = x.failures;
+  e.delay_ms = x.delay_ms;
+  e.bytes = x.bytes;
+  for (std::size_t i = 0; i < e.plan_counts.size(); ++i) e.plan_counts[i] = x.plan_counts[i];
+  e.strategy = x.strategy;
+  e.command = x.command;
+  if (k.flags & kHasUid) e.uid = x.uid;
   return e;
 }
 
 void release(const KeptEvent& k, StringTable& strings) {
   strings.release(k.path);
   strings.release(k.error);
+  strings.release(k.extra);
 }
 
 }  // namespace arbor::events

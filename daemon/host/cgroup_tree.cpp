@@ -74,6 +74,8 @@ void remove_stale_instances(Sys& sys, const std::string& start) {
 
 }  // namespace
 
+const config::Limits CgroupTree::kNoLimits{};
+
 std::optional<std::string> read_open_file(Sys& sys, int fd, bool short_read_ends) {
   std::string text;
   char buf[4096];
@@ -215,17 +217,17 @@ bool CgroupTree::make(const std::string& path, std::string& error) {
   const config::Limits* limits = limits_of_ ? limits_of_(path) : nullptr;
   if (limits != nullptr && !limits->empty()) {
     apply_limits(dir, {}, *limits);
-    made.limits = *limits;
+    made.set(*limits);
   }
   return true;
 }
 
 void CgroupTree::refresh_limits(const std::string& path, Made& made) {
   const config::Limits* limits = limits_of_ ? limits_of_(path) : nullptr;
-  const config::Limits now = limits != nullptr ? *limits : config::Limits{};
-  if (now == made.limits) return;
-  apply_limits(absolute(path), made.limits, now);
-  made.limits = now;
+  const config::Limits& now = limits != nullptr ? *limits : kNoLimits;
+  if (now == made.written()) return;
+  apply_limits(absolute(path), made.written(), now);
+  made.set(now);
 }
 
 std::optional<std::string> CgroupTree::ensure(const std::string& path, std::string& error) {
@@ -276,7 +278,7 @@ void CgroupTree::renew(const std::string& path) {
     spdlog::warn("cgroups: cannot renew {}: {}", dir, std::strerror(errno));
     return;
   }
-  it->second.limits = {};
+  it->second.limits.reset();
   std::string error;
   if (make(path, error)) return;
   spdlog::warn("cgroups: {}", error);

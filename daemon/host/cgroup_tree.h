@@ -99,10 +99,17 @@ class CgroupTree {
   void apply_limits(const std::string& dir, const config::Limits& was, const config::Limits& now);
   void enable_controllers(const std::string& dir);
 
+  // One per cgroup made (5,000 workers: 5,000 of them). Most nodes have no limits, so the
+  // last written ones are held out of line: null for none (Limits is 80 bytes).
   struct Made {
-    config::Limits limits;  // last written
+    std::unique_ptr<const config::Limits> limits;  // last written; null: none
     std::size_t children = 0;
+    const config::Limits& written() const { return limits ? *limits : kNoLimits; }
+    void set(const config::Limits& now) {
+      limits = now.empty() ? nullptr : std::make_unique<const config::Limits>(now);
+    }
   };
+  static const config::Limits kNoLimits;
   void refresh_limits(const std::string& path, Made& made);
 
   Sys& sys_;

@@ -176,9 +176,11 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
   Worker& worker = workers[token];
   worker.pid = pid;
   worker.path = path;
-  worker.cgroup = std::move(cgroup);
-  if (!worker.cgroup.empty() && cgroups->has_controller("memory"))
-    worker.oom_kills = oom_kills(worker.cgroup);
+  worker.in_cgroup = !cgroup.empty();
+  if (worker.in_cgroup && cgroups->has_controller("memory")) {
+    worker.counts_oom = true;
+    worker.oom_kills = oom_kills(cgroup);
+  }
   if (record) record->added(pid);
   auto on_watchdog = [this, token](bool trigger) {
     queue.post([this, token, trigger] {
@@ -212,15 +214,15 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
     captures.emplace(id, std::move(capture));
     worker.capture_id = id;
   }
-  reaper.watch(token, pid, result.pidfd, !worker.cgroup.empty());
+  reaper.watch(token, pid, result.pidfd, worker.in_cgroup);
 }
 
 void ProcessRunner::Impl::on_leader_exited(std::uint64_t token) {
   // A READY=1 or newline sent just before exiting still counts: it came first.
   auto it = workers.find(token);
   if (it == workers.end()) return;
-  if (drain && !it->second.cgroup.empty() &&
-      drain->leader_exited(it->second.path, it->second.cgroup, it->second.pid)) {
+  if (drain && it->second.in_cgroup &&
+      drain->leader_exited(it->second.path, cgroup_of(it->second), it->second.pid)) {
     it->second.renew = true;
   }
   if (it->second.watchdog) it->second.watchdog->close();
@@ -237,9 +239,10 @@ void ProcessRunner::Impl::on_escaped(std::uint64_t token, const std::vector<pid_
       "{}: exited but left processes {} running in other sessions (the program daemonized; run it in the "
       "foreground, e.g. nginx `daemon off;`) — they are killed with the worker",
       it->second.path, fmt::join(pids, " "));
+  if (!it->second.escaped) it->second.escaped = std::make_unique<std::vector<pid_t>>();
   for (const pid_t pgid : pgids) {
     if (record) record->added(pgid);
-    it->second.escaped.push_back(pgid);
+    it->second.escaped->push_back(pgid);
   }
 }
 
@@ -251,14 +254,14 @@ std::uint64_t ProcessRunner::Impl::oom_kills(const std::string& dir) {
 void ProcessRunner::Impl::on_group_gone(std::uint64_t token, WaitStatus status) {
   auto it = workers.find(token);
   if (it == workers.end()) return;
-  if (drain && !it->second.cgroup.empty() && !it->second.drained) {
+  if (drain && it->second.in_cgroup && !it->second.drained) {
     // Exited means empty: what the group cleanup cannot see is in the cgroup.
     it->second.drained = true;
-    return drain->when_empty(token, it->second.cgroup,
+    return drain->when_empty(token, cgroup_of(it->second),
                              [this, token, status] { on_group_gone(token, status); });
   }
   // Read when the exit is handled, not from an OOM notification, which may come after SIGCHLD.
-  if (it->second.oom_kills && oom_kills(it->second.cgroup) > *it->second.oom_kills) status.oom = true;
+  if (it->second.counts_oom && oom_kills(cgroup_of(it->second)) > it->second.oom_kills) status.oom = true;
   if (it->second.renew) cgroups->renew(it->second.path);
   // Every writer of the pipe is dead (unless one escaped the group), so after this the
   // log holds all the worker's output before `exited` is reported.
@@ -266,7 +269,8 @@ void ProcessRunner::Impl::on_group_gone(std::uint64_t token, WaitStatus status) 
     capture->second->drain();
   if (record) {
     record->removed(it->second.pid);
-    for (const pid_t pgid : it->second.escaped) record->removed(pgid);
+    if (it->second.escaped)
+      for (const pid_t pgid : *it->second.escaped) record->removed(pgid);
   }
   workers.erase(it);
   queue.post([this, token, status] {
@@ -313,8 +317,8 @@ void ProcessRunner::signal(std::uint64_t token, int signo) {
   if (it == impl_->workers.end()) return;
   impl_->reaper.signal_group(it->second.pid, signo);
   // A stop's kill after its grace takes the whole cgroup, not only the group.
-  if (signo == SIGKILL && impl_->drain && !it->second.cgroup.empty() &&
-      impl_->drain->kill(it->second.cgroup)) {
+  if (signo == SIGKILL && impl_->drain && it->second.in_cgroup &&
+      impl_->drain->kill(impl_->cgroup_of(it->second))) {
     it->second.renew = true;
   }
 }

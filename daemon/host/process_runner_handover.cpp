@@ -29,7 +29,7 @@ bool ProcessRunner::handover(std::vector<HandoverWorker>& out, std::vector<Hando
   out.clear();
   out.reserve(impl.workers.size());
   for (const auto& [token, worker] : impl.workers) {
-    if (!worker.escaped.empty() || worker.drained) {
+    if (worker.has_escaped() || worker.drained) {
       why = worker.path + " is being cleaned up";
       return false;
     }
@@ -37,9 +37,9 @@ bool ProcessRunner::handover(std::vector<HandoverWorker>& out, std::vector<Hando
     h.token = token;
     h.path = worker.path;
     h.pid = worker.pid;
-    h.cgroup = worker.cgroup;
+    if (worker.in_cgroup) h.cgroup = impl.cgroup_of(worker);
     h.cgroup_renew = worker.renew;
-    h.oom_kills = worker.oom_kills;
+    if (worker.counts_oom) h.oom_kills = worker.oom_kills;
     h.pidfd = impl.reaper.pidfd(worker.pid);
     if (h.pidfd < 0) {
       why = worker.path + ": its process is not watched";
@@ -84,11 +84,12 @@ void ProcessRunner::adopt(const std::vector<HandoverWorker>& workers,
     Impl::Worker& worker = impl.workers[token];
     worker.pid = h.pid;
     worker.path = h.path;
-    // The cgroup by its path: the directory is the same (the instance is adopted, not
-    // made again); nothing of it is held open between spawns (clone_into_cgroup.cpp).
-    worker.cgroup = impl.cgroups != nullptr ? h.cgroup : std::string();
-    worker.renew = h.cgroup_renew && !worker.cgroup.empty();
-    worker.oom_kills = worker.cgroup.empty() ? std::nullopt : h.oom_kills;
+    // The cgroup by its node's path: the directory is the same (the instance is adopted,
+    // not made again); nothing of it is held open between spawns (clone_into_cgroup.cpp).
+    worker.in_cgroup = impl.cgroups != nullptr && !h.cgroup.empty();
+    worker.renew = h.cgroup_renew && worker.in_cgroup;
+    worker.counts_oom = worker.in_cgroup && h.oom_kills.has_value();
+    worker.oom_kills = worker.counts_oom ? *h.oom_kills : 0;
     auto on_watchdog = [&impl, token](bool trigger) {
       impl.queue.post([&impl, token, trigger] {
         if (impl.callbacks.watchdog) impl.callbacks.watchdog(token, trigger);
@@ -129,7 +130,7 @@ void ProcessRunner::adopt(const std::vector<HandoverWorker>& workers,
       impl.captures.emplace(id, std::move(capture));
       worker.capture_id = id;
     }
-    impl.reaper.watch(token, h.pid, h.pidfd, !worker.cgroup.empty());
+    impl.reaper.watch(token, h.pid, h.pidfd, worker.in_cgroup);
   }
   // A child that died while the old program was exec'ing raised a SIGCHLD nobody caught.
   impl.reaper.scan();

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "daemon/host/callback_queue.h"
+#include "daemon/host/cgroup_tree.h"
 #include "daemon/host/cgroup_drain.h"
 #include "daemon/host/listen_sockets.h"
 #include "daemon/host/log_capture.h"
@@ -29,18 +30,26 @@ namespace arbor::host {
 constexpr std::size_t kMaxOpenLogs = 32;
 
 struct ProcessRunner::Impl {
+  // One per live worker (5,000 of them at scale): 80 bytes. The cgroup's path is not kept
+  // (CgroupTree::absolute(path) makes it when needed: the exit and the stop), the escaped
+  // groups are rare and held out of line, and the OOM count uses no optional's flag word.
   struct Worker {
     std::unique_ptr<Readiness> readiness;
     std::unique_ptr<Readiness> watchdog;  // a notify socket for WATCHDOG= alone (no notify readiness)
     std::uint64_t capture_id = 0;         // 0: output not captured
-    pid_t pid = 0;                        // the leader, also the pgid
     std::string path;
-    std::vector<pid_t> escaped;              // groups of processes that escaped, in the record
-    std::string cgroup;                      // absolute; empty: cgroups off
-    bool drained = false;                    // its group is gone; waiting for (or done with) an empty cgroup
-    bool renew = false;                      // cgroup.kill was written: a new cgroup before the next start
-    std::optional<std::uint64_t> oom_kills;  // memory.events oom_kill at spawn (memory controller on)
+    std::unique_ptr<std::vector<pid_t>> escaped;  // groups of processes that escaped, in the record
+    std::uint64_t oom_kills = 0;                  // memory.events oom_kill at spawn, if counts_oom
+    pid_t pid = 0;                                // the leader, also the pgid
+    bool in_cgroup = false;                       // false: cgroups off
+    bool drained = false;     // its group is gone; waiting for (or done with) an empty cgroup
+    bool renew = false;       // cgroup.kill was written: a new cgroup before the next start
+    bool counts_oom = false;  // oom_kills was read (memory controller on)
+    bool has_escaped() const { return escaped && !escaped->empty(); }
   };
+  static_assert(sizeof(Worker) <= 80, "one per live worker: keep it small");
+  // The worker's cgroup directory (absolute); only for one in a cgroup.
+  std::string cgroup_of(const Worker& worker) const { return cgroups->absolute(worker.path); }
 
   Impl(uv_loop_t* loop_in, RunnerOptions options_in, RunnerCallbacks callbacks_in)
       : loop(loop_in),
