@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <set>
@@ -84,21 +86,34 @@ int open_locked(Sys& sys, const std::string& path) {
 
 }  // namespace
 
+// Called at every spawn: one read of the file (a second read, at the offset where the
+// first ended, made the kernel format the whole file again to find its end), parsed in place.
 unsigned long long GroupRecord::start_time(pid_t pid) {
-  const std::string name = "/proc/" + std::to_string(pid) + "/stat";
-  const int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+  char name[32];
+  std::snprintf(name, sizeof name, "/proc/%d/stat", static_cast<int>(pid));
+  const int fd = ::open(name, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;
-  const std::string stat = read_all(Sys::real(), fd);
+  // "pid (comm) state ppid ...": comm is at most 64 bytes, the 50 numbers after it < 1 KiB.
+  char buf[2048];
+  ssize_t n;
+  do {
+    n = ::read(fd, buf, sizeof buf - 1);
+  } while (n < 0 && errno == EINTR);
   ::close(fd);
-  // "pid (comm) state ppid ..." where comm may hold spaces and ')': fields after the last ')'.
+  if (n <= 0) return 0;
+  buf[n] = '\0';
+  const std::string_view stat(buf, static_cast<std::size_t>(n));
+  // comm may hold spaces and ')': the fields are after the last ')'.
   const std::size_t paren = stat.rfind(')');
-  if (paren == std::string::npos) return 0;
-  std::istringstream in(stat.substr(paren + 1));
-  std::string field;
-  for (int i = 3; i <= 22; ++i) {  // field 3 (state) ... field 22 (starttime)
-    if (!(in >> field)) return 0;
+  if (paren == std::string_view::npos) return 0;
+  std::size_t at = paren + 1;
+  for (int field = 3; field <= 22; ++field) {  // field 3 (state) ... field 22 (starttime)
+    while (at < stat.size() && stat[at] == ' ') ++at;
+    if (at >= stat.size()) return 0;
+    if (field == 22) return std::strtoull(buf + at, nullptr, 10);
+    while (at < stat.size() && stat[at] != ' ') ++at;
   }
-  return std::strtoull(field.c_str(), nullptr, 10);
+  return 0;
 }
 
 namespace {
