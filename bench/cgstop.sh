@@ -54,7 +54,7 @@ stamp_ms() {  # "2026-12-03T07:59:01.123 ..." -> ms of the day
   local t=${1:11:12}
   echo $(( (10#${t:0:2} * 3600 + 10#${t:3:2} * 60 + 10#${t:6:2}) * 1000 + 10#${t:9:3} ))
 }
-wait_for 20 ctl status c0 >/dev/null || { echo "arbord did not come up:"; cat "$DIR/arbord.err"; exit 1; }
+wait_for 20 ctl status c0 >/dev/null 2>&1 || { echo "arbord did not come up:"; cat "$DIR/arbord.err"; exit 1; }
 echo "load: $(cat /proc/loadavg)"
 echo "grace ${GRACE_MS} ms, ${KIDS} processes in the worker's cgroup besides its shell"
 walls=(); logs=()
