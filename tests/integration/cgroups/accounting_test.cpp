@@ -4,6 +4,7 @@
 // the readings of a subtree whose parent did not change); `metrics` exports workers only.
 #include <signal.h>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "tests/integration/cgroups/cgroup_env.h"
@@ -79,6 +80,16 @@ TEST(Accounting, StatusShowsTheKernelsCpuOfWorkersAndOfSupervisorSubtrees) {
   for (const char* path : {"/", "app", "app/burn", "app/idle"}) {
     EXPECT_EQ((*find((*second)["result"], path))["cpu_usec"], (*find(root, path))["cpu_usec"]) << path;
   }
+
+  // The human table gains MEMORY and CPU columns; app/burn's CPU in seconds.
+  const RunResult table = arborctl(arbord.socket(), {"status"});
+  EXPECT_EQ(table.status, 0);
+  EXPECT_NE(table.out.find("LAST EXIT  MEMORY  CPU\n"), std::string::npos) << table.out;
+  const std::string burn_cpu = fmt::format("{:.3f}s\n", static_cast<double>(usec("app/burn")) / 1e6);
+  const auto row = table.out.find("    app/burn ");
+  ASSERT_NE(row, std::string::npos) << table.out;
+  EXPECT_EQ(table.out.substr(table.out.find('\n', row) - burn_cpu.size() + 1, burn_cpu.size()), burn_cpu)
+      << table.out;
 
   const auto metrics = arbord.request("metrics");
   ASSERT_TRUE(metrics);
