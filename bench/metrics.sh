@@ -11,21 +11,32 @@
 #   bench/metrics.sh [BUILD] (default build/bench if it has arbord, else build/dev)
 #   N=5000 SAMPLES=20 DURATION=60 PORT=19100 CGROUPS=auto bench/metrics.sh
 # CGROUPS=off: no cgroup files read (the render alone); with cgroups each worker's cpu.stat
-# (and memory.current with the memory controller) is read per scrape.
+# (and memory.current with the memory controller) is read per scrape, except below a
+# supervisor whose usage did not change since the last scrape (CgroupTree::cpu_usage).
+# WORKLOAD=sleep (default): `sleep infinity` workers, idle, so a scrape reads one cpu.stat;
+# WORKLOAD=tick: each worker wakes every TICK_MS (default 1000) ms, so between two
+# scrapes some of them ran and every cpu.stat is read (the worst case).
 # Not part of run.sh (no peer exports Prometheus metrics to compare with).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-$( [ -x build/bench/daemon/arbord ] && echo build/bench || echo build/dev)}
 N=${N:-5000} SAMPLES=${SAMPLES:-20} DURATION=${DURATION:-60} PORT=${PORT:-19100} CGROUPS=${CGROUPS:-auto}
+WORKLOAD=${WORKLOAD:-sleep} TICK_MS=${TICK_MS:-1000}
 ARBORD=$BUILD/daemon/arbord ARBORCTL=$BUILD/ctl/arborctl
 work=$(mktemp -d /tmp/arbor-metrics-bench.XXXXXX)
 trap 'kill "${arbord_pid:-}" 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-python3 - "$work/arbor.json" "$N" "$PORT" "$work" "$CGROUPS" <<'PY'
+command='["sleep", "infinity"]'
+if [ "$WORKLOAD" = tick ]; then
+  gcc -O2 -o "$work/child" bench/src/child.c
+  command="[\"$work/child\", \"tick\", \"$TICK_MS\"]"
+fi
+python3 - "$work/arbor.json" "$N" "$PORT" "$work" "$CGROUPS" "$command" <<'PY'
 import json, sys
 path, n, port, work, cgroups = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
-children = [{"id": f"w{i}", "command": ["sleep", "infinity"], "stdout": "null", "stderr": "null"}
+command = json.loads(sys.argv[6])
+children = [{"id": f"w{i}", "command": command, "stdout": "null", "stderr": "null"}
             for i in range(n)]
 json.dump({"socket": f"{work}/arbord.sock", "log_dir": work, "metrics": {"listen": f"127.0.0.1:{port}"},
            "cgroups": cgroups,
@@ -65,7 +76,7 @@ done
 c1=$(ticks); t1=$(date +%s.%N)
 busy=$(awk -v a="$c0" -v b="$c1" -v s="$t0" -v e="$t1" -v hz="$hz" 'BEGIN{printf "%.3f", 100 * (b - a) / hz / (e - s)}')
 kill -TERM "$arbord_pid"; wait "$arbord_pid" || true
-echo "build=$BUILD workers=$N cgroups=$CGROUPS text_bytes=$bytes samples=$lines load=$(cut -d' ' -f1-3 /proc/loadavg)"
+echo "build=$BUILD workers=$N cgroups=$CGROUPS workload=$WORKLOAD text_bytes=$bytes samples=$lines load=$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "GET /metrics ms: $http_ms; arborctl metrics ms: $ctl_ms (n=$SAMPLES)"
 echo "arbord cpu: idle ${idle}% of a core, ${scrapes} scrapes in ${DURATION}s ${busy}%," \
   "scrape cost $(awk -v a="$busy" -v b="$idle" 'BEGIN{printf "%.3f", a - b}')% of a core"

@@ -2,6 +2,7 @@
 // (events, log lines). --json bypasses all of this.
 #include <time.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -123,7 +124,29 @@ const char* health_colour(const cmd::NodeStatus& node) {
   return node.health_failures > 0 ? "33" : nullptr;
 }
 
-void status_rows(Table& table, const cmd::NodeStatus& node, int depth) {
+// With cgroups: MEMORY and CPU columns (a supervisor's are its subtree's), as
+// `systemctl status` shows a unit's. Absent with cgroups off, so that table is unchanged.
+bool has_usage(const cmd::NodeStatus& node) {
+  if (node.memory_bytes || node.cpu_usec) return true;
+  return std::any_of(node.children.begin(), node.children.end(), has_usage);
+}
+
+std::string format_bytes(const std::optional<std::uint64_t>& bytes) {
+  if (!bytes) return "-";
+  const double b = static_cast<double>(*bytes);
+  if (*bytes < 1024) return fmt::format("{}B", *bytes);
+  if (*bytes < (1u << 20)) return fmt::format("{:.1f}K", b / 1024);
+  if (*bytes < (1u << 30)) return fmt::format("{:.1f}M", b / (1 << 20));
+  return fmt::format("{:.1f}G", b / (1 << 30));
+}
+
+std::string format_cpu(const std::optional<std::uint64_t>& usec) {
+  if (!usec) return "-";
+  if (*usec < 60'000'000) return fmt::format("{:.3f}s", static_cast<double>(*usec) / 1e6);
+  return format_duration(static_cast<long long>(*usec / 1'000'000));
+}
+
+void status_rows(Table& table, const cmd::NodeStatus& node, int depth, bool usage) {
   const bool worker = node.is_worker();
   std::string uptime = "-";
   if (worker && node.state == "running") {
@@ -132,15 +155,22 @@ void status_rows(Table& table, const cmd::NodeStatus& node, int depth) {
   if (worker && node.state == "restarting") {
     if (auto s = seconds_until(node.next_restart_at)) uptime = "restart in " + format_duration(*s);
   }
-  table.add({Cell{std::string(static_cast<std::size_t>(depth) * 2, ' ') + node.path},
-             Cell{node.type == "dynamic_supervisor" ? "dynamic" : node.type},
-             Cell{node.operator_stopped && node.state == "stopped" ? "stopped (operator)" : node.state,
-                  state_colour(node.state)},
-             Cell{health_text(node), health_colour(node)},
-             Cell{worker && node.pid ? std::to_string(*node.pid) : "-"}, Cell{std::to_string(node.restarts)},
-             Cell{uptime},
-             Cell{worker ? exit_text(node.last_exit) : "-", worker ? exit_colour(node) : nullptr}});
-  for (const cmd::NodeStatus& child : node.children) status_rows(table, child, depth + 1);
+  std::vector<Cell> row{
+      Cell{std::string(static_cast<std::size_t>(depth) * 2, ' ') + node.path},
+      Cell{node.type == "dynamic_supervisor" ? "dynamic" : node.type},
+      Cell{node.operator_stopped && node.state == "stopped" ? "stopped (operator)" : node.state,
+           state_colour(node.state)},
+      Cell{health_text(node), health_colour(node)},
+      Cell{worker && node.pid ? std::to_string(*node.pid) : "-"},
+      Cell{std::to_string(node.restarts)},
+      Cell{uptime},
+      Cell{worker ? exit_text(node.last_exit) : "-", worker ? exit_colour(node) : nullptr}};
+  if (usage) {
+    row.push_back(Cell{format_bytes(node.memory_bytes)});
+    row.push_back(Cell{format_cpu(node.cpu_usec)});
+  }
+  table.add(std::move(row));
+  for (const cmd::NodeStatus& child : node.children) status_rows(table, child, depth + 1, usage);
 }
 
 }  // namespace
@@ -153,8 +183,12 @@ std::string format_duration(long long s) {
 }
 
 std::string print_status(const cmd::Status::Result& node, const Output& out) {
-  Table table({"PATH", "TYPE", "STATE", "HEALTH", "PID", "RESTARTS", "UPTIME", "LAST EXIT"}, out.colour);
-  status_rows(table, node, 0);
+  std::vector<std::string> headers{"PATH", "TYPE",     "STATE",  "HEALTH",
+                                   "PID",  "RESTARTS", "UPTIME", "LAST EXIT"};
+  const bool usage = has_usage(node);
+  if (usage) headers.insert(headers.end(), {"MEMORY", "CPU"});
+  Table table(std::move(headers), out.colour);
+  status_rows(table, node, 0, usage);
   std::string text = table.render();
   if (!node.is_worker()) return text;
   // One worker: what it said last, when its output is captured (a refusal means it is not).

@@ -4,6 +4,8 @@
 //   die  ID TSFILE            record start + death, exit(1) at once
 //   live MS ID TSFILE         record start, live MS ms (or BASE+STEP: BASE+ID*STEP), record death, exit(1)
 //   sleep ID TSFILE           record start, then sleep until killed
+//   tick MS                   wake every MS ms and sleep again, until killed (a worker that
+//                             uses a little CPU all the time: bench/metrics.sh WORKLOAD=tick)
 //   log BYTES ID TSFILE       record start, write BYTES of 100-byte lines to stdout in
 //                             4000-byte writes, record end, then sleep until killed
 // Records are lines "S|E ID MONOTONIC_NS\n" appended (O_APPEND, one write) to TSFILE.
@@ -76,6 +78,14 @@ int main(int argc, char** argv) {
     int len = snprintf(buf, sizeof buf, "S %s %lld\n", argv[2], t0);
     record(argv[3], buf, len);
     for (;;) pause();
+  }
+  if (!strcmp(mode, "tick") && argc >= 3) {
+    const long long ms = atoll(argv[2]);
+    for (;;) {
+      struct timespec d = {ms / 1000, (ms % 1000) * 1000000L};
+      while (nanosleep(&d, &d) != 0) {
+      }
+    }
   }
   if (!strcmp(mode, "log") && argc >= 5) {
     int len = snprintf(buf, sizeof buf, "S %s %lld\n", argv[3], t0);

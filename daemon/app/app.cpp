@@ -203,20 +203,20 @@ std::uint64_t App::emit(const core::Event& event) {
   return events_.publish(event);
 }
 
-control::CgroupUsage App::cgroup_usage(const std::string& path, bool worker) const {
+control::CgroupUsage App::cgroup_usage(const std::string& path, bool parent_unchanged) {
   control::CgroupUsage usage;
   if (!cgroups_) return usage;
   usage.cgroup = cgroups_->relative(path);
-  if (!worker) return usage;
   // memory.current exists only with the memory controller: without it, no failed open per
   // worker per scrape. cpu.stat is a core file of cgroup v2 (usage_usec always there).
+  // Unlike usage, memory goes down: it is read every time.
   if (cgroups_->has_controller("memory")) {
     if (const auto text = cgroups_->read_file(path, "memory.current"))
       usage.memory_bytes = host::single_value(*text);
   }
-  if (const auto text = cgroups_->read_file(path, "cpu.stat")) {
-    usage.cpu_usec = host::keyed_value(*text, "usage_usec");
-  }
+  const host::CgroupTree::CpuReading cpu = cgroups_->cpu_usage(path, parent_unchanged);
+  usage.cpu_usec = cpu.usec;
+  usage.cpu_unchanged = cpu.unchanged;
   return usage;
 }
 

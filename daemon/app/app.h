@@ -88,8 +88,9 @@ class App final : private core::Host {
   events::EventBus& events() { return events_; }
   core::Millis now();
   const AppOptions& options() const { return options_; }
-  // The node's cgroup and a worker's accounting, read now (empty with cgroups off).
-  control::CgroupUsage cgroup_usage(const std::string& path, bool worker) const;
+  // The node's cgroup and accounting, read now (empty with cgroups off); see
+  // control::Daemon::cgroup_usage.
+  control::CgroupUsage cgroup_usage(const std::string& path, bool parent_unchanged);
   // Stops the tree in reverse order; arbord exits 0 once it is down (SIGTERM, `shutdown`).
   void request_shutdown(const char* why);
   // Tells systemd (Type=notify) that a reload begins / ended; no-op outside systemd.

@@ -64,8 +64,8 @@ core::SupervisorTree& AppDaemon::tree() { return app_.tree(); }
 
 std::string AppDaemon::state_file_error() const { return app_.state_file_error(); }
 
-control::CgroupUsage AppDaemon::cgroup_usage(const std::string& path, bool worker) {
-  return app_.cgroup_usage(path, worker);
+control::CgroupUsage AppDaemon::cgroup_usage(const std::string& path, bool parent_unchanged) {
+  return app_.cgroup_usage(path, parent_unchanged);
 }
 control::ProcessStats AppDaemon::process_stats() {
   const host::SelfStats s = host::read_self_stats(host::Sys::real());

@@ -14,7 +14,7 @@ class AppDaemon final : public control::Daemon {
 
   core::SupervisorTree& tree() override;
   std::string state_file_error() const override;
-  control::CgroupUsage cgroup_usage(const std::string& path, bool worker) override;
+  control::CgroupUsage cgroup_usage(const std::string& path, bool parent_unchanged) override;
   control::ProcessStats process_stats() override;
   core::Millis now() override;
   std::string wall_time(core::Millis instant) override;

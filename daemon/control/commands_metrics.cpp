@@ -11,14 +11,17 @@ namespace arbor::control {
 
 namespace {
 
-// The cgroup accounting of every worker that has some (none with cgroups off).
-void add_usage(Daemon& daemon, const core::StatusNode& node, MetricsInput& input) {
+// The cgroup accounting of every worker that has some (none with cgroups off). Top-down:
+// a supervisor's cpu.stat is read before its children's, and an idle subtree's are not
+// read again (CgroupTree::cpu_usage). Supervisors' figures are not exported: their sum
+// over `path` would count every worker twice.
+void add_usage(Daemon& daemon, const core::StatusNode& node, bool parent_unchanged, MetricsInput& input) {
+  CgroupUsage usage = daemon.cgroup_usage(node.path, parent_unchanged);
   if (node.type == config::ChildType::worker) {
-    CgroupUsage usage = daemon.cgroup_usage(node.path, true);
     if (usage.memory_bytes || usage.cpu_usec) input.usage.emplace(node.path, std::move(usage));
     return;
   }
-  for (const core::StatusNode& child : node.children) add_usage(daemon, child, input);
+  for (const core::StatusNode& child : node.children) add_usage(daemon, child, usage.cpu_unchanged, input);
 }
 
 }  // namespace
@@ -31,7 +34,7 @@ std::string collect_metrics(Daemon& daemon) {
   using namespace std::chrono;
   input.wall_now_seconds =
       static_cast<double>(duration_cast<microseconds>(system_clock::now().time_since_epoch()).count()) / 1e6;
-  if (root) add_usage(daemon, *root, input);
+  if (root) add_usage(daemon, *root, false, input);
   const events::EventBus::Counts& counts = daemon.events().counts();
   for (std::size_t i = 0; i < counts.size(); ++i) {
     // Only types seen at least once have a sample, as before the counts were an array.

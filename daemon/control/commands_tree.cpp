@@ -46,12 +46,14 @@ void on_path(Context& context, const protocol::PathRequest& request, const Answe
 
 namespace {
 // The cgroup fields (SPEC §7), read now: nothing is polled between status requests.
-void add_cgroups(Daemon& daemon, cmd::NodeStatus& node) {
-  CgroupUsage usage = daemon.cgroup_usage(node.path, node.is_worker());
+// A parent before its children: an idle subtree's cpu.stat is not read again
+// (CgroupTree::cpu_usage). A supervisor's figures are its whole subtree's.
+void add_cgroups(Daemon& daemon, cmd::NodeStatus& node, bool parent_unchanged) {
+  CgroupUsage usage = daemon.cgroup_usage(node.path, parent_unchanged);
   node.cgroup = std::move(usage.cgroup);
   node.memory_bytes = usage.memory_bytes;
   node.cpu_usec = usage.cpu_usec;
-  for (cmd::NodeStatus& child : node.children) add_cgroups(daemon, child);
+  for (cmd::NodeStatus& child : node.children) add_cgroups(daemon, child, usage.cpu_unchanged);
 }
 }  // namespace
 
@@ -60,7 +62,7 @@ void status(Context& context, cmd::Status::Request request, const Answer<cmd::St
   if (!node) return reply.fail(ErrorCode::not_found, not_found_message(request.path));
   Daemon& daemon = context.daemon;
   cmd::NodeStatus wire = to_wire(std::move(*node), [&daemon](core::Millis t) { return daemon.wall_time(t); });
-  add_cgroups(daemon, wire);
+  add_cgroups(daemon, wire, false);
   reply.ok(wire);
 }
 

@@ -31,6 +31,7 @@ struct CgroupUsage {
   std::optional<std::string> cgroup;
   std::optional<std::uint64_t> memory_bytes;  // memory.current
   std::optional<std::uint64_t> cpu_usec;      // cpu.stat usage_usec
+  bool cpu_unchanged = false;                 // since the last walk: nothing below ran
 };
 
 // arbord's own process (the process_* metrics); a value that could not be read is absent.
@@ -47,8 +48,10 @@ class Daemon {
   // arbord's resident memory, open descriptors and start time, read now.
   virtual ProcessStats process_stats() { return {}; }
 
-  // The cgroup of the node at `path`; a worker's also with its memory and CPU.
-  virtual CgroupUsage cgroup_usage(const std::string& /*path*/, bool /*worker*/) { return {}; }
+  // The cgroup of the node at `path` with its memory and CPU (a supervisor's: its
+  // subtree's). A walk of the tree asks for a parent before its children and passes the
+  // parent's `cpu_unchanged` (CgroupTree::cpu_usage: an idle subtree is not read again).
+  virtual CgroupUsage cgroup_usage(const std::string& /*path*/, bool /*parent_unchanged*/) { return {}; }
 
   virtual core::SupervisorTree& tree() = 0;
   // Why the state file's last write failed (SPEC §9), "" when it did not: replies that

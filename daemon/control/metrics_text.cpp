@@ -1,5 +1,6 @@
 #include "daemon/control/metrics_text.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <type_traits>
@@ -78,7 +79,11 @@ class Writer {
 
  private:
   void append_escaped(std::string_view value) {
-    if (value.find_first_of("\\\"\n") == std::string_view::npos) {
+    // A plain loop: find_first_of calls memchr over the set once per character, and this
+    // runs for every label of some 60,000 samples.
+    const bool plain =
+        std::none_of(value.begin(), value.end(), [](char c) { return c == '\\' || c == '"' || c == '\n'; });
+    if (plain) {
       out_ += value;
     } else {
       out_ += escape_label_value(value);

@@ -4,6 +4,7 @@
 // "Metrics at scale"), relative to the held tree directory it walks "c-w/cpu.stat".
 #include <fcntl.h>
 
+#include "daemon/host/cgroup_parse.h"
 #include "daemon/host/cgroup_tree.h"
 
 namespace arbor::host {
@@ -26,6 +27,25 @@ std::optional<std::string> CgroupTree::read_file(const std::string& path, const 
   // A kernfs read fills the buffer unless it reached the end: a short read is the whole
   // file (cpu.stat is some 100 bytes), which saves the second read that would answer 0.
   return read_open_file(sys_, fd, true);
+}
+
+// Why a skipped read stays true: the walk reads a parent P at time tP, then its children.
+// If the next walk reads P's usage unchanged, no descendant ran in (tP, now], and each
+// descendant's last reading was taken after tP (in the walk that read P, or after a later
+// reading of its own ancestor that was unchanged too), so it is its value now. The kernel
+// sums nanoseconds and prints µs: P's µs may stay while a child's crosses one, so a
+// child's figure can lag by less than 1 µs until P's next change. A cgroup made again
+// (renew, remove then add) counts from 0: make() forgets its reading.
+CgroupTree::CpuReading CgroupTree::cpu_usage(const std::string& path, bool parent_unchanged) {
+  const auto it = made_.find(path);
+  if (it == made_.end()) return {};  // not made yet: nothing ran there
+  Made& made = it->second;
+  if (parent_unchanged && made.cpu_read != kNotRead) return {made.cpu_read, true};
+  const auto text = read_file(path, "cpu.stat");
+  const std::optional<std::uint64_t> usec = text ? keyed_value(*text, "usage_usec") : std::nullopt;
+  const bool unchanged = usec && *usec == made.cpu_read;
+  made.cpu_read = usec.value_or(kNotRead);
+  return {usec, unchanged};
 }
 
 }  // namespace arbor::host

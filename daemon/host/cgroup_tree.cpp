@@ -214,6 +214,7 @@ bool CgroupTree::make(const std::string& path, std::string& error) {
     return false;
   }
   Made& made = made_[path];
+  made.cpu_read = kNotRead;  // a new cgroup (renew() too) counts from 0
   const config::Limits* limits = limits_of_ ? limits_of_(path) : nullptr;
   if (limits != nullptr && !limits->empty()) {
     apply_limits(dir, {}, *limits);

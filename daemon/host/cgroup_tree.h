@@ -23,6 +23,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -75,6 +76,19 @@ class CgroupTree {
   // path was most of its cost (cgroup_read.cpp).
   std::optional<std::string> read_file(const std::string& path, const char* file);
 
+  // cpu.stat's usage_usec of the node at `path`, for a walk of the tree that reads a
+  // parent before its children (status, `metrics`). A cgroup's usage never goes down and
+  // a parent's is the sum of its subtree's (dead children's included), so a parent whose
+  // usage is what the last walk read had nothing below it run since: with
+  // `parent_unchanged` (the parent's reading in this walk said so) the last value read is
+  // returned without a read. A scrape of 5,000 idle workers reads one file, not 5,000
+  // (cgroup_read.cpp says why the figure stays exact).
+  struct CpuReading {
+    std::optional<std::uint64_t> usec;
+    bool unchanged = false;  // the same as the last walk's: nothing below ran since
+  };
+  CpuReading cpu_usage(const std::string& path, bool parent_unchanged);
+
   // Removes the cgroups of the node at `path` and below (its processes are gone).
   void remove(const std::string& path);
   // Replaces the empty cgroup of the worker at `path` by a new one with the same name and
@@ -99,11 +113,13 @@ class CgroupTree {
   void apply_limits(const std::string& dir, const config::Limits& was, const config::Limits& now);
   void enable_controllers(const std::string& dir);
 
+  static constexpr std::uint64_t kNotRead = ~std::uint64_t{0};
   // One per cgroup made (5,000 workers: 5,000 of them). Most nodes have no limits, so the
   // last written ones are held out of line: null for none (Limits is 80 bytes).
   struct Made {
     std::unique_ptr<const config::Limits> limits;  // last written; null: none
     std::size_t children = 0;
+    std::uint64_t cpu_read = kNotRead;  // usage_usec at the last cpu_usage() read
     const config::Limits& written() const { return limits ? *limits : kNoLimits; }
     void set(const config::Limits& now) {
       limits = now.empty() ? nullptr : std::make_unique<const config::Limits>(now);

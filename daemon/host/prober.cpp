@@ -74,8 +74,10 @@ void Prober::finish_net(std::uint64_t key, bool passed, std::string error) {
   if (it == net_.end()) return;
   Done done = std::move(it->second.done);
   net_.erase(it);  // the NetProbe has closed itself
-  // Through the queue: the owner may call run() or cancel() from its Done.
-  queue_.post([done = std::move(done), passed, error = std::move(error)] { done(passed, error); });
+  // Called from the connection's own callback, a turn of the loop of its own, and the key's
+  // entry is gone: the owner may call run() or cancel() from its Done. No queue hop (one
+  // allocation and a loop pass per probe, 1,000 a second in bench/health.sh).
+  done(passed, error);
 }
 
 void Prober::cancel(std::uint64_t key) {

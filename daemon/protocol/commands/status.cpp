@@ -58,6 +58,8 @@ json NodeStatus::to_json() const {
     json list = json::array();
     for (const NodeStatus& child : children) list.push_back(child.to_json());
     j["children"] = std::move(list);
+    j["memory_bytes"] = memory_bytes ? json(*memory_bytes) : json(nullptr);  // the subtree's
+    j["cpu_usec"] = cpu_usec ? json(*cpu_usec) : json(nullptr);
     return j;
   }
   j["pid"] = pid ? json(*pid) : json(nullptr);
@@ -97,8 +99,10 @@ void NodeStatus::append_json(std::string& out) const {
       if (i > 0) out += ',';
       children[i].append_json(out);
     }
-    out += "],\"id\":";
+    out += "],\"cpu_usec\":" + number_or_null(cpu_usec);
+    out += ",\"id\":";
     append_string(out, id);
+    out += ",\"memory_bytes\":" + number_or_null(memory_bytes);
     out += operator_stopped ? ",\"operator_stopped\":true" : ",\"operator_stopped\":false";
     out += ",\"path\":";
     append_string(out, path);

@@ -22,9 +22,10 @@ struct NodeStatus {
   std::int64_t restarts = 0;
   bool operator_stopped = false;      // stopped by `arborctl stop` and not started since
   std::optional<std::string> cgroup;  // relative to the cgroup2 mount; null with cgroups off
-  // Workers only:
-  std::optional<std::uint64_t> memory_bytes;  // from the cgroup; null when not available
+  // From the cgroup (a supervisor's: its whole subtree's); null when not available.
+  std::optional<std::uint64_t> memory_bytes;
   std::optional<std::uint64_t> cpu_usec;
+  // Workers only:
   std::optional<int> pid;                      // null while not running
   std::optional<std::string> started_at;       // RFC 3339; null while not running
   std::optional<Exit> last_exit;               // null: never exited

@@ -24,7 +24,7 @@ TEST_F(CommandsTest, StatusOfTheRootHasTheShapeOfSpec5) {
   ASSERT_TRUE(reply["ok"].get<bool>()) << reply;
   const json& root = reply["result"];
   EXPECT_EQ(keys(root), (std::set<std::string>{"path", "id", "type", "state", "restarts", "children",
-                                               "cgroup", "operator_stopped"}));
+                                               "cgroup", "memory_bytes", "cpu_usec", "operator_stopped"}));
   EXPECT_EQ(root["path"], "/");
   EXPECT_EQ(root["id"], "/");
   EXPECT_EQ(root["type"], "supervisor");

@@ -136,13 +136,15 @@ TEST(RenderTest, StatusTextIsStatusJsonPrinted) {
   EXPECT_NE(text(stopped).find(R"("memory_bytes":null,"operator_stopped":true,"path":"web/idle")"),
             std::string::npos)
       << text(stopped);
-  EXPECT_EQ(text(jobs),
-            R"({"cgroup":null,"children":[],"id":"jobs","operator_stopped":false,"path":"jobs","restarts":0,)"
-            R"("state":"stopped",)"
-            R"("type":"dynamic_supervisor"})");
+  EXPECT_EQ(text(jobs), R"({"cgroup":null,"children":[],"cpu_usec":null,"id":"jobs","memory_bytes":null,)"
+                        R"("operator_stopped":false,"path":"jobs","restarts":0,)"
+                        R"("state":"stopped",)"
+                        R"("type":"dynamic_supervisor"})");
   EXPECT_EQ(text(root).substr(0, 28), R"({"cgroup":null,"children":[{)");
-  EXPECT_TRUE(text(root).ends_with(R"(],"id":"/","operator_stopped":false,"path":"/","restarts":0,)"
-                                   R"("state":"running","type":"supervisor"})"))
+  EXPECT_TRUE(
+      text(root).ends_with(R"(],"cpu_usec":null,"id":"/","memory_bytes":null,"operator_stopped":false,)"
+                           R"("path":"/","restarts":0,)"
+                           R"("state":"running","type":"supervisor"})"))
       << text(root);
   const protocol::commands::NodeStatus back =
       protocol::commands::NodeStatus::from_json(json::parse(text(root)));
