@@ -10,7 +10,7 @@
 //   groups <pgid> <pgid> ...\n   every worker's process group
 //   client <fd> <request id as JSON>\n
 //   \n
-//   <payload: one JSON document>
+//   <payload: tokens, reexec_wire.h (format 3)>
 //
 // A program that finds another version (a downgrade across a format change) reads only the
 // header: it closes the descriptors, kills the groups, starts the tree from its config and
@@ -34,7 +34,9 @@
 namespace arbor::app {
 
 // 2: the cgroup instance, each worker's cgroup, the held listening sockets.
-inline constexpr int kReexecStateVersion = 2;
+// 3: the payload as compact tokens (reexec_wire.h), each distinct spec once (reexec_specs.h),
+//    every top-level setting (state_file and metrics were lost by 2).
+inline constexpr int kReexecStateVersion = 3;
 
 // The header: what every version understands.
 struct ReexecHeader {
