@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -16,6 +17,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/host/cgroup_parse.h"
 #include "daemon/host/cgroup_tree.h"
 #include "daemon/host/scan_integer.h"
 
@@ -146,6 +148,19 @@ std::size_t replay(const std::string& text, const std::string& path, std::map<pi
   return static_cast<std::size_t>(number);
 }
 
+// True when this process's cgroup is inside `instance` (absolute).
+bool holds_this_process(const std::string& instance) {
+  std::ifstream mounts("/proc/self/mountinfo"), own_file("/proc/self/cgroup");
+  std::stringstream m, o;
+  m << mounts.rdbuf();
+  o << own_file.rdbuf();
+  const auto mount = cgroup2_mount(m.str());
+  const auto own = own_cgroup(o.str());
+  if (!mount || !own) return false;
+  const std::string full = (*mount == "/" ? "" : *mount) + *own;
+  return full.starts_with(instance + "/");
+}
+
 }  // namespace
 
 std::unique_ptr<GroupRecord> GroupRecord::take_over(const std::string& path, Sys& sys) {
@@ -175,7 +190,10 @@ std::unique_ptr<GroupRecord> GroupRecord::take_over(const std::string& path, Sys
           pgid);
     }
   }
-  for (const auto& instance : left_cgroups) {
+  for (const auto& recorded : left_cgroups) {
+    // A reexec's fallback: this very process is still in the old instance ("daemon"):
+    // only its workers' part goes, never arbord itself.
+    const std::string instance = holds_this_process(recorded) ? recorded + "/tree" : recorded;
     if (const int killed = CgroupTree::clean_up(instance, sys); killed > 0) {
       spdlog::warn(
           "killed {} leftover processes in {} of a previous arbord (it was killed without stopping "
