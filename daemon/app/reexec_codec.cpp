@@ -2,9 +2,7 @@
 // compact tokens (reexec_wire.h), each distinct child spec written once (reexec_specs.h):
 // a few dozen bytes per worker, read in milliseconds; malformed input of any kind is an
 // error with a reason, never a crash (fuzz/reexec_state_fuzz.cpp).
-#include <charconv>
 #include <exception>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -309,28 +307,12 @@ void settings_in(wire::Reader& r, config::TreeSpec& t) {
   }
 }
 
-template <typename T>
-std::string joined(const std::vector<T>& values) {
-  std::string out;
-  for (const auto& v : values) out += " " + std::to_string(v);
-  return out;
-}
-
-template <typename T>
-bool numbers(std::string_view line, std::string_view tag, std::vector<T>& out) {
-  if (!line.starts_with(tag)) return false;
-  std::istringstream in{std::string(line.substr(tag.size()))};
-  for (long long v = 0; in >> v;) out.push_back(static_cast<T>(v));
-  return in.eof();
-}
-
 }  // namespace
 
 std::string encode(const ReexecState& state) {
   const ReexecHeader& h = state.header;
   wire::Writer w;
-  w.bytes() = fmt::format("ARBORD-STATE {}\nfds{}\ngroups{}\nclient {} {}\n\n", h.version, joined(h.fds),
-                          joined(h.groups), h.client_fd, h.request_id.dump());
+  w.bytes() = encode_header(h);
   // The specs are numbered while the trees are written, and the table goes first: the
   // trees are written aside, then appended.
   SpecWriter specs;
@@ -355,37 +337,6 @@ std::string encode(const ReexecState& state) {
   w.num(state.history.size());
   for (const auto& e : state.history) event_out(w, e);
   return std::move(w.bytes());
-}
-
-bool decode_header(std::string_view bytes, ReexecHeader& header, std::string& why) {
-  std::vector<std::string_view> lines;
-  std::size_t at = 0;
-  while (lines.size() < 5) {
-    const std::size_t nl = bytes.find('\n', at);
-    if (nl == std::string_view::npos) break;
-    lines.push_back(bytes.substr(at, nl - at));
-    at = nl + 1;
-  }
-  const auto fail = [&](const char* what) {
-    why = std::string("the reexec state's header: ") + what;
-    return false;
-  };
-  if (lines.size() < 5 || !lines[0].starts_with("ARBORD-STATE ") || !lines[4].empty())
-    return fail("not an arbord state");
-  const std::string_view v = lines[0].substr(13);
-  if (std::from_chars(v.data(), v.data() + v.size(), header.version).ec != std::errc{})
-    return fail("no version");
-  if (!numbers(lines[1], "fds", header.fds) || !numbers(lines[2], "groups", header.groups))
-    return fail("bad fds or groups");
-  if (!lines[3].starts_with("client ")) return fail("no client");
-  const std::string_view client = lines[3].substr(7);
-  const std::size_t space = client.find(' ');
-  if (space == std::string_view::npos ||
-      std::from_chars(client.data(), client.data() + space, header.client_fd).ec != std::errc{})
-    return fail("bad client");
-  header.request_id = json::parse(client.substr(space + 1), nullptr, false);
-  if (header.request_id.is_discarded()) return fail("bad request id");
-  return true;
 }
 
 bool decode(std::string_view bytes, ReexecState& state, std::string& why) {

@@ -27,8 +27,8 @@ class SpecWriter {
 
  private:
   std::size_t index(const config::ChildSpec& spec);
-  std::vector<std::string> json_;                             // each distinct spec, as JSON
-  std::vector<const config::ChildSpec*> workers_;             // the worker specs among them
+  std::vector<std::string> json_;                              // each distinct spec, as JSON
+  std::vector<const config::ChildSpec*> workers_;              // the worker specs among them
   std::unordered_multimap<std::size_t, std::size_t> by_hash_;  // a worker spec's hash -> json_ index
 };
 

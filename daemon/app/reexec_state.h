@@ -66,6 +66,8 @@ struct ReexecState {
 // The bytes of `state` (header.version is written as it is: tests of the fallback bump it).
 std::string encode(const ReexecState& state);
 
+// The header's lines, the empty line included (reexec_header.cpp).
+std::string encode_header(const ReexecHeader& header);
 // Reads the header only. False and `why` when even that is unreadable.
 bool decode_header(std::string_view bytes, ReexecHeader& header, std::string& why);
 // Reads everything; false and `why` when the bytes are not a state of this version

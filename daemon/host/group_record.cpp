@@ -122,8 +122,8 @@ bool scan_removed(std::string_view line, long long& pgid) {
 // The record's lines replayed: the groups and cgroup instances still live at its end.
 // A pgid is a pid: 2 .. 2^22 (PID_MAX_LIMIT). Anything else in a damaged file is skipped,
 // never signalled: -pgid of a wrapped or negative number could name init or every process.
-std::size_t replay(const std::string& text, const std::string& path, std::map<pid_t, unsigned long long>& left,
-                   std::set<std::string>& left_cgroups) {
+std::size_t replay(const std::string& text, const std::string& path,
+                   std::map<pid_t, unsigned long long>& left, std::set<std::string>& left_cgroups) {
   constexpr long long kMaxPid = 1 << 22;
   const auto is_pgid = [](long long pgid) { return pgid > 1 && pgid <= kMaxPid; };
   std::istringstream in(text);

@@ -80,7 +80,7 @@ std::shared_ptr<LogFile> ProcessRunner::Impl::log_file_for(const std::string& pa
     });
   };
   auto file = later ? LogFile::open_later(loop, open_logs, options.log_dir, name, options.logs,
-                                         std::move(on_dropped), sys)
+                                          std::move(on_dropped), sys)
                     : LogFile::open(loop, open_logs, options.log_dir, name, options.logs,
                                     std::move(on_dropped), error, sys);
   if (file) log_files[name] = file;

@@ -74,8 +74,8 @@ TEST(ReexecSettings, TheGroupRecordAndTheLimitsCarryOverWithCgroups) {
   limited["limits"] = {{"pids_max", 77}};
   // "auto": the limit is a warning where the pids controller is not delegated (then only
   // the record is checked).
-  arbord.start({{"cgroups", "auto"},
-                {"root", {{"max_restarts", 10}, {"children", {trapping("a", sigs), limited}}}}});
+  arbord.start(
+      {{"cgroups", "auto"}, {"root", {{"max_restarts", 10}, {"children", {trapping("a", sigs), limited}}}}});
   ASSERT_TRUE(arbord.await_ready());
   const pid_t arbord_pid = arbord.arbord_pid();
   const std::string instance = std::filesystem::path(v2_mount() + cgroup_of(arbord_pid)).parent_path();
@@ -94,7 +94,8 @@ TEST(ReexecSettings, TheGroupRecordAndTheLimitsCarryOverWithCgroups) {
   EXPECT_EQ(worker_pids(status_of(arbord.socket())), pids);
   const std::string text = slurp(record);
   EXPECT_NE(text.find("c " + instance + "\n"), std::string::npos) << text;
-  for (const auto& [path, pid] : pids) EXPECT_NE(text.find("+" + std::to_string(pid) + " "), std::string::npos) << path;
+  for (const auto& [path, pid] : pids)
+    EXPECT_NE(text.find("+" + std::to_string(pid) + " "), std::string::npos) << path;
   // b restarted by the new program: its cgroup renewed with the same limit.
   ::kill(pids.at("b"), SIGKILL);
   pid_t next = 0;
@@ -122,8 +123,9 @@ TEST(ReexecSettings, TheFallbackWithCgroupsKillsTheOldTreeButNotArbord) {
   arbord.add_env("ARBOR_REEXEC_STATE_VERSION=99");
   arbord.add_env("ARBOR_REEXEC_SKIP_CHECK=1");
   const std::string sigs = arbord.path("signals");
-  arbord.start({{"cgroups", "required"},
-                {"root", {{"max_restarts", 10}, {"children", {trapping("a", sigs), child("web", {"--daemonize"})}}}}});
+  arbord.start(
+      {{"cgroups", "required"},
+       {"root", {{"max_restarts", 10}, {"children", {trapping("a", sigs), child("web", {"--daemonize"})}}}}});
   ASSERT_TRUE(arbord.await_ready());
   const pid_t arbord_pid = arbord.arbord_pid();
   const auto pids = worker_pids(status_of(arbord.socket()));
