@@ -193,12 +193,13 @@ std::unique_ptr<GroupRecord> GroupRecord::take_over(const std::string& path, Sys
   for (const auto& recorded : left_cgroups) {
     // A reexec's fallback: this very process is still in the old instance ("daemon"):
     // only its workers' part goes, never arbord itself.
-    const std::string instance = holds_this_process(recorded) ? recorded + "/tree" : recorded;
-    if (const int killed = CgroupTree::clean_up(instance, sys); killed > 0) {
+    const int killed = holds_this_process(recorded) ? CgroupTree::clean_up_tree(recorded, sys)
+                                                    : CgroupTree::clean_up(recorded, sys);
+    if (killed > 0) {
       spdlog::warn(
           "killed {} leftover processes in {} of a previous arbord (it was killed without stopping "
           "its workers)",
-          killed, instance);
+          killed, recorded);
     }
   }
   if (sys.ftruncate(fd, 0) < 0) spdlog::warn("cannot empty {}: {}", path, std::strerror(errno));
