@@ -45,9 +45,10 @@ printf '\x00SSH-2.0-OpenSSH_9.2\r\n' > build/fuzz/corpus/http_status/seed3
 printf '\x40GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:9100\r\nAccept: text/plain\r\n\r\n' \
   > build/fuzz/corpus/http_request/seed1
 printf '\xffPOST /x?y HTTP/1.0\nContent-Length: 3\n\nabc' > build/fuzz/corpus/http_request/seed2
-# A real state (tests/fuzz/reexec_state.seed: a tree with a dynamic supervisor, a restart,
+# Real states (tests/fuzz/reexec_state_v3.seed, format 3; reexec_state.seed, format 2, now
+# refused by its version: a tree with a dynamic supervisor, a restart,
 # a readiness wait and its events), written by arbord with ARBOR_REEXEC_DUMP.
-cp tests/fuzz/reexec_state.seed build/fuzz/corpus/reexec_state/
+cp tests/fuzz/reexec_state.seed tests/fuzz/reexec_state_v3.seed build/fuzz/corpus/reexec_state/
 for target in config_fuzz line_reader_fuzz dispatcher_fuzz http_status_fuzz http_request_fuzz state_file_fuzz \
   reexec_state_fuzz; do
   corpus=build/fuzz/corpus/${target%_fuzz}

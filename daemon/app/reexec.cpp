@@ -119,11 +119,10 @@ std::string dry_run(const std::string& binary, int memfd) {
   return fmt::format("{} failed its check of the state ({}){}{}", binary, how, err.empty() ? "" : ": ", err);
 }
 
+// FD_CLOEXEC is the only descriptor flag: one F_SETFD each, no F_GETFD (10,000 descriptors
+// at 5,000 workers).
 void set_cloexec(const std::vector<int>& fds, bool on) {
-  for (const int fd : fds) {
-    const int flags = ::fcntl(fd, F_GETFD);
-    if (flags >= 0) ::fcntl(fd, F_SETFD, on ? (flags | FD_CLOEXEC) : (flags & ~FD_CLOEXEC));
-  }
+  for (const int fd : fds) ::fcntl(fd, F_SETFD, on ? FD_CLOEXEC : 0);
 }
 
 }  // namespace

@@ -34,10 +34,6 @@ bool App::adopt_tree(ReexecState& state, std::string& why) {
       const core::Node* node = tree_->find(path);
       return node != nullptr && node->is_worker() && node->spec().worker.watchdog_ms.has_value();
     });
-    if (options_.group_record) {
-      for (const auto& w : state.workers) options_.group_record->adopted(w.pid);
-      options_.group_record->rewrite();
-    }
     spdlog::info("reexec: arbord {} took over the tree and {} workers", ARBOR_VERSION, state.workers.size());
     systemd_.send("READY=1\nSTATUS=" + summary());
     return true;
@@ -45,7 +41,7 @@ bool App::adopt_tree(ReexecState& state, std::string& why) {
   why = "could not take the tree over (" + why + "); its workers were killed and it started again";
   spdlog::error("reexec: {}", why);
   abandon_handover(state.header, {state.header.client_fd, state.listener_fd, state.record_fd});
-  if (options_.group_record) options_.group_record->rewrite();
+  if (options_.group_record) options_.group_record->forget_groups();
   tree_ = std::make_unique<core::SupervisorTree>(static_cast<core::Host&>(*this), state.snapshot.root_spec);
   tree_->boot(now());
   return false;

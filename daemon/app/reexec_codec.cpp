@@ -1,16 +1,16 @@
-// ReexecState to bytes and back (reexec_state.h has the format). The payload is JSON:
-// a few hundred bytes per worker, read once; malformed input of any kind is an error
-// with a reason, never a crash (fuzz/reexec_state_fuzz.cpp).
-#include <charconv>
+// ReexecState to bytes and back (reexec_state.h has the format). The payload is format 3's
+// compact tokens (reexec_wire.h), each distinct child spec written once (reexec_specs.h):
+// a few dozen bytes per worker, read in milliseconds; malformed input of any kind is an
+// error with a reason, never a crash (fuzz/reexec_state_fuzz.cpp).
 #include <exception>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "arbor_version.h"
 #include "config/listen.h"
-#include "config/load.h"
+#include "daemon/app/reexec_specs.h"
 #include "daemon/app/reexec_state.h"
+#include "daemon/app/reexec_wire.h"
 
 namespace arbor::app {
 
@@ -20,285 +20,323 @@ namespace {
 
 constexpr int kMaxDepth = 64;
 
-json exit_json(const std::optional<core::ExitStatus>& e) {
-  return e ? json::array({e->signaled, e->value, e->oom}) : json(nullptr);
+void exit_out(wire::Writer& w, const std::optional<core::ExitStatus>& e) {
+  w.flag(e.has_value());
+  if (!e) return;
+  w.flag(e->signaled);
+  w.num(e->value);
+  w.flag(e->oom);
 }
 
-std::optional<core::ExitStatus> exit_from(const json& j) {
-  if (j.is_null()) return std::nullopt;
-  return core::ExitStatus{
-      .signaled = j.at(0).get<bool>(), .oom = j.at(2).get<bool>(), .value = j.at(1).get<int>()};
+std::optional<core::ExitStatus> exit_in(wire::Reader& r) {
+  if (!r.flag()) return std::nullopt;
+  core::ExitStatus e;
+  e.signaled = r.flag();
+  e.value = r.num<int>();
+  e.oom = r.flag();
+  return e;
 }
 
-template <typename E>
-E enum_from(const json& j, int last) {
-  const int v = j.get<int>();
-  if (v < 0 || v > last) throw std::out_of_range("enumerator out of range");
-  return static_cast<E>(v);
+template <typename T>
+void optional_out(wire::Writer& w, const std::optional<T>& v) {
+  w.flag(v.has_value());
+  if (v) w.num(*v);
 }
 
-// One node: every field of core::NodeSnapshot, side by side with node_from().
-json node_json(const core::NodeSnapshot& n) {
-  json j{{"id", n.id}, {"w", n.worker}, {"r", n.restarts}, {"os", n.operator_stopped}, {"ra", n.restart_at}};
-  if (n.runtime_spec) j["spec"] = config::to_json(*n.runtime_spec);
+template <typename T>
+std::optional<T> optional_in(wire::Reader& r) {
+  if (!r.flag()) return std::nullopt;
+  return r.num<T>();
+}
+
+void strings_out(wire::Writer& w, const std::vector<std::string>& v) {
+  w.num(v.size());
+  for (const auto& s : v) w.str(s);
+}
+
+std::vector<std::string> strings_in(wire::Reader& r) {
+  std::vector<std::string> v(r.count());
+  for (auto& s : v) s = r.str();
+  return v;
+}
+
+// One node: every field of core::NodeSnapshot, side by side with node_in().
+void node_out(wire::Writer& w, SpecWriter& specs, const core::NodeSnapshot& n) {
+  w.str(n.id);
+  w.flag(n.worker);
+  w.num(n.restarts);
+  w.flag(n.operator_stopped);
+  w.num(n.restart_at);
+  w.flag(n.runtime_spec != nullptr);
+  if (n.runtime_spec) specs.tree(*n.runtime_spec, w);
   if (n.worker) {
-    j["s"] = static_cast<int>(n.state);
-    j["t"] = n.token;
-    j["p"] = n.pid;
-    j["sa"] = n.started_at;
-    j["lu"] = n.last_uptime;
-    j["cr"] = n.consecutive_restarts;
-    j["le"] = exit_json(n.last_exit);
-    j["st"] = n.status_text ? json(*n.status_text) : json(nullptr);
-    j["h"] = n.health ? json(static_cast<int>(*n.health)) : json(nullptr);
-    j["hf"] = n.health_failures;
-    return j;
+    w.num(static_cast<int>(n.state));
+    w.num(n.token);
+    w.num(n.pid);
+    w.num(n.started_at);
+    w.num(n.last_uptime);
+    w.num(n.consecutive_restarts);
+    exit_out(w, n.last_exit);
+    w.flag(n.status_text.has_value());
+    if (n.status_text) w.str(*n.status_text);
+    w.flag(n.health.has_value());
+    if (n.health) w.num(static_cast<int>(*n.health));
+    w.num(n.health_failures);
+    return;
   }
-  j["ss"] = static_cast<int>(n.supervisor_state);
-  j["i"] = n.intensity;
-  j["nd"] = n.next_dynamic_id;
-  j["job"] = static_cast<int>(n.job);
-  j["js"] = n.job_starting;
-  j["jt"] = n.job_to_start;
-  json children = json::array();
-  for (const auto& c : n.children) children.push_back(node_json(c));
-  j["c"] = std::move(children);
-  return j;
+  w.num(static_cast<int>(n.supervisor_state));
+  w.num(n.intensity.size());
+  for (const auto t : n.intensity) w.num(t);
+  w.num(n.next_dynamic_id);
+  w.num(static_cast<int>(n.job));
+  w.str(n.job_starting);
+  strings_out(w, n.job_to_start);
+  w.num(n.children.size());
+  for (const auto& c : n.children) node_out(w, specs, c);
 }
 
-core::NodeSnapshot node_from(const json& j, int depth) {
+core::NodeSnapshot node_in(wire::Reader& r, const SpecReader& specs, int depth) {
   if (depth > kMaxDepth) throw std::out_of_range("the tree is nested too deeply");
   core::NodeSnapshot n;
-  n.id = j.at("id").get<std::string>();
-  n.worker = j.at("w").get<bool>();
-  n.restarts = j.at("r").get<int>();
-  n.operator_stopped = j.at("os").get<bool>();
-  n.restart_at = j.at("ra").get<core::Millis>();
-  if (j.contains("spec")) {
-    config::LoadOptions options;
-    options.check_paths = false;
-    auto loaded = config::load_child(j.at("spec"), "", options);
-    if (!loaded.child) throw std::invalid_argument(n.id + ": its spec: " + to_string(loaded.errors.front()));
-    n.runtime_spec = std::make_shared<const config::ChildSpec>(std::move(*loaded.child));
-  }
+  n.id = r.str();
+  n.worker = r.flag();
+  n.restarts = r.num<int>();
+  n.operator_stopped = r.flag();
+  n.restart_at = r.num<core::Millis>();
+  if (r.flag()) n.runtime_spec = std::make_shared<const config::ChildSpec>(specs.tree(r));
   if (n.worker) {
-    n.state = enum_from<core::SnapshotState>(j.at("s"), static_cast<int>(core::SnapshotState::running));
-    n.token = j.at("t").get<core::SpawnToken>();
-    n.pid = j.at("p").get<int>();
-    n.started_at = j.at("sa").get<core::Millis>();
-    n.last_uptime = j.at("lu").get<core::Millis>();
-    n.consecutive_restarts = j.at("cr").get<int>();
-    n.last_exit = exit_from(j.at("le"));
-    if (!j.at("st").is_null()) n.status_text = j.at("st").get<std::string>();
-    if (!j.at("h").is_null())
-      n.health = enum_from<core::HealthState>(j.at("h"), static_cast<int>(core::HealthState::unhealthy));
-    n.health_failures = j.at("hf").get<int>();
+    n.state = r.enumerator(core::SnapshotState::running);
+    n.token = r.num<core::SpawnToken>();
+    n.pid = r.num<int>();
+    n.started_at = r.num<core::Millis>();
+    n.last_uptime = r.num<core::Millis>();
+    n.consecutive_restarts = r.num<int>();
+    n.last_exit = exit_in(r);
+    if (r.flag()) n.status_text = r.str();
+    if (r.flag()) n.health = r.enumerator(core::HealthState::unhealthy);
+    n.health_failures = r.num<int>();
     return n;
   }
-  n.supervisor_state =
-      enum_from<core::ChildState>(j.at("ss"), static_cast<int>(core::ChildState::restarting));
-  n.intensity = j.at("i").get<std::vector<core::Millis>>();
-  n.next_dynamic_id = j.at("nd").get<std::uint64_t>();
-  n.job = enum_from<core::SnapshotJob>(j.at("job"), static_cast<int>(core::SnapshotJob::restart));
-  n.job_starting = j.at("js").get<std::string>();
-  n.job_to_start = j.at("jt").get<std::vector<std::string>>();
-  for (const auto& c : j.at("c")) n.children.push_back(node_from(c, depth + 1));
+  n.supervisor_state = r.enumerator(core::ChildState::restarting);
+  n.intensity.resize(r.count());
+  for (auto& t : n.intensity) t = r.num<core::Millis>();
+  n.next_dynamic_id = r.num<std::uint64_t>();
+  n.job = r.enumerator(core::SnapshotJob::restart);
+  n.job_starting = r.str();
+  n.job_to_start = strings_in(r);
+  const std::size_t children = r.count();
+  n.children.reserve(children);
+  for (std::size_t i = 0; i < children; ++i) n.children.push_back(node_in(r, specs, depth + 1));
   return n;
 }
 
-json worker_json(const host::HandoverWorker& w) {
-  return json{{"t", w.token},          {"path", w.path},
-              {"pid", w.pid},          {"pidfd", w.pidfd},
-              {"log", w.log_fd},       {"lp", w.log_pending},
-              {"rf", w.ready_fd},      {"rc", w.ready_channel},
-              {"nn", w.notify_name},   {"wc", w.watchdog_channel},
-              {"wn", w.watchdog_name}, {"cg", w.cgroup},
-              {"cr", w.cgroup_renew},  {"oom", w.oom_kills ? json(*w.oom_kills) : json(nullptr)}};
+void worker_out(wire::Writer& w, const host::HandoverWorker& h) {
+  w.num(h.token);
+  w.str(h.path);
+  w.num(h.pid);
+  w.num(h.pidfd);
+  w.num(h.log_fd);
+  w.str(h.log_pending);
+  w.flag(h.ready_fd);
+  w.num(h.ready_channel);
+  w.str(h.notify_name);
+  w.num(h.watchdog_channel);
+  w.str(h.watchdog_name);
+  w.str(h.cgroup);
+  w.flag(h.cgroup_renew);
+  optional_out(w, h.oom_kills);
 }
 
-host::HandoverWorker worker_from(const json& j) {
-  host::HandoverWorker w;
-  w.token = j.at("t").get<std::uint64_t>();
-  w.path = j.at("path").get<std::string>();
-  w.pid = j.at("pid").get<pid_t>();
-  w.pidfd = j.at("pidfd").get<int>();
-  w.log_fd = j.at("log").get<int>();
-  w.log_pending = j.at("lp").get<std::string>();
-  w.ready_fd = j.at("rf").get<bool>();
-  w.ready_channel = j.at("rc").get<int>();
-  w.notify_name = j.at("nn").get<std::string>();
-  w.watchdog_channel = j.at("wc").get<int>();
-  w.watchdog_name = j.at("wn").get<std::string>();
-  w.cgroup = j.at("cg").get<std::string>();
-  w.cgroup_renew = j.at("cr").get<bool>();
-  if (!j.at("oom").is_null()) w.oom_kills = j.at("oom").get<std::uint64_t>();
-  return w;
+host::HandoverWorker worker_in(wire::Reader& r) {
+  host::HandoverWorker h;
+  h.token = r.num<std::uint64_t>();
+  h.path = r.str();
+  h.pid = r.num<pid_t>();
+  h.pidfd = r.num<int>();
+  h.log_fd = r.num<int>();
+  h.log_pending = r.str();
+  h.ready_fd = r.flag();
+  h.ready_channel = r.num<int>();
+  h.notify_name = r.str();
+  h.watchdog_channel = r.num<int>();
+  h.watchdog_name = r.str();
+  h.cgroup = r.str();
+  h.cgroup_renew = r.flag();
+  h.oom_kills = optional_in<std::uint64_t>(r);
+  return h;
+}
+
+// A TCP address as configured, parsed again (config/listen.h).
+config::Listen tcp_in(const std::string& address) {
+  std::string why;
+  auto parsed = config::parse_tcp_address(address, &why);
+  if (!parsed) throw std::invalid_argument("listen " + address + ": " + why);
+  return std::move(*parsed);
 }
 
 // A held socket: its spec as configured ("listen" of docs/CONFIG.md) and its descriptor.
-json listen_json(const host::HandoverListen& l) {
-  const bool tcp = l.spec.kind == config::Listen::Kind::tcp;
-  return json{{"path", l.path},      {"tcp", tcp},        {"address", l.spec.address},
-              {"name", l.spec.name}, {"sm", l.spec.mode}, {"fd", l.fd},
-              {"dev", l.dev},        {"ino", l.ino},      {"mode", l.mode},
-              {"uid", l.uid},        {"gid", l.gid}};
+void listen_out(wire::Writer& w, const host::HandoverListen& l) {
+  w.str(l.path);
+  w.flag(l.spec.kind == config::Listen::Kind::tcp);
+  w.str(l.spec.address);
+  w.str(l.spec.name);
+  w.num(l.spec.mode);
+  w.num(l.fd);
+  w.num(l.dev);
+  w.num(l.ino);
+  w.num(l.mode);
+  w.num(l.uid);
+  w.num(l.gid);
 }
 
-host::HandoverListen listen_from(const json& j) {
+host::HandoverListen listen_in(wire::Reader& r) {
   host::HandoverListen l;
-  l.path = j.at("path").get<std::string>();
-  const std::string address = j.at("address").get<std::string>();
-  if (j.at("tcp").get<bool>()) {
-    std::string why;
-    auto parsed = config::parse_tcp_address(address, &why);
-    if (!parsed) throw std::invalid_argument("listen " + address + ": " + why);
-    l.spec = std::move(*parsed);
+  l.path = r.str();
+  const bool tcp = r.flag();
+  const std::string address = r.str();
+  if (tcp) {
+    l.spec = tcp_in(address);
   } else {
     l.spec.kind = config::Listen::Kind::unix_socket;
     l.spec.address = address;
   }
-  l.spec.name = j.at("name").get<std::string>();
-  l.spec.mode = j.at("sm").get<mode_t>();
-  l.fd = j.at("fd").get<int>();
-  l.dev = j.at("dev").get<dev_t>();
-  l.ino = j.at("ino").get<ino_t>();
-  l.mode = j.at("mode").get<mode_t>();
-  l.uid = j.at("uid").get<uid_t>();
-  l.gid = j.at("gid").get<gid_t>();
+  l.spec.name = r.str();
+  l.spec.mode = r.num<mode_t>();
+  l.fd = r.num<int>();
+  l.dev = r.num<dev_t>();
+  l.ino = r.num<ino_t>();
+  l.mode = r.num<mode_t>();
+  l.uid = r.num<uid_t>();
+  l.gid = r.num<gid_t>();
   return l;
 }
 
-json event_json(const events::StampedEvent& s) {
+// An event's strategy or command is a static string (core::Event): its number in `known`,
+// -1 for none; read back as the same string, or null for a number this program does not know.
+constexpr const char* kStrategies[] = {"one_for_one", "one_for_all", "rest_for_one"};
+constexpr const char* kCommands[] = {"stop", "start", "restart", "remove", "add", "signal", "reload"};
+
+template <std::size_t N>
+void interned_out(wire::Writer& w, const char* name, const char* const (&known)[N]) {
+  int at = -1;
+  for (std::size_t i = 0; name != nullptr && i < N; ++i)
+    if (std::string_view(name) == known[i]) at = static_cast<int>(i);
+  w.num(at);
+}
+
+template <std::size_t N>
+const char* interned_in(wire::Reader& r, const char* const (&known)[N]) {
+  const int at = r.num<int>();
+  return at >= 0 && static_cast<std::size_t>(at) < N ? known[at] : nullptr;
+}
+
+void event_out(wire::Writer& w, const events::StampedEvent& s) {
   const core::Event& e = s.event;
-  return json::array(
-      {s.seq, s.micros, static_cast<int>(e.type), e.path, e.pid ? json(*e.pid) : json(nullptr),
-       exit_json(e.exit), static_cast<int>(e.reason), e.error, e.failures, e.health, e.watchdog, e.delay_ms,
-       e.bytes, e.plan_counts, e.cause, e.strategy != nullptr ? json(e.strategy) : json(nullptr),
-       e.command != nullptr ? json(e.command) : json(nullptr), e.uid ? json(*e.uid) : json(nullptr)});
+  w.num(s.seq);
+  w.num(s.micros);
+  w.num(static_cast<int>(e.type));
+  w.str(e.path);
+  optional_out(w, e.pid);
+  exit_out(w, e.exit);
+  w.num(static_cast<int>(e.reason));
+  w.str(e.error);
+  w.num(e.failures);
+  w.flag(e.health);
+  w.flag(e.watchdog);
+  w.num(e.delay_ms);
+  w.num(e.bytes);
+  for (const int c : e.plan_counts) w.num(c);
+  w.num(e.cause);
+  interned_out(w, e.strategy, kStrategies);
+  interned_out(w, e.command, kCommands);
+  optional_out(w, e.uid);
 }
 
-// An event's strategy or command is a static string (core::Event): the one of `known`
-// spelled the same, or null for a name this program does not know.
-const char* interned(const json& j, std::initializer_list<const char*> known) {
-  if (j.is_null()) return nullptr;
-  const auto& name = j.get_ref<const std::string&>();
-  for (const char* k : known) {
-    if (name == k) return k;
-  }
-  return nullptr;
-}
-
-events::StampedEvent event_from(const json& j) {
+events::StampedEvent event_in(wire::Reader& r) {
   events::StampedEvent s;
-  s.seq = j.at(0).get<std::uint64_t>();
-  s.micros = j.at(1).get<std::int64_t>();
+  s.seq = r.num<std::uint64_t>();
+  s.micros = r.num<std::int64_t>();
   core::Event& e = s.event;
-  e.type = enum_from<core::EventType>(j.at(2), static_cast<int>(core::EventType::command));
-  e.path = j.at(3).get<std::string>();
-  if (!j.at(4).is_null()) e.pid = j.at(4).get<int>();
-  e.exit = exit_from(j.at(5));
-  e.reason = enum_from<core::ExitReason>(j.at(6), static_cast<int>(core::ExitReason::abnormal));
-  e.error = j.at(7).get<std::string>();
-  e.failures = j.at(8).get<int>();
-  e.health = j.at(9).get<bool>();
-  e.watchdog = j.at(10).get<bool>();
-  e.delay_ms = j.at(11).get<core::Millis>();
-  e.bytes = j.at(12).get<std::uint64_t>();
-  e.plan_counts = j.at(13).get<std::array<int, 5>>();
-  e.cause = j.at(14).get<std::uint64_t>();
-  e.strategy = interned(j.at(15), {"one_for_one", "one_for_all", "rest_for_one"});
-  e.command = interned(j.at(16), {"stop", "start", "restart", "remove", "add", "signal", "reload"});
-  if (!j.at(17).is_null()) e.uid = j.at(17).get<std::uint32_t>();
+  e.type = r.enumerator(core::EventType::command);
+  e.path = r.str();
+  e.pid = optional_in<int>(r);
+  e.exit = exit_in(r);
+  e.reason = r.enumerator(core::ExitReason::abnormal);
+  e.error = r.str();
+  e.failures = r.num<int>();
+  e.health = r.flag();
+  e.watchdog = r.flag();
+  e.delay_ms = r.num<core::Millis>();
+  e.bytes = r.num<std::uint64_t>();
+  for (int& c : e.plan_counts) c = r.num<int>();
+  e.cause = r.num<std::uint64_t>();
+  e.strategy = interned_in(r, kStrategies);
+  e.command = interned_in(r, kCommands);
+  e.uid = optional_in<std::uint32_t>(r);
   return s;
 }
 
-// The top-level settings and the configured root, as a config file would hold them.
-json config_json(const ReexecState& state) {
-  json root = config::to_json(state.snapshot.root_spec);
-  for (const char* key : {"id", "restart", "shutdown", "significant"}) root.erase(key);
-  const char* cgroups = state.tree.cgroups == config::CgroupsMode::automatic  ? "auto"
-                        : state.tree.cgroups == config::CgroupsMode::required ? "required"
-                                                                              : "off";
-  return json{{"socket", state.tree.socket},
-              {"log_dir", state.tree.log_dir},
-              {"logs", {{"max_bytes", state.tree.logs.max_bytes}, {"keep", state.tree.logs.keep}}},
-              {"auto_shutdown_exit_code",
-               state.tree.auto_shutdown_exit_code == config::AutoShutdownExitCode::zero ? "zero" : "child"},
-              {"cgroups", cgroups},
-              {"root", std::move(root)}};
+// The top-level settings (config::TreeSpec but its root): every one of them, so that the
+// new program runs with the same (one added to TreeSpec must be added here).
+void settings_out(wire::Writer& w, const config::TreeSpec& t) {
+  w.str(t.socket);
+  w.str(t.log_dir);
+  w.str(t.state_file);
+  w.num(t.logs.max_bytes);
+  w.num(t.logs.keep);
+  w.num(static_cast<int>(t.auto_shutdown_exit_code));
+  w.num(static_cast<int>(t.cgroups));
+  w.flag(t.metrics.listen.has_value());
+  if (t.metrics.listen) {
+    w.str(t.metrics.listen->address);
+    w.str(t.metrics.listen->name);
+  }
 }
 
-template <typename T>
-std::string joined(const std::vector<T>& values) {
-  std::string out;
-  for (const auto& v : values) out += " " + std::to_string(v);
-  return out;
-}
-
-template <typename T>
-bool numbers(std::string_view line, std::string_view tag, std::vector<T>& out) {
-  if (!line.starts_with(tag)) return false;
-  std::istringstream in{std::string(line.substr(tag.size()))};
-  for (long long v = 0; in >> v;) out.push_back(static_cast<T>(v));
-  return in.eof();
+void settings_in(wire::Reader& r, config::TreeSpec& t) {
+  t.socket = r.str();
+  t.log_dir = r.str();
+  t.state_file = r.str();
+  t.logs.max_bytes = r.num<std::uint64_t>();
+  t.logs.keep = r.num<int>();
+  t.auto_shutdown_exit_code = r.enumerator(config::AutoShutdownExitCode::child);
+  t.cgroups = r.enumerator(config::CgroupsMode::off);
+  if (r.flag()) {
+    t.metrics.listen = tcp_in(r.str());
+    t.metrics.listen->name = r.str();
+  }
 }
 
 }  // namespace
 
 std::string encode(const ReexecState& state) {
   const ReexecHeader& h = state.header;
-  std::string out = fmt::format("ARBORD-STATE {}\nfds{}\ngroups{}\nclient {} {}\n\n", h.version,
-                                joined(h.fds), joined(h.groups), h.client_fd, h.request_id.dump());
-  json workers = json::array();
-  for (const auto& w : state.workers) workers.push_back(worker_json(w));
-  json listen = json::array();
-  for (const auto& l : state.listen) listen.push_back(listen_json(l));
-  json history = json::array();
-  for (const auto& e : state.history) history.push_back(event_json(e));
-  const json payload{{"argv", state.argv},
-                     {"config_path", state.config_path},
-                     {"config", config_json(state)},
-                     {"tree", node_json(state.snapshot.root)},
-                     {"next_id", state.snapshot.next_id},
-                     {"workers", std::move(workers)},
-                     {"listen", std::move(listen)},
-                     {"cgroup_instance", state.cgroup_instance},
-                     {"listener", state.listener_fd},
-                     {"record", {{"path", state.record_path}, {"fd", state.record_fd}}},
-                     {"events", {{"seq", state.event_seq}, {"history", std::move(history)}}}};
-  out += payload.dump();
-  return out;
-}
-
-bool decode_header(std::string_view bytes, ReexecHeader& header, std::string& why) {
-  std::vector<std::string_view> lines;
-  std::size_t at = 0;
-  while (lines.size() < 5) {
-    const std::size_t nl = bytes.find('\n', at);
-    if (nl == std::string_view::npos) break;
-    lines.push_back(bytes.substr(at, nl - at));
-    at = nl + 1;
-  }
-  const auto fail = [&](const char* what) {
-    why = std::string("the reexec state's header: ") + what;
-    return false;
-  };
-  if (lines.size() < 5 || !lines[0].starts_with("ARBORD-STATE ") || !lines[4].empty())
-    return fail("not an arbord state");
-  const std::string_view v = lines[0].substr(13);
-  if (std::from_chars(v.data(), v.data() + v.size(), header.version).ec != std::errc{})
-    return fail("no version");
-  if (!numbers(lines[1], "fds", header.fds) || !numbers(lines[2], "groups", header.groups))
-    return fail("bad fds or groups");
-  if (!lines[3].starts_with("client ")) return fail("no client");
-  const std::string_view client = lines[3].substr(7);
-  const std::size_t space = client.find(' ');
-  if (space == std::string_view::npos ||
-      std::from_chars(client.data(), client.data() + space, header.client_fd).ec != std::errc{})
-    return fail("bad client");
-  header.request_id = json::parse(client.substr(space + 1), nullptr, false);
-  if (header.request_id.is_discarded()) return fail("bad request id");
-  return true;
+  wire::Writer w;
+  w.bytes() = encode_header(h);
+  // The specs are numbered while the trees are written, and the table goes first: the
+  // trees are written aside, then appended.
+  SpecWriter specs;
+  wire::Writer trees;
+  specs.tree(state.snapshot.root_spec, trees);
+  node_out(trees, specs, state.snapshot.root);
+  strings_out(w, state.argv);
+  w.str(state.config_path);
+  settings_out(w, state.tree);
+  specs.table(w);
+  w.bytes() += trees.bytes();
+  w.num(state.snapshot.next_id);
+  w.num(state.workers.size());
+  for (const auto& worker : state.workers) worker_out(w, worker);
+  w.num(state.listen.size());
+  for (const auto& l : state.listen) listen_out(w, l);
+  w.str(state.cgroup_instance);
+  w.num(state.listener_fd);
+  w.str(state.record_path);
+  w.num(state.record_fd);
+  w.num(state.event_seq);
+  w.num(state.history.size());
+  for (const auto& e : state.history) event_out(w, e);
+  return std::move(w.bytes());
 }
 
 bool decode(std::string_view bytes, ReexecState& state, std::string& why) {
@@ -310,29 +348,29 @@ bool decode(std::string_view bytes, ReexecState& state, std::string& why) {
   }
   const std::size_t start = bytes.find("\n\n");
   try {
-    const json j = json::parse(bytes.substr(start + 2));
-    state.argv = j.at("argv").get<std::vector<std::string>>();
-    state.config_path = j.at("config_path").get<std::string>();
-    config::LoadOptions options;
-    options.check_paths = false;
-    auto loaded = config::load_text(j.at("config").dump(), options);
-    if (!loaded.tree) {
-      why = "the reexec state's tree: " + to_string(loaded.errors.front());
-      return false;
-    }
-    state.tree = std::move(*loaded.tree);
-    state.snapshot.root_spec = std::move(state.tree.root);
-    state.tree.root = {};
-    state.snapshot.root = node_from(j.at("tree"), 0);
-    state.snapshot.next_id = j.at("next_id").get<std::uint64_t>();
-    for (const auto& w : j.at("workers")) state.workers.push_back(worker_from(w));
-    for (const auto& l : j.at("listen")) state.listen.push_back(listen_from(l));
-    state.cgroup_instance = j.at("cgroup_instance").get<std::string>();
-    state.listener_fd = j.at("listener").get<int>();
-    state.record_path = j.at("record").at("path").get<std::string>();
-    state.record_fd = j.at("record").at("fd").get<int>();
-    state.event_seq = j.at("events").at("seq").get<std::uint64_t>();
-    for (const auto& e : j.at("events").at("history")) state.history.push_back(event_from(e));
+    wire::Reader r(bytes.substr(start + 2));
+    state.argv = strings_in(r);
+    state.config_path = r.str();
+    settings_in(r, state.tree);
+    SpecReader specs;
+    specs.table(r);
+    state.snapshot.root_spec = specs.tree(r, true);
+    state.snapshot.root = node_in(r, specs, 0);
+    state.snapshot.next_id = r.num<std::uint64_t>();
+    const std::size_t workers = r.count();
+    state.workers.reserve(workers);
+    for (std::size_t i = 0; i < workers; ++i) state.workers.push_back(worker_in(r));
+    const std::size_t listen = r.count();
+    for (std::size_t i = 0; i < listen; ++i) state.listen.push_back(listen_in(r));
+    state.cgroup_instance = r.str();
+    state.listener_fd = r.num<int>();
+    state.record_path = r.str();
+    state.record_fd = r.num<int>();
+    state.event_seq = r.num<std::uint64_t>();
+    const std::size_t history = r.count();
+    state.history.reserve(history);
+    for (std::size_t i = 0; i < history; ++i) state.history.push_back(event_in(r));
+    if (!r.done()) throw std::invalid_argument("bytes after the end");
   } catch (const std::exception& e) {
     why = std::string("the reexec state's payload: ") + e.what();
     return false;

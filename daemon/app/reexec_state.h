@@ -10,7 +10,7 @@
 //   groups <pgid> <pgid> ...\n   every worker's process group
 //   client <fd> <request id as JSON>\n
 //   \n
-//   <payload: one JSON document>
+//   <payload: tokens, reexec_wire.h (format 3)>
 //
 // A program that finds another version (a downgrade across a format change) reads only the
 // header: it closes the descriptors, kills the groups, starts the tree from its config and
@@ -34,7 +34,9 @@
 namespace arbor::app {
 
 // 2: the cgroup instance, each worker's cgroup, the held listening sockets.
-inline constexpr int kReexecStateVersion = 2;
+// 3: the payload as compact tokens (reexec_wire.h), each distinct spec once (reexec_specs.h),
+//    every top-level setting (state_file and metrics were lost by 2).
+inline constexpr int kReexecStateVersion = 3;
 
 // The header: what every version understands.
 struct ReexecHeader {
@@ -64,6 +66,8 @@ struct ReexecState {
 // The bytes of `state` (header.version is written as it is: tests of the fallback bump it).
 std::string encode(const ReexecState& state);
 
+// The header's lines, the empty line included (reexec_header.cpp).
+std::string encode_header(const ReexecHeader& header);
 // Reads the header only. False and `why` when even that is unreadable.
 bool decode_header(std::string_view bytes, ReexecHeader& header, std::string& why);
 // Reads everything; false and `why` when the bytes are not a state of this version

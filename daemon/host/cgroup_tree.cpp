@@ -336,14 +336,23 @@ bool CgroupTree::close() {
 }
 
 int CgroupTree::clean_up(const std::string& instance, Sys& sys, int wait_ms) {
+  return clean_up_below(instance, "", sys, wait_ms);
+}
+
+int CgroupTree::clean_up_tree(const std::string& instance, Sys& sys, int wait_ms) {
+  return clean_up_below(instance, "/tree", sys, wait_ms);
+}
+
+int CgroupTree::clean_up_below(const std::string& instance_dir, const char* part, Sys& sys, int wait_ms) {
   // Only ever an arbord instance on a cgroup2 file system: a damaged record must not make
   // arbord kill or remove anything else.
   struct statfs fs {};
-  const std::size_t slash = instance.rfind('/');
-  if (slash == std::string::npos || instance.compare(slash + 1, 7, "arbord-") != 0 ||
-      statfs(instance.c_str(), &fs) < 0 || fs.f_type != CGROUP2_SUPER_MAGIC) {
+  const std::size_t slash = instance_dir.rfind('/');
+  if (slash == std::string::npos || instance_dir.compare(slash + 1, 7, "arbord-") != 0 ||
+      statfs(instance_dir.c_str(), &fs) < 0 || fs.f_type != CGROUP2_SUPER_MAGIC) {
     return 0;
   }
+  const std::string instance = instance_dir + part;  // the instance, or its workers' part
   std::vector<std::string> dirs;
   collect_dirs(instance, dirs);
   int killed = 0;

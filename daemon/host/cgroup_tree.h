@@ -55,6 +55,9 @@ class CgroupTree {
   // "…/arbord-PID" directory on a cgroup2 file system, from the group record), waits up to
   // `wait_ms` for it to empty, removes its cgroups. Returns the number of processes killed.
   static int clean_up(const std::string& instance, Sys& sys, int wait_ms = 5000);
+  // The same for the instance's workers' part alone ("tree"): a reexec's fallback, whose
+  // arbord is still in the instance's "daemon" (group_record.cpp).
+  static int clean_up_tree(const std::string& instance, Sys& sys, int wait_ms = 5000);
 
   ~CgroupTree();
   CgroupTree(const CgroupTree&) = delete;
@@ -108,6 +111,7 @@ class CgroupTree {
   Sys& sys() { return sys_; }
 
  private:
+  static int clean_up_below(const std::string& instance, const char* part, Sys& sys, int wait_ms);
   CgroupTree(Sys& sys, LimitsOf limits_of) : sys_(sys), limits_of_(std::move(limits_of)) {}
   bool make(const std::string& path, std::string& error);
   void apply_limits(const std::string& dir, const config::Limits& was, const config::Limits& now);

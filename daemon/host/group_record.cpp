@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -18,6 +19,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/host/cgroup_parse.h"
 #include "daemon/host/cgroup_tree.h"
 #include "daemon/host/scan_integer.h"
 
@@ -132,29 +134,14 @@ bool scan_removed(std::string_view line, long long& pgid) {
   return scan_integer(line, pgid);
 }
 
-}  // namespace
-
-std::unique_ptr<GroupRecord> GroupRecord::take_over(const std::string& path, Sys& sys) {
-  const int fd = open_locked(sys, path);
-  if (fd < 0) {
-    if (errno == EWOULDBLOCK) {
-      spdlog::warn("{} is locked by another arbord: its groups are left alone, and none are recorded", path);
-    } else {
-      spdlog::warn("cannot use {}: {}; workers left by a SIGKILLed arbord will not be cleaned up", path,
-                   std::strerror(errno));
-    }
-    return nullptr;
-  }
-  std::unique_ptr<GroupRecord> record(new GroupRecord(path, fd, sys));
-
-  // Replay the changes: what is left was live when the previous arbord died.
-  // A pgid is a pid: 2 .. 2^22 (PID_MAX_LIMIT). Anything else in a damaged file is skipped,
-  // never signalled: -pgid of a wrapped or negative number could name init or every process.
+// The record's lines replayed: the groups and cgroup instances still live at its end.
+// A pgid is a pid: 2 .. 2^22 (PID_MAX_LIMIT). Anything else in a damaged file is skipped,
+// never signalled: -pgid of a wrapped or negative number could name init or every process.
+std::size_t replay(const std::string& text, const std::string& path,
+                   std::map<pid_t, unsigned long long>& left, std::set<std::string>& left_cgroups) {
   constexpr long long kMaxPid = 1 << 22;
   const auto is_pgid = [](long long pgid) { return pgid > 1 && pgid <= kMaxPid; };
-  std::map<pid_t, unsigned long long> left;
-  std::set<std::string> left_cgroups;
-  std::istringstream in(read_all(sys, fd));
+  std::istringstream in(text);
   std::string line;
   int number = 0, bad = 0;
   while (std::getline(in, line)) {
@@ -173,6 +160,41 @@ std::unique_ptr<GroupRecord> GroupRecord::take_over(const std::string& path, Sys
       spdlog::warn("{}: line {} is no \"+PGID START\" or \"-PGID\" record; skipped", path, number);
     }
   }
+  return static_cast<std::size_t>(number);
+}
+
+// True when this process's cgroup is inside `instance` (absolute).
+bool holds_this_process(const std::string& instance) {
+  std::ifstream mounts("/proc/self/mountinfo"), own_file("/proc/self/cgroup");
+  std::stringstream m, o;
+  m << mounts.rdbuf();
+  o << own_file.rdbuf();
+  const auto mount = cgroup2_mount(m.str());
+  const auto own = own_cgroup(o.str());
+  if (!mount || !own) return false;
+  const std::string full = (*mount == "/" ? "" : *mount) + *own;
+  return full.starts_with(instance + "/");
+}
+
+}  // namespace
+
+std::unique_ptr<GroupRecord> GroupRecord::take_over(const std::string& path, Sys& sys) {
+  const int fd = open_locked(sys, path);
+  if (fd < 0) {
+    if (errno == EWOULDBLOCK) {
+      spdlog::warn("{} is locked by another arbord: its groups are left alone, and none are recorded", path);
+    } else {
+      spdlog::warn("cannot use {}: {}; workers left by a SIGKILLed arbord will not be cleaned up", path,
+                   std::strerror(errno));
+    }
+    return nullptr;
+  }
+  std::unique_ptr<GroupRecord> record(new GroupRecord(path, fd, sys));
+
+  // Replay the changes: what is left was live when the previous arbord died.
+  std::map<pid_t, unsigned long long> left;
+  std::set<std::string> left_cgroups;
+  replay(read_all(sys, fd), path, left, left_cgroups);
   for (const auto& [pgid, start] : left) {
     const unsigned long long now = start_time(pgid);
     if (now != 0 && now != start) continue;  // the pid was reused: nothing of ours is left (see header)
@@ -183,12 +205,16 @@ std::unique_ptr<GroupRecord> GroupRecord::take_over(const std::string& path, Sys
           pgid);
     }
   }
-  for (const auto& instance : left_cgroups) {
-    if (const int killed = CgroupTree::clean_up(instance, sys); killed > 0) {
+  for (const auto& recorded : left_cgroups) {
+    // A reexec's fallback: this very process is still in the old instance ("daemon"):
+    // only its workers' part goes, never arbord itself.
+    const int killed = holds_this_process(recorded) ? CgroupTree::clean_up_tree(recorded, sys)
+                                                    : CgroupTree::clean_up(recorded, sys);
+    if (killed > 0) {
       spdlog::warn(
           "killed {} leftover processes in {} of a previous arbord (it was killed without stopping "
           "its workers)",
-          killed, instance);
+          killed, recorded);
     }
   }
   if (sys.ftruncate(fd, 0) < 0) spdlog::warn("cannot empty {}: {}", path, std::strerror(errno));
@@ -202,7 +228,13 @@ GroupRecord::~GroupRecord() {
 }
 
 std::unique_ptr<GroupRecord> GroupRecord::adopt(const std::string& path, int fd, Sys& sys) {
-  return std::unique_ptr<GroupRecord>(new GroupRecord(path, fd, sys));
+  std::unique_ptr<GroupRecord> record(new GroupRecord(path, fd, sys));
+  // The earlier program's file is its live set as it was: replayed in one read, its groups'
+  // start times and its cgroup instance with them (no /proc read per worker).
+  std::map<pid_t, unsigned long long> live;
+  record->lines_ = replay(read_all(sys, fd), path, live, record->cgroups_);
+  record->live_.insert(live.begin(), live.end());
+  return record;
 }
 
 void GroupRecord::added(pid_t pgid) {

@@ -50,10 +50,15 @@ class GroupRecord {
   static std::unique_ptr<GroupRecord> take_over(const std::string& path, Sys& sys = Sys::real());
 
   // reexec: the record an earlier program of this process held, still open (and locked)
-  // as `fd`; its groups are given back with adopted(), then the file is rewritten once.
+  // as `fd`, read back whole: its groups and its cgroup instance are this one's.
   static std::unique_ptr<GroupRecord> adopt(const std::string& path, int fd, Sys& sys = Sys::real());
-  void adopted(pid_t pgid) { live_[pgid] = start_time(pgid); }
-  void rewrite() { compact(); }
+  // The adopted groups are gone (killed by the fallback): the file keeps the instance alone.
+  void forget_groups() {
+    live_.clear();
+    compact();
+  }
+  std::size_t live_count() const { return live_.size(); }
+  bool has_cgroup(const std::string& instance) const { return cgroups_.count(instance) != 0; }
   int fd() const { return fd_; }
   const std::string& path() const { return path_; }
 

@@ -62,6 +62,19 @@ std::shared_ptr<LogFile> LogFile::open(uv_loop_t* loop, OpenLogs& open_logs, con
   return file;
 }
 
+std::shared_ptr<LogFile> LogFile::open_later(uv_loop_t* loop, OpenLogs& open_logs, const std::string& dir,
+                                             const std::string& file_name, const config::LogsSpec& logs,
+                                             std::function<void(std::uint64_t)> on_dropped, Sys& sys) {
+  std::shared_ptr<LogFile> file(new LogFile());
+  file->loop_ = loop;
+  file->sys_ = &sys;
+  file->open_logs_ = &open_logs;
+  file->path_ = dir + "/" + file_name;
+  file->logs_ = logs;
+  file->on_dropped_ = std::move(on_dropped);
+  return file;  // fd_ < 0: write_lines() opens it, as after OpenLogs closed it
+}
+
 LogFile::~LogFile() {
   report_dropped();
   close_fd();

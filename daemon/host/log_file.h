@@ -51,6 +51,12 @@ class LogFile {
                                        const std::string& file_name, const config::LogsSpec& logs,
                                        std::function<void(std::uint64_t bytes)> on_dropped,
                                        std::string& error, Sys& sys = Sys::real());
+  // reexec: the file of a worker adopted, opened at its first write only (5,000 workers
+  // adopted open no file; the directory was made for the earlier program).
+  static std::shared_ptr<LogFile> open_later(uv_loop_t* loop, OpenLogs& open_logs, const std::string& dir,
+                                             const std::string& file_name, const config::LogsSpec& logs,
+                                             std::function<void(std::uint64_t bytes)> on_dropped,
+                                             Sys& sys = Sys::real());
   ~LogFile();
   LogFile(const LogFile&) = delete;
   LogFile& operator=(const LogFile&) = delete;

@@ -70,7 +70,8 @@ void ProcessRunner::Impl::start_failed(std::uint64_t token, std::string error) {
   });
 }
 
-std::shared_ptr<LogFile> ProcessRunner::Impl::log_file_for(const std::string& path, std::string& error) {
+std::shared_ptr<LogFile> ProcessRunner::Impl::log_file_for(const std::string& path, std::string& error,
+                                                           bool later) {
   const std::string name = log_file_name(path);
   if (auto existing = log_files[name].lock()) return existing;
   auto on_dropped = [this, path](std::uint64_t bytes) {
@@ -78,8 +79,10 @@ std::shared_ptr<LogFile> ProcessRunner::Impl::log_file_for(const std::string& pa
       if (callbacks.log_dropped) callbacks.log_dropped(path, bytes);
     });
   };
-  auto file =
-      LogFile::open(loop, open_logs, options.log_dir, name, options.logs, std::move(on_dropped), error, sys);
+  auto file = later ? LogFile::open_later(loop, open_logs, options.log_dir, name, options.logs,
+                                          std::move(on_dropped), sys)
+                    : LogFile::open(loop, open_logs, options.log_dir, name, options.logs,
+                                    std::move(on_dropped), error, sys);
   if (file) log_files[name] = file;
   if (log_files.size() > 2 * log_files_swept_at + 64) {
     std::erase_if(log_files, [](const auto& entry) { return entry.second.expired(); });

@@ -119,7 +119,7 @@ void ProcessRunner::adopt(const std::vector<HandoverWorker>& workers,
     }
     if (h.log_fd >= 0) {
       std::string error;
-      auto log = impl.log_file_for(h.path, error);
+      auto log = impl.log_file_for(h.path, error, /*later=*/true);
       const std::uint64_t id = ++impl.next_capture_id;
       auto on_eof = [&impl, id] { impl.queue.post([&impl, id] { impl.captures.erase(id); }); };
       // Without its file (the log directory went away) the pipe is still read, so the

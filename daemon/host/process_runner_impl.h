@@ -72,7 +72,8 @@ struct ProcessRunner::Impl {
   void on_group_gone(std::uint64_t token, WaitStatus status);
   std::uint64_t oom_kills(const std::string& cgroup_dir);
   void on_escaped(std::uint64_t token, const std::vector<pid_t>& pids, const std::vector<pid_t>& pgids);
-  std::shared_ptr<LogFile> log_file_for(const std::string& path, std::string& error);
+  // `later` (reexec): not opened before its first write (LogFile::open_later).
+  std::shared_ptr<LogFile> log_file_for(const std::string& path, std::string& error, bool later = false);
   void start_failed(std::uint64_t token, std::string error);
   void close();
 
