@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include <csignal>
+#include <unordered_set>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -23,6 +24,22 @@
 #include "daemon/host/group_record.h"
 
 namespace arbor::app {
+
+namespace {
+// The paths of the spec's workers ("web/api"; a dynamic supervisor's children are not in
+// the spec): CgroupTree::adopt does not list their cgroups' directories.
+void worker_paths(const config::ChildSpec& node, std::unordered_set<std::string>& out,
+                  const std::string& path = "/") {
+  for (const config::ChildSpec& child : node.supervisor->children) {
+    std::string p = path == "/" ? child.id : path + "/" + child.id;
+    if (child.is_worker()) {
+      out.insert(std::move(p));
+    } else {
+      worker_paths(child, out, p);
+    }
+  }
+}
+}  // namespace
 
 App::App(AppOptions options) : options_(std::move(options)), random_(std::random_device{}()) {
   uv_loop_init(&loop_);
@@ -53,8 +70,11 @@ App::App(AppOptions options) : options_(std::move(options)), random_(std::random
     };
     // reexec: the old program's instance, where every worker's cgroup is (in the record already).
     if (options_.adopt != nullptr && !options_.adopt->cgroup_instance.empty()) {
-      cgroups_ = host::CgroupTree::adopt(host::Sys::real(), limits_of, options_.adopt->cgroup_instance,
-                                         cgroups_error_);
+      std::unordered_set<std::string> workers;
+      worker_paths(options_.tree.root, workers);
+      cgroups_ = host::CgroupTree::adopt(
+          host::Sys::real(), limits_of, options_.adopt->cgroup_instance, cgroups_error_,
+          [&workers](const std::string& path) { return workers.count(path) != 0; });
       if (!cgroups_) spdlog::warn("reexec: cannot take the cgroups over: {}; a new instance", cgroups_error_);
     }
     if (!cgroups_) {

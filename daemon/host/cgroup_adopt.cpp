@@ -21,9 +21,12 @@ namespace {
 constexpr const char* kControllers[] = {"cpu", "memory", "pids"};
 
 // The cgroups below `dir` ("c-" + id each), as node paths below `path`.
-void scan(const std::string& dir, const std::string& path, std::vector<std::pair<std::string, int>>& out) {
+using IsWorker = std::function<bool(const std::string&)>;
+void scan(const std::string& dir, const std::string& path, const IsWorker& is_worker,
+          std::vector<std::pair<std::string, int>>& out) {
   const std::size_t at = out.size();
   out.emplace_back(path, 0);
+  if (is_worker && is_worker(path)) return;
   DIR* d = opendir(dir.c_str());
   if (d == nullptr) return;
   std::vector<std::string> names;
@@ -34,14 +37,14 @@ void scan(const std::string& dir, const std::string& path, std::vector<std::pair
   out[at].second = static_cast<int>(names.size());
   for (const auto& name : names) {
     const std::string id = name.substr(2);
-    scan(dir + "/" + name, path == "/" ? id : path + "/" + id, out);
+    scan(dir + "/" + name, path == "/" ? id : path + "/" + id, is_worker, out);
   }
 }
 
 }  // namespace
 
 std::unique_ptr<CgroupTree> CgroupTree::adopt(Sys& sys, LimitsOf limits_of, const std::string& instance,
-                                              std::string& reason) {
+                                              std::string& reason, const IsWorker& is_worker) {
   const auto mountinfo = read_small_file(sys, "/proc/self/mountinfo");
   const auto mount = mountinfo ? cgroup2_mount(*mountinfo) : std::nullopt;
   const std::string prefix = mount && *mount != "/" ? *mount : "";
@@ -74,7 +77,7 @@ std::unique_ptr<CgroupTree> CgroupTree::adopt(Sys& sys, LimitsOf limits_of, cons
   // Every node's cgroup as made. The limits last written are not known: the next start
   // below a node writes its limits again (the same values, unless a reload changed them).
   std::vector<std::pair<std::string, int>> nodes;
-  scan(instance + "/tree", "/", nodes);
+  scan(instance + "/tree", "/", is_worker, nodes);
   for (const auto& [path, children] : nodes) t->made_[path].children = static_cast<std::size_t>(children);
   t->open_tree_dir();
   return t;

@@ -48,8 +48,11 @@ class CgroupTree {
   // reexec's new program: the instance the old program made (an absolute "…/arbord-PID"
   // from the state), with the cgroups already below it; nothing is made or swept.
   // nullptr with `why` when it is not arbord's own any more (cgroup_adopt.cpp).
+  // `is_worker(path)`: a worker's cgroup has no child cgroups, so its directory is not
+  // listed (5,000 directory listings were half of a reexec's adoption with cgroups).
   static std::unique_ptr<CgroupTree> adopt(Sys& sys, LimitsOf limits_of, const std::string& instance,
-                                           std::string& why);
+                                           std::string& why,
+                                           const std::function<bool(const std::string&)>& is_worker = {});
 
   // Removes what a dead arbord left: kills every process below `instance` (an absolute
   // "…/arbord-PID" directory on a cgroup2 file system, from the group record), waits up to
