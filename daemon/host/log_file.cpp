@@ -48,13 +48,8 @@ std::shared_ptr<LogFile> LogFile::open(uv_loop_t* loop, OpenLogs& open_logs, con
     error = stage_error(("open log " + dir).c_str(), err);
     return nullptr;
   }
-  std::shared_ptr<LogFile> file(new LogFile());
-  file->loop_ = loop;
-  file->sys_ = &sys;
-  file->open_logs_ = &open_logs;
-  file->path_ = dir + "/" + file_name;
-  file->logs_ = logs;
-  file->on_dropped_ = std::move(on_dropped);
+  std::shared_ptr<LogFile> file =
+      open_later(loop, open_logs, dir, file_name, logs, std::move(on_dropped), sys);
   if (!file->reopen()) {
     error = stage_error(("open log " + file->path_).c_str(), errno);
     return nullptr;

@@ -12,9 +12,8 @@
 
 #include "daemon/host/cgroup_parse.h"
 #include "daemon/host/cgroup_tree.h"
-#include "daemon/host/exec_env.h"
-#include "daemon/host/spawn.h"
 #include "tests/integration/cgroups/cgroup_env.h"
+#include "tests/integration/cgroups/spawn_in.h"
 
 namespace arbor::host {
 namespace {
@@ -51,23 +50,11 @@ class CgroupCpuTest : public ::testing::Test {
 
   // Runs a shell loop in the cgroup of `path` to its end: some CPU time there.
   void burn(const std::string& path) {
-    std::string error;
-    const auto dir = tree_->ensure(path, error);
-    ASSERT_TRUE(dir) << error;
-    const CStringArray args(
-        std::vector<std::string>{"/bin/sh", "-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done"});
-    const CStringArray env(std::vector<std::string>{});
-    SpawnPlan plan;
-    plan.argv = &args;
-    plan.envp = &env;
-    plan.out.kind = ChildOutput::Kind::null;
-    plan.err.kind = ChildOutput::Kind::null;
-    plan.cgroup_dir = &*dir;
-    const SpawnResult r = spawn_process(plan);
-    ASSERT_TRUE(r.ok()) << r.error;
-    if (r.pidfd >= 0) close(r.pidfd);
+    const pid_t pid = testing::spawn_in(
+        *tree_, path, {"/bin/sh", "-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done"});
+    ASSERT_GT(pid, 0);
     int status = 0;
-    ASSERT_EQ(waitpid(r.pid, &status, 0), r.pid);
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
     ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   }
 

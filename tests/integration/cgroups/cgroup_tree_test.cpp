@@ -17,6 +17,7 @@
 #include "daemon/host/exec_env.h"
 #include "daemon/host/spawn.h"
 #include "tests/integration/cgroups/cgroup_env.h"
+#include "tests/integration/cgroups/spawn_in.h"
 #include "tests/support/proc.h"
 
 namespace arbor::host {
@@ -51,22 +52,7 @@ class CgroupTreeTest : public ::testing::Test {
 
   // Spawns `argv` into the cgroup of `path`; returns the pid (the caller reaps it).
   pid_t spawn_in(const std::string& path, std::vector<std::string> argv) {
-    std::string error;
-    const auto dir = tree_->ensure(path, error);
-    EXPECT_TRUE(dir) << error;
-    if (!dir) return -1;
-    const CStringArray args(std::move(argv));
-    const CStringArray env(std::vector<std::string>{});
-    SpawnPlan plan;
-    plan.argv = &args;
-    plan.envp = &env;
-    plan.out.kind = ChildOutput::Kind::null;
-    plan.err.kind = ChildOutput::Kind::null;
-    plan.cgroup_dir = &*dir;
-    const SpawnResult r = spawn_process(plan);
-    EXPECT_TRUE(r.ok()) << r.error;
-    if (r.pidfd >= 0) close(r.pidfd);
-    return r.pid;
+    return testing::spawn_in(*tree_, path, std::move(argv));
   }
 
   void kill_and_reap(pid_t pid) {
