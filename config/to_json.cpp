@@ -18,7 +18,7 @@ nlohmann::json output_json(const Output& o) {
     case Output::Kind::null:
       return "null";
     case Output::Kind::file:
-      return {{"file", o.file}};
+      return {{"file", *o.file}};
   }
   return "log";
 }
@@ -49,7 +49,7 @@ nlohmann::json probe_json(const Probe& p) {
 }
 
 void worker_json(const WorkerSpec& w, nlohmann::json& j) {
-  j["command"] = w.command;
+  j["command"] = w.command.to_vector();
   if (!w.env.empty()) {
     nlohmann::json env = nlohmann::json::object();
     for (const auto& [k, v] : w.env) env[k] = v;
@@ -67,7 +67,7 @@ void worker_json(const WorkerSpec& w, nlohmann::json& j) {
     j["group"] = std::to_string(*w.gid);
   if (w.umask) j["umask"] = fmt::format("{:04o}", *w.umask);
   j["stop_signal"] = signal_name(w.stop_signal);
-  j["success_exit_codes"] = w.success_exit_codes;
+  j["success_exit_codes"] = w.success_exit_codes.list();
   if (w.backoff) j["backoff"] = {{"initial_ms", w.backoff->initial_ms}, {"max_ms", w.backoff->max_ms}};
   j["stdout"] = output_json(w.stdout_spec);
   j["stderr"] = output_json(w.stderr_spec);

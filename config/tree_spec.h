@@ -13,12 +13,14 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "config/argv.h"
 #include "config/lazy.h"
 
 namespace arbor::config {
@@ -53,7 +55,7 @@ struct Backoff {
 struct Output {
   enum class Kind { log, inherit, null, file };
   Kind kind = Kind::log;
-  std::string file;  // Kind::file only: the path as written in the config
+  Lazy<std::string> file;  // Kind::file only: the path as written in the config (out of line)
   bool operator==(const Output&) const = default;
 };
 
@@ -108,9 +110,33 @@ struct Health {
   bool operator==(const Health&) const = default;
 };
 
+// `success_exit_codes`: {0} unless set. Held out of line (config/lazy.h): the default, which
+// nearly every worker keeps, costs no heap block.
+class ExitCodes {
+ public:
+  ExitCodes() = default;
+  ExitCodes(std::vector<int> codes) : set_(std::move(codes)) {}  // NOLINT: as the vector it replaces
+  ExitCodes(std::initializer_list<int> codes) : set_(std::vector<int>(codes)) {}
+  const std::vector<int>& list() const { return set_ ? *set_ : zero(); }
+  bool contains(int code) const {
+    for (const int c : list())
+      if (c == code) return true;
+    return false;
+  }
+  bool operator==(const ExitCodes& o) const { return list() == o.list(); }
+  bool operator==(const std::vector<int>& o) const { return list() == o; }
+
+ private:
+  static const std::vector<int>& zero() {
+    static const std::vector<int> codes{0};
+    return codes;
+  }
+  Lazy<std::vector<int>> set_;
+};
+
 // The worker-only part of a child spec.
 struct WorkerSpec {
-  std::vector<std::string> command;                      // argv; command[0] resolved to an absolute path
+  Argv command;  // command[0] resolved to an absolute path; packed (config/argv.h)
   std::vector<std::pair<std::string, std::string>> env;  // added to arbord's environment, in file order
   // The rarely set members are out of line (config/lazy.h): a spec is kept per child.
   Lazy<std::string> cwd;
@@ -120,7 +146,7 @@ struct WorkerSpec {
   std::optional<gid_t> gid;  // resolved from group, else the user's primary group
   std::optional<mode_t> umask;
   int stop_signal = 15;  // SIGTERM
-  std::vector<int> success_exit_codes{0};
+  ExitCodes success_exit_codes;
   Lazy<Backoff> backoff;
   Output stdout_spec;
   Output stderr_spec;

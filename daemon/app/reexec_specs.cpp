@@ -27,7 +27,7 @@ bool same_but_id(const config::ChildSpec& a, const config::ChildSpec& b) {
 std::size_t hash_of(const config::ChildSpec& c) {
   std::size_t h = std::hash<int>{}(static_cast<int>(c.restart) * 7 + static_cast<int>(c.type));
   const auto mix = [&h](std::size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
-  for (const auto& arg : c.worker.command) mix(std::hash<std::string>{}(arg));
+  for (const std::string_view arg : c.worker.command) mix(std::hash<std::string_view>{}(arg));
   for (const auto& [k, v] : c.worker.env) mix(std::hash<std::string>{}(k) ^ std::hash<std::string>{}(v));
   mix(std::hash<std::int64_t>{}(c.shutdown.ms));
   return h;

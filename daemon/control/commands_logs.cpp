@@ -20,7 +20,7 @@ std::optional<std::string> output_file(const Daemon& daemon, const std::string& 
     if (o->kind == config::Output::Kind::log) return log_file_for(daemon.tree_spec().log_dir, path);
   }
   for (const config::Output* o : {&w.stdout_spec, &w.stderr_spec}) {
-    if (o->kind == config::Output::Kind::file) return o->file;
+    if (o->kind == config::Output::Kind::file) return *o->file;
   }
   return std::nullopt;
 }

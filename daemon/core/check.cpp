@@ -12,8 +12,7 @@ namespace {
 bool ended_normally(const Worker& worker) {
   const auto& exit = worker.last_exit();
   if (!exit || exit->signaled) return false;
-  const auto& codes = worker.spec().worker.success_exit_codes;
-  return std::find(codes.begin(), codes.end(), exit->value) != codes.end();
+  return worker.spec().worker.success_exit_codes.contains(exit->value);
 }
 
 void check_worker(const Worker& worker, CheckReport& report) {

@@ -123,7 +123,7 @@ void Supervisor::op_add_dynamic(std::vector<std::string> args, const Reply& repl
         }
         config::ChildSpec spec = *spec_->supervisor->child_template;
         spec.id = std::to_string(next_dynamic_id_++);
-        spec.worker.command.insert(spec.worker.command.end(), args.begin(), args.end());
+        spec.worker.command.append(args);
         Node& n = add_child(std::make_shared<const config::ChildSpec>(std::move(spec)), true);
         ctx_.emit(Event{.type = EventType::added, .path = n.path()});
         Job job{.purpose =

@@ -271,9 +271,7 @@ void Worker::finish_process() {
 
 ExitReason Worker::classify(ExitStatus status) const {
   if (status.signaled) return ExitReason::abnormal;
-  const auto& ok = spec_->worker.success_exit_codes;
-  return std::find(ok.begin(), ok.end(), status.value) != ok.end() ? ExitReason::normal
-                                                                   : ExitReason::abnormal;
+  return spec_->worker.success_exit_codes.contains(status.value) ? ExitReason::normal : ExitReason::abnormal;
 }
 
 Millis Worker::next_backoff_delay(double random_unit) {

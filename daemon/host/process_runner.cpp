@@ -50,7 +50,7 @@ ChildOutput child_output(const config::Output& output, int log_fd) {
       break;
     case config::Output::Kind::file:
       child.kind = ChildOutput::Kind::file;
-      child.path = output.file;
+      child.path = *output.file;
       break;
   }
   return child;
@@ -140,7 +140,7 @@ void ProcessRunner::Impl::spawn(std::uint64_t token, const std::string& path,
     overrides.emplace_back("WATCHDOG_USEC", std::to_string(*spec.watchdog_ms * 1000));
     overrides.emplace_back("WATCHDOG_PID", std::string(10, '0'));
   }
-  const CStringArray argv(spec.command);
+  const CStringArray argv(spec.command.to_vector());
   CStringArray envp(build_environment(environ, overrides));  // the child writes LISTEN_PID into it
   SpawnPlan plan;
   plan.argv = &argv;

@@ -129,11 +129,11 @@ TEST(ConfigKeys, Backoff) {
 
 TEST(ConfigKeys, Outputs) {
   WorkerSpec w = worker(R"("command": ["/bin/sh"], "stdout": "inherit", "stderr": "null")");
-  EXPECT_EQ(w.stdout_spec, (Output{Output::Kind::inherit, ""}));
-  EXPECT_EQ(w.stderr_spec, (Output{Output::Kind::null, ""}));
+  EXPECT_EQ(w.stdout_spec, (Output{Output::Kind::inherit, {}}));
+  EXPECT_EQ(w.stderr_spec, (Output{Output::Kind::null, {}}));
   w = worker(R"("command": ["/bin/sh"], "stdout": {"file": "/tmp/out"}, "stderr": "log")");
   EXPECT_EQ(w.stdout_spec, (Output{Output::Kind::file, "/tmp/out"}));
-  EXPECT_EQ(w.stderr_spec, (Output{Output::Kind::log, ""}));
+  EXPECT_EQ(w.stderr_spec, (Output{Output::Kind::log, {}}));
 }
 
 TEST(ConfigKeys, Ready) {

@@ -123,7 +123,7 @@ TEST_F(HostTest, RunsAsAnotherUserWithOnlyItsGroup) {
   ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);
   ASSERT_EQ(chmod(bin_dir.c_str(), 0755), 0);
   auto spec = child({"--print-ids", "--after", "0"});
-  spec.command[0] = bin_dir + "/test_child";
+  spec.command.set(0, bin_dir + "/test_child");
   spec.uid = 65534;
   spec.gid = 65534;
   spawn(1, spec);

@@ -211,7 +211,7 @@ TEST_F(HostTest, ListenSocketsReachTheChildThroughTheSlots) {
   config::WorkerSpec spec = child({"--after", "0", "--list-fds"});
   spec.listen = {unix_listen(dir_ + "/x.sock"), unix_listen(dir_ + "/y.sock")};
   spec.ready = {config::Ready::Kind::fd, 5, 30000};
-  spec.command.insert(spec.command.begin() + 1, {"--ready-fd", "5"});
+  spec.command.insert(1, {"--ready-fd", "5"});
   spawn(1, spec);
   ASSERT_NE(wait_end(1), nullptr);
   EXPECT_EQ(log_lines("w"), (std::vector<std::string>{"fds: 0 1 2 3 4"}))
