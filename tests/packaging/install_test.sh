@@ -169,6 +169,22 @@ for f in "${expected[@]}"; do [ -e "$f" ] || fail "$f not installed"; done
 [ "$has_ctl" = 0 ] || [ -x /usr/bin/arborctl ] || fail "/usr/bin/arborctl not installed"
 echo "   installed; postinst: daemon-reload, enable, start (stubbed)"
 
+# The installed unit must still verify (issue 13: Delegate= for the cgroup subtree, issue 14:
+# WatchdogSec=). systemd-analyze exits 0 on an unknown key or a bad value and only says so,
+# so anything it prints is a failure. It needs no running systemd, only the unit's binaries.
+step "systemd-analyze verify /lib/systemd/system/arbord.service"
+unit=/lib/systemd/system/arbord.service
+if command -v systemd-analyze >/dev/null; then
+  out=$(systemd-analyze verify --man=no "$unit" 2>&1) || fail "systemd-analyze verify: $out"
+  [ -z "$out" ] || fail "systemd-analyze verify found problems in the unit: $out"
+  echo "   the unit verifies"
+else
+  echo "   skipped: systemd-analyze is not installed (the systemd package)"
+fi
+for key in Delegate=yes WatchdogSec= NotifyAccess=; do
+  grep -q "^$key" "$unit" || fail "the unit lost $key"
+done
+
 # --- 4. run the installed arbord ---------------------------------------------------------
 step "arbord --check --config /etc/arbor/arbor.json"
 out=$(/usr/sbin/arbord --check --config /etc/arbor/arbor.json) || fail "--check: $out"
