@@ -4,11 +4,28 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <ctime>
+
 #include "arbor_version.h"
 #include "tests/integration/reexec/reexec_util.h"
 
 namespace arbor::testing {
 namespace {
+
+// "2026-12-04T02:37:03.718161Z" (status' RFC 3339, UTC) as seconds since the epoch.
+double unix_seconds(const json& rfc3339) {
+  std::tm tm{};
+  double sec = 0;
+  const std::string text = rfc3339.get<std::string>();
+  EXPECT_EQ(std::sscanf(text.c_str(), "%d-%d-%dT%d:%d:%lfZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                        &tm.tm_min, &sec),
+            6)
+      << text;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<double>(timegm(&tm)) + sec;
+}
 
 json tree(json children) {
   return {{"cgroups", "off"}, {"root", {{"max_restarts", 10}, {"children", std::move(children)}}}};
@@ -86,6 +103,48 @@ TEST(Reexec, KeepsEveryWorkerUnsignalledAndTheStateCarriesOver) {
   arbord.signal(SIGTERM);
   EXPECT_EQ(arbord.wait_exit(), 0);
   EXPECT_TRUE(arbord.no_survivors());
+}
+
+// An operator stop and a pending backoff restart carry over in the reexec's state, not by
+// the state file (removed before the reexec): the stopped child stays stopped, the delayed
+// restart keeps its deadline and fires in the new program.
+TEST(Reexec, AnOperatorStopAndABackoffDeadlineCarryOver) {
+  ArbordInstance arbord;
+  const std::string sigs = arbord.path("signals");
+  const std::string stops = arbord.path("stops.state");
+  const auto crashing = [](const char* id, int delay_ms) {
+    return json{{"id", id},
+                {"command", {"/bin/sh", "-c", "exit 3"}},
+                {"backoff", {{"initial_ms", delay_ms}, {"max_ms", delay_ms}}}};
+  };
+  json t = tree({trapping("s", sigs), crashing("late", 600000), crashing("soon", 1500)});
+  t["state_file"] = stops;
+  arbord.start(t);
+  ASSERT_TRUE(await_state(arbord.socket(), "late", "restarting"));  // at boot, before any watch
+  ASSERT_TRUE(await_state(arbord.socket(), "soon", "restarting"));
+  ASSERT_EQ(arborctl(arbord.socket(), {"stop", "s"}).status, 0);
+  const json before = status_of(arbord.socket());
+  ASSERT_EQ(find_node(before, "s")->at("operator_stopped"), true);
+  const json due = find_node(before, "late")->at("next_restart_at");
+  ASSERT_TRUE(due.is_string()) << before.dump();
+  ASSERT_EQ(::unlink(stops.c_str()), 0);  // the stop must come through the reexec's state
+
+  const RunResult r = arborctl(arbord.socket(), {"reexec"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const json after = status_of(arbord.socket());
+  EXPECT_EQ(find_node(after, "s")->at("state"), "stopped");
+  EXPECT_EQ(find_node(after, "s")->at("operator_stopped"), true);
+  EXPECT_EQ(find_node(after, "late")->at("state"), "restarting");
+  // The same deadline, not a new (randomised) delay; status renders it from the monotonic
+  // clock, so two readings differ by microseconds.
+  EXPECT_NEAR(unix_seconds(find_node(after, "late")->at("next_restart_at")), unix_seconds(due), 0.05);
+  // The short delay's timer is armed again in the new program: its restart comes.
+  EXPECT_TRUE(arbord.await_event({{"event", "started"}, {"path", "soon"}}, 20s));
+  EXPECT_EQ(arborctl(arbord.socket(), {"start", "s"}).status, 0);
+  EXPECT_EQ(find_node(status_of(arbord.socket()), "s")->at("operator_stopped"), false);
+  EXPECT_EQ(slurp(sigs), "");  // no signal but the stop's SIGKILL (brutal_kill), which no trap sees
+  arbord.signal(SIGTERM);
+  EXPECT_EQ(arbord.wait_exit(), 0);
 }
 
 // Exits and output during the handover: the check step of a wrapper binary (the old program
