@@ -152,6 +152,36 @@ TEST(Containment, AStopEndsAForkBomb) {
   EXPECT_TRUE(arbord.no_survivors());
 }
 
+// Where arbord's cgroup offers the pids controller: the same bomb under "pids_max" cannot
+// grow past it (the kernel refuses its forks, counted in pids.events), and a stop still
+// ends all of it. Elsewhere the test above bounds the bomb by time only.
+TEST(Containment, PidsMaxBoundsAForkBombAndAStopEndsIt) {
+  SKIP_WITHOUT_CGROUPS();
+  const auto own = host::own_cgroup(slurp("/proc/self/cgroup"));
+  const auto names = host::parse_controllers(slurp(v2_mount() + (*own == "/" ? "" : *own) + "/cgroup.controllers"));
+  if (std::find(names.begin(), names.end(), "pids") == names.end()) {
+    GTEST_SKIP() << "no v2 pids controller offered to this cgroup: pids_max cannot bound a fork bomb here "
+                    "(Containment.AStopEndsAForkBomb bounds it by time)";
+  }
+  ArbordInstance arbord;
+  const std::string bomb = "while :; do setsid sh -c 'sleep 1000 & sleep 1000' & sleep 0.01; done";
+  arbord.start(tree(json::array(
+      {json{{"id", "bomb"}, {"command", {"/bin/sh", "-c", bomb}}, {"limits", {{"pids_max", 40}}}}})));
+  ASSERT_TRUE(arbord.await_ready());
+  const std::string dir = instance_of(arbord.pid()) + "/tree/c-bomb";
+  EXPECT_EQ(slurp(dir + "/pids.max"), "40\n");
+  // The kernel has refused a fork: pids.events' "max" counts them.
+  ASSERT_TRUE(poll_until([&] { return slurp(dir + "/pids.events").find("max 0") == std::string::npos; }, 10s))
+      << slurp(dir + "/pids.events");
+  EXPECT_LE(procs_of(dir).size(), 40u);
+  const auto reply = arbord.request("stop", {{"path", "bomb"}});
+  ASSERT_TRUE(reply && (*reply)["ok"] == true);
+  EXPECT_TRUE(procs_of(dir).empty()) << procs_of(dir).size() << " processes of the bomb survived its stop";
+  arbord.signal(SIGTERM);
+  EXPECT_EQ(arbord.wait_exit(), 0);
+  EXPECT_TRUE(arbord.no_survivors());
+}
+
 TEST(Containment, AThousandWorkersLeaveNoCgroupBehind) {
   SKIP_WITHOUT_CGROUPS();
   ArbordInstance arbord;
