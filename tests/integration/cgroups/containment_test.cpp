@@ -135,15 +135,16 @@ TEST(Containment, TheNextArbordKillsWhatASigkilledOneLeftInItsCgroups) {
   EXPECT_TRUE(second.no_survivors());
 }
 
-TEST(Containment, AStopEndsAForkBomb) {
-  SKIP_WITHOUT_CGROUPS();
-  ArbordInstance arbord;
-  // Every round a new session leader that forks again: nothing stays in the worker's group.
-  const std::string bomb = "while :; do setsid sh -c 'sleep 1000 & sleep 1000' & sleep 0.01; done";
-  arbord.start(tree(json::array({json{{"id", "bomb"}, {"command", {"/bin/sh", "-c", bomb}}}})));
-  ASSERT_TRUE(arbord.await_ready());
-  const std::string dir = instance_of(arbord.pid()) + "/tree/c-bomb";
-  ASSERT_TRUE(poll_until([&] { return procs_of(dir).size() > 100; }, 10s));
+// Every round a new session leader that forks again: nothing stays in the worker's group.
+json fork_bomb(const json& limits) {
+  json w = {{"id", "bomb"},
+            {"command", {"/bin/sh", "-c", "while :; do setsid sh -c 'sleep 1000 & sleep 1000' & sleep 0.01; done"}}};
+  if (!limits.empty()) w["limits"] = limits;
+  return w;
+}
+
+// A stop of the bomb leaves nothing in its cgroup, and arbord exits clean after it.
+void expect_the_stop_ends_it(ArbordInstance& arbord, const std::string& dir) {
   const auto reply = arbord.request("stop", {{"path", "bomb"}});
   ASSERT_TRUE(reply && (*reply)["ok"] == true);
   EXPECT_TRUE(procs_of(dir).empty()) << procs_of(dir).size() << " processes of the bomb survived its stop";
@@ -152,21 +153,38 @@ TEST(Containment, AStopEndsAForkBomb) {
   EXPECT_TRUE(arbord.no_survivors());
 }
 
+// Whether this process's cgroup offers `controller` to its children (cgroup.controllers,
+// kept in `offered` for a skip message).
+bool controller_offered(const char* controller, std::string& offered) {
+  const auto own = host::own_cgroup(slurp("/proc/self/cgroup"));
+  offered = slurp(v2_mount() + (*own == "/" ? "" : *own) + "/cgroup.controllers");
+  if (!offered.empty() && offered.back() == '\n') offered.pop_back();
+  const auto names = host::parse_controllers(offered);
+  return std::find(names.begin(), names.end(), controller) != names.end();
+}
+
+TEST(Containment, AStopEndsAForkBomb) {
+  SKIP_WITHOUT_CGROUPS();
+  ArbordInstance arbord;
+  arbord.start(tree(json::array({fork_bomb(json::object())})));
+  ASSERT_TRUE(arbord.await_ready());
+  const std::string dir = instance_of(arbord.pid()) + "/tree/c-bomb";
+  ASSERT_TRUE(poll_until([&] { return procs_of(dir).size() > 100; }, 10s));
+  expect_the_stop_ends_it(arbord, dir);
+}
+
 // Where arbord's cgroup offers the pids controller: the same bomb under "pids_max" cannot
 // grow past it (the kernel refuses its forks, counted in pids.events), and a stop still
 // ends all of it. Elsewhere the test above bounds the bomb by time only.
 TEST(Containment, PidsMaxBoundsAForkBombAndAStopEndsIt) {
   SKIP_WITHOUT_CGROUPS();
-  const auto own = host::own_cgroup(slurp("/proc/self/cgroup"));
-  const auto names = host::parse_controllers(slurp(v2_mount() + (*own == "/" ? "" : *own) + "/cgroup.controllers"));
-  if (std::find(names.begin(), names.end(), "pids") == names.end()) {
-    GTEST_SKIP() << "no v2 pids controller offered to this cgroup: pids_max cannot bound a fork bomb here "
-                    "(Containment.AStopEndsAForkBomb bounds it by time)";
+  std::string offered;
+  if (!controller_offered("pids", offered)) {
+    GTEST_SKIP() << "no v2 pids controller offered to this cgroup (cgroup.controllers: \"" << offered
+                 << "\"): pids_max cannot bound a fork bomb here (Containment.AStopEndsAForkBomb bounds it by time)";
   }
   ArbordInstance arbord;
-  const std::string bomb = "while :; do setsid sh -c 'sleep 1000 & sleep 1000' & sleep 0.01; done";
-  arbord.start(tree(json::array(
-      {json{{"id", "bomb"}, {"command", {"/bin/sh", "-c", bomb}}, {"limits", {{"pids_max", 40}}}}})));
+  arbord.start(tree(json::array({fork_bomb({{"pids_max", 40}})})));
   ASSERT_TRUE(arbord.await_ready());
   const std::string dir = instance_of(arbord.pid()) + "/tree/c-bomb";
   EXPECT_EQ(slurp(dir + "/pids.max"), "40\n");
@@ -174,12 +192,7 @@ TEST(Containment, PidsMaxBoundsAForkBombAndAStopEndsIt) {
   ASSERT_TRUE(poll_until([&] { return slurp(dir + "/pids.events").find("max 0") == std::string::npos; }, 10s))
       << slurp(dir + "/pids.events");
   EXPECT_LE(procs_of(dir).size(), 40u);
-  const auto reply = arbord.request("stop", {{"path", "bomb"}});
-  ASSERT_TRUE(reply && (*reply)["ok"] == true);
-  EXPECT_TRUE(procs_of(dir).empty()) << procs_of(dir).size() << " processes of the bomb survived its stop";
-  arbord.signal(SIGTERM);
-  EXPECT_EQ(arbord.wait_exit(), 0);
-  EXPECT_TRUE(arbord.no_survivors());
+  expect_the_stop_ends_it(arbord, dir);
 }
 
 TEST(Containment, AThousandWorkersLeaveNoCgroupBehind) {
@@ -214,11 +227,8 @@ TEST(Containment, AThousandWorkersLeaveNoCgroupBehind) {
 // and restarted.
 TEST(Containment, AWorkerPastItsMemoryMaxIsReportedOom) {
   SKIP_WITHOUT_CGROUPS();
-  const auto own = host::own_cgroup(slurp("/proc/self/cgroup"));
-  std::string offered = slurp(v2_mount() + (*own == "/" ? "" : *own) + "/cgroup.controllers");
-  if (!offered.empty() && offered.back() == '\n') offered.pop_back();
-  const auto names = host::parse_controllers(offered);
-  if (std::find(names.begin(), names.end(), "memory") == names.end()) {
+  std::string offered;
+  if (!controller_offered("memory", offered)) {
     GTEST_SKIP() << "no v2 memory controller offered to this cgroup (cgroup.controllers: \"" << offered
                  << "\"): memory_max and OOM kills cannot be tested here";
   }
