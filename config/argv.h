@@ -57,8 +57,12 @@ class Argv {
   const_iterator begin() const { return const_iterator(packed_.data()); }
   const_iterator end() const { return const_iterator(packed_.data() + packed_.size()); }
   bool empty() const { return packed_.empty(); }
-  std::size_t size() const { return static_cast<std::size_t>(std::count(packed_.begin(), packed_.end(), '\0')); }
-  std::string_view operator[](std::size_t i) const { return *std::next(begin(), static_cast<std::ptrdiff_t>(i)); }
+  std::size_t size() const {
+    return static_cast<std::size_t>(std::count(packed_.begin(), packed_.end(), '\0'));
+  }
+  std::string_view operator[](std::size_t i) const {
+    return *std::next(begin(), static_cast<std::ptrdiff_t>(i));
+  }
   std::string_view front() const { return *begin(); }
   std::vector<std::string> to_vector() const { return {begin(), end()}; }
 
@@ -86,11 +90,14 @@ class Argv {
   }
 
   bool operator==(const Argv&) const = default;
-  bool operator==(const std::vector<std::string>& v) const { return std::equal(begin(), end(), v.begin(), v.end()); }
+  bool operator==(const std::vector<std::string>& v) const {
+    return std::equal(begin(), end(), v.begin(), v.end());
+  }
 
  private:
   std::size_t offset(std::size_t index) const {
-    return static_cast<std::size_t>(std::next(begin(), static_cast<std::ptrdiff_t>(index)).p_ - packed_.data());
+    return static_cast<std::size_t>(std::next(begin(), static_cast<std::ptrdiff_t>(index)).p_ -
+                                    packed_.data());
   }
   std::string packed_;
 };

@@ -138,7 +138,8 @@ TEST(Containment, TheNextArbordKillsWhatASigkilledOneLeftInItsCgroups) {
 // Every round a new session leader that forks again: nothing stays in the worker's group.
 json fork_bomb(const json& limits) {
   json w = {{"id", "bomb"},
-            {"command", {"/bin/sh", "-c", "while :; do setsid sh -c 'sleep 1000 & sleep 1000' & sleep 0.01; done"}}};
+            {"command",
+             {"/bin/sh", "-c", "while :; do setsid sh -c 'sleep 1000 & sleep 1000' & sleep 0.01; done"}}};
   if (!limits.empty()) w["limits"] = limits;
   return w;
 }
@@ -180,8 +181,9 @@ TEST(Containment, PidsMaxBoundsAForkBombAndAStopEndsIt) {
   SKIP_WITHOUT_CGROUPS();
   std::string offered;
   if (!controller_offered("pids", offered)) {
-    GTEST_SKIP() << "no v2 pids controller offered to this cgroup (cgroup.controllers: \"" << offered
-                 << "\"): pids_max cannot bound a fork bomb here (Containment.AStopEndsAForkBomb bounds it by time)";
+    GTEST_SKIP()
+        << "no v2 pids controller offered to this cgroup (cgroup.controllers: \"" << offered
+        << "\"): pids_max cannot bound a fork bomb here (Containment.AStopEndsAForkBomb bounds it by time)";
   }
   ArbordInstance arbord;
   arbord.start(tree(json::array({fork_bomb({{"pids_max", 40}})})));

@@ -42,7 +42,8 @@ class LimitsCheck : public ::testing::Test {
   void SetUp() override {
     if (const std::string why = cgroups_unusable(); !why.empty()) GTEST_SKIP() << why;
     auto m = missing_controller();
-    if (!m) GTEST_SKIP() << "arbord's cgroup offers the pids, memory and cpu controllers: no limit is refused here";
+    if (!m)
+      GTEST_SKIP() << "arbord's cgroup offers the pids, memory and cpu controllers: no limit is refused here";
     missing_ = *m;
     char dir[] = "/tmp/arbor-limitscheck-XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);
@@ -74,7 +75,9 @@ class LimitsCheck : public ::testing::Test {
     return path;
   }
   std::string path_of(const char* where) const { return std::string(where) + "/limits/" + missing_.key; }
-  std::string needs() const { return "needs the " + missing_.controller + " controller, which arbord cannot use"; }
+  std::string needs() const {
+    return "needs the " + missing_.controller + " controller, which arbord cannot use";
+  }
 
   Missing missing_;
   std::string dir_;

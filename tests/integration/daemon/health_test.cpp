@@ -247,10 +247,10 @@ TEST(Health, FailingExecProbeSaysItsExitCode) {
   arbord.await(R"(w: unhealthy after 2 failed checks: exec: exit 2; stopping it)");
   // `arborctl watch` (the human lines) shows it with its error: grep takes the first such
   // line and exits; arborctl ends on the SIGPIPE of its next line (w keeps failing).
-  const RunResult watched =
-      run({"/bin/sh", "-c",
-           std::string(ARBORCTL_BIN) + " --socket " + arbord.socket() + " watch --since 0 | grep -m1 ' unhealthy '"},
-          20s);
+  const RunResult watched = run({"/bin/sh", "-c",
+                                 std::string(ARBORCTL_BIN) + " --socket " + arbord.socket() +
+                                     " watch --since 0 | grep -m1 ' unhealthy '"},
+                                20s);
   EXPECT_EQ(watched.status, 0) << watched.err;
   EXPECT_NE(watched.out.find(" unhealthy    w "), std::string::npos) << watched.out;
   EXPECT_NE(watched.out.find("error=exec: exit 2"), std::string::npos) << watched.out;

@@ -18,8 +18,8 @@ double unix_seconds(const json& rfc3339) {
   std::tm tm{};
   double sec = 0;
   const std::string text = rfc3339.get<std::string>();
-  EXPECT_EQ(std::sscanf(text.c_str(), "%d-%d-%dT%d:%d:%lfZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                        &tm.tm_min, &sec),
+  EXPECT_EQ(std::sscanf(text.c_str(), "%d-%d-%dT%d:%d:%lfZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                        &tm.tm_hour, &tm.tm_min, &sec),
             6)
       << text;
   tm.tm_year -= 1900;

@@ -23,7 +23,8 @@ config::TreeSpec tree_of(const std::string& text) {
 const char* const kTree = R"({"root": {"children": [
   {"id": "a", "command": ["/bin/sh"], "limits": {"pids_max": 64, "cpu_weight": 50}},
   {"id": "g", "type": "supervisor", "limits": {"memory_max": 1048576},
-   "children": [{"id": "b", "command": ["/bin/sh"], "limits": {"memory_high": 524288, "cpu_max_percent": 50}}]},
+   "children": [{"id": "b", "command": ["/bin/sh"],
+                 "limits": {"memory_high": 524288, "cpu_max_percent": 50}}]},
   {"id": "d", "type": "dynamic_supervisor",
    "template": {"command": ["/bin/sh"], "limits": {"pids_max": 8}}}]}})";
 
@@ -47,14 +48,16 @@ TEST(CgroupCheck, EveryLimitWithoutItsControllerIsNamedAtItsPath) {
 }
 
 TEST(CgroupCheck, AllOfferedIsNoDiagnostic) {
-  const OfferedControllers offered{.found = true, .cgroup = "/", .names = {"cpuset", "cpu", "memory", "pids"}};
+  const OfferedControllers offered{
+      .found = true, .cgroup = "/", .names = {"cpuset", "cpu", "memory", "pids"}};
   EXPECT_TRUE(unavailable_limits(tree_of(kTree), offered).empty());
 }
 
 TEST(CgroupCheck, WithoutAUsableCgroupV2EveryLimitSaysSo) {
   const auto ds = unavailable_limits(tree_of(kTree), OfferedControllers{});
   ASSERT_EQ(ds.size(), 6u);  // every limit in kTree
-  for (const auto& d : ds) EXPECT_NE(d.message.find("(no cgroup v2 is usable;"), std::string::npos) << d.message;
+  for (const auto& d : ds)
+    EXPECT_NE(d.message.find("(no cgroup v2 is usable;"), std::string::npos) << d.message;
 }
 
 TEST(CgroupCheck, ATreeWithoutLimitsNeedsNothing) {
