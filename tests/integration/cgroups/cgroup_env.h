@@ -52,11 +52,17 @@ inline std::string cgroups_unusable() {
       GTEST_SKIP() << "cgroup v2 unusable here: " << why;                           \
   } while (0)
 
+// The cgroup of process `pid` ("/…/arbord-P/tree/c-a"), empty when it is gone.
+inline std::string cgroup_of(pid_t pid) {
+  const auto own = host::own_cgroup(slurp("/proc/" + std::to_string(pid) + "/cgroup"));
+  return own ? *own : std::string();
+}
+
 // arbord `pid`'s cgroup instance (…/arbord-PID), from its /proc/PID/cgroup ("…/daemon").
 inline std::string instance_of(pid_t pid) {
-  const auto own = host::own_cgroup(slurp("/proc/" + std::to_string(pid) + "/cgroup"));
-  if (!own || !own->ends_with("/daemon")) return {};
-  return v2_mount() + own->substr(0, own->size() - 7);
+  const std::string own = cgroup_of(pid);
+  if (!own.ends_with("/daemon")) return {};
+  return v2_mount() + own.substr(0, own.size() - 7);
 }
 
 // The pids in a cgroup directory (cgroup.procs); empty when it is gone.

@@ -23,14 +23,10 @@
 namespace arbor::host {
 namespace {
 
+using testing::cgroup_of;
 using testing::procs_of;
 using testing::slurp;
 using testing::v2_mount;
-
-std::string cgroup_of(pid_t pid) {
-  const auto own = own_cgroup(slurp("/proc/" + std::to_string(pid) + "/cgroup"));
-  return own ? *own : std::string();
-}
 
 // The test process is moved into the instance's leaf by create(), and back by close().
 class CgroupTreeTest : public ::testing::Test {

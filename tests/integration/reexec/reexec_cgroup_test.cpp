@@ -13,7 +13,6 @@
 
 #include <gtest/gtest.h>
 
-#include "daemon/host/cgroup_parse.h"
 #include "tests/integration/daemon/listen_util.h"
 #include "tests/integration/reexec/reexec_util.h"
 
@@ -24,33 +23,6 @@ json tree(json children) {
   return {{"cgroups", "required"},
           {"root", {{"max_restarts", 100}, {"max_seconds", 10}, {"children", std::move(children)}}}};
 }
-
-std::string v2_mount() {
-  const auto mount = host::cgroup2_mount(slurp("/proc/self/mountinfo"));
-  return mount && *mount != "/" ? *mount : std::string();
-}
-
-// The cgroup of process `pid` ("/…/arbord-P/tree/c-a"), empty when it is gone.
-std::string cgroup_of(pid_t pid) {
-  const auto own = host::own_cgroup(slurp("/proc/" + std::to_string(pid) + "/cgroup"));
-  return own ? *own : std::string();
-}
-
-// Why arbord cannot have cgroups here (the skip message), or empty.
-std::string cgroups_unusable() {
-  if (!host::cgroup2_mount(slurp("/proc/self/mountinfo"))) return "no cgroup2 file system is mounted";
-  const std::string probe = v2_mount() + cgroup_of(getpid()) + "/arbor-probe-" + std::to_string(getpid());
-  std::error_code ec;
-  if (!std::filesystem::create_directory(probe, ec) && ec)
-    return "cannot create " + probe + ": " + ec.message();
-  std::filesystem::remove(probe, ec);
-  return {};
-}
-
-#define SKIP_WITHOUT_CGROUPS()                                                         \
-  do {                                                                                 \
-    if (const std::string why = cgroups_unusable(); !why.empty()) GTEST_SKIP() << why; \
-  } while (0)
 
 // The pid of the latest "daemon pid=P" line in a worker's log (0 until there is one).
 pid_t daemon_pid(ArbordInstance& arbord, const std::string& id) {

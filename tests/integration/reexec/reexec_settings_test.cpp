@@ -9,32 +9,11 @@
 
 #include <gtest/gtest.h>
 
-#include "daemon/host/cgroup_parse.h"
 #include "tests/integration/daemon/metrics_util.h"
 #include "tests/integration/reexec/reexec_util.h"
 
 namespace arbor::testing {
 namespace {
-
-std::string v2_mount() {
-  const auto mount = host::cgroup2_mount(slurp("/proc/self/mountinfo"));
-  return mount && *mount != "/" ? *mount : std::string();
-}
-
-std::string cgroup_of(pid_t pid) {
-  const auto own = host::own_cgroup(slurp("/proc/" + std::to_string(pid) + "/cgroup"));
-  return own ? *own : std::string();
-}
-
-std::string cgroups_unusable() {
-  if (!host::cgroup2_mount(slurp("/proc/self/mountinfo"))) return "no cgroup2 file system is mounted";
-  const std::string probe = v2_mount() + cgroup_of(getpid()) + "/arbor-probe-" + std::to_string(getpid());
-  std::error_code ec;
-  if (!std::filesystem::create_directory(probe, ec) && ec)
-    return "cannot create " + probe + ": " + ec.message();
-  std::filesystem::remove(probe, ec);
-  return {};
-}
 
 json adopted(const RunResult& r) { return r.out.empty() ? json(nullptr) : json::parse(r.out)["adopted"]; }
 

@@ -12,19 +12,13 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/integration/cgroups/cgroup_env.h"  // slurp, and the cgroup helpers
 #include "tests/support/arbord_instance.h"
 #include "tests/support/proc.h"
 
 namespace arbor::testing {
 
 using nlohmann::json;
-
-inline std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 inline void write_file(const std::string& path, const std::string& text, bool executable = false) {
   std::ofstream(path) << text;
