@@ -84,6 +84,8 @@ Reaper::Reaper(uv_loop_t* loop, Sys& sys, Hooks hooks) : loop_(loop), sys_(sys),
   }
   scan_ = uv::UvHandle<uv_check_t>::create(this, [&](uv_check_t* h) { return uv_check_init(loop_, h); });
   if (scan_) uv_unref(scan_.base());
+  later_ = uv::UvHandle<uv_timer_t>::create(this, [&](uv_timer_t* h) { return uv_timer_init(loop_, h); });
+  if (later_) uv_unref(later_.base());
   // Without the epoll set every exit is still seen, through SIGCHLD and the child scan.
   epoll_ = sys_.epoll_create1(EPOLL_CLOEXEC);
   if (epoll_ < 0) {
@@ -119,8 +121,12 @@ void Reaper::watch(std::uint64_t id, pid_t pid, int pidfd, bool contained) {
   epoll_event event{};
   event.events = EPOLLIN;
   event.data.u64 = static_cast<std::uint64_t>(pid);
-  // On failure the SIGCHLD path still sees this leader's exit.
-  if (epoll_ < 0 || sys_.epoll_ctl(epoll_, EPOLL_CTL_ADD, pidfd, &event) < 0) return;
+  // On failure the SIGCHLD path still sees this leader's exit, and must not wait to.
+  if (epoll_ < 0 || sys_.epoll_ctl(epoll_, EPOLL_CTL_ADD, pidfd, &event) < 0) {
+    if (!group.unpolled) ++unpolled_;
+    group.unpolled = true;
+    return;
+  }
   // Live leaders keep the loop alive; SIGCHLD alone must not.
   if (watched_++ == 0) uv_ref(pidfds_.base());
 }
@@ -139,8 +145,10 @@ void Reaper::close() noexcept {
   groups_.clear();
   escaped_owner_.clear();
   cleaning_ = 0;
+  unpolled_ = 0;
   sigchld_.reset();
   scan_.reset();
+  later_.reset();
   pidfds_.reset();  // stops watching epoll_ before it goes away
   if (epoll_ >= 0) sys_.close(epoll_);
   epoll_ = -1;
@@ -178,7 +186,18 @@ void Reaper::on_sigchld(uv_signal_t* handle, int /*signo*/) {
 
 void Reaper::schedule_scan() {
   // A leader exit found by the scan itself needs no second one: the scan goes on until none.
-  if (scan_ && !scanning_) uv_check_start(scan_.get(), &Reaper::on_check);
+  if (!scan_ || scanning_) return;
+  // Something waits on this scan: in this iteration. Nothing does: once, a little later,
+  // for the whole burst (reaper.h).
+  if (cleaning_ > 0 || unpolled_ > 0 || !later_) {
+    uv_check_start(scan_.get(), &Reaper::on_check);
+  } else if (uv_is_active(later_.base()) == 0) {
+    uv_timer_start(later_.get(), &Reaper::on_later, kOrphanScanMs, 0);
+  }
+}
+
+void Reaper::on_later(uv_timer_t* handle) {
+  if (auto* self = static_cast<Reaper*>(handle->data)) self->reap_children();
 }
 
 void Reaper::on_check(uv_check_t* handle) {
@@ -211,6 +230,8 @@ void Reaper::handle_leader_exit(Group& group) {
     waitid_retry(P_PID, static_cast<id_t>(group.pgid), &info, WEXITED | WNOHANG);
   }
   group.leader_reaped = true;
+  if (group.unpolled) --unpolled_;
+  group.unpolled = false;
   release_leader_handles(group);
   probe(group);
 }
@@ -264,8 +285,10 @@ void Reaper::probe(Group& group) {
   });
   if (group_exists(group.pgid) || !group.escaped.empty()) {
     // Members remain: their deaths raise SIGCHLD, and the scan runs while we are cleaning.
+    // Some may be zombies already, their SIGCHLD answered by a later scan: one now.
     if (!was_cleaning) ++cleaning_;
     group.cleaning = true;
+    if (!was_cleaning) schedule_scan();
     return;
   }
   if (was_cleaning) --cleaning_;
@@ -278,6 +301,7 @@ void Reaper::probe(Group& group) {
 void Reaper::reap_children() {
   // One waitable child per iteration, each reaped before the next look, so the loop ends.
   // The kernel walks the child list for P_ALL: O(children) per call, but no syscall per child.
+  if (later_) uv_timer_stop(later_.get());  // this scan answers its SIGCHLDs too
   scanning_ = true;
   struct Done {
     bool& flag;

@@ -11,12 +11,16 @@
 // Nothing polls on a timer. A pgid is never signalled after its group was seen empty.
 //
 // Linux coalesces SIGCHLDs that arrive together (one pending signal for any number of
-// deaths), so counting them says nothing about how many children wait: every loop
-// iteration that saw a SIGCHLD or a leader exit ends with one scan that reaps waitable
-// children until there is none, whatever their group or session. No zombie outlives the
-// iteration that learned of it. The scan is a constant number of system calls per
-// event (one per zombie, plus the last that finds none); the kernel walks the child list
-// for it, O(children) in kernel time but no system call per child.
+// deaths), so counting them says nothing about how many children wait: every SIGCHLD
+// leads to a scan that reaps waitable children until there is none, whatever their group
+// or session. The scan is a constant number of system calls (one per zombie, plus the last
+// that finds none), but the kernel walks the child list for each: O(children). So it runs
+// in the iteration that saw the SIGCHLD (libuv's check phase) only when something waits
+// on it: a group whose members must be reaped before it counts as gone, or a leader
+// whose pidfd is not polled. Otherwise the zombies it would reap are orphans nothing
+// waits on (leaders' exits come through their pidfds), and one scan kOrphanScanMs later
+// answers every SIGCHLD of a burst: a stop of 5,000 workers walks the list a few dozen
+// times, not 5,000. No zombie outlives kOrphanScanMs.
 //
 // Escaped processes (a program that daemonizes: setsid() in a child, the launcher exits 0)
 // are children of arbord too, the subreaper, but in another session and group, so the
@@ -103,6 +107,7 @@ class Reaper {
     bool leader_reaped = false;
     bool cleaning = false;   // counted in cleaning_
     bool contained = false;  // in a cgroup of its own
+    bool unpolled = false;   // its pidfd is not in epoll_: its exit is seen by the scan only
     WaitStatus status;
     std::vector<pid_t> escaped;  // groups of escaped processes not yet seen empty
   };
@@ -110,6 +115,7 @@ class Reaper {
   static void on_pidfds(uv_poll_t* handle, int status, int events);
   static void on_sigchld(uv_signal_t* handle, int signo);
   static void on_check(uv_check_t* handle);
+  static void on_later(uv_timer_t* handle);
   void handle_leader_exit(Group& group);
   void probe(Group& group);
   void find_escapees(Group& group);
@@ -131,7 +137,11 @@ class Reaper {
   // A burst of SIGCHLDs and leader exits in one loop iteration is answered by one scan,
   // from the check phase of that iteration.
   uv::UvHandle<uv_check_t> scan_;
+  // A scan nothing waits on: once, kOrphanScanMs after the first SIGCHLD of a burst.
+  static constexpr std::uint64_t kOrphanScanMs = 50;
+  uv::UvHandle<uv_timer_t> later_;
   bool scanning_ = false;
+  std::size_t unpolled_ = 0;                        // unreaped leaders whose exit only the scan sees
   std::size_t cleaning_ = 0;                        // groups whose leader is reaped but members remain
   std::unordered_map<pid_t, Group> groups_;         // by pgid; node addresses are stable
   std::unordered_map<pid_t, pid_t> escaped_owner_;  // an escaped group -> its worker's pgid

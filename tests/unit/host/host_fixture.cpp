@@ -70,6 +70,12 @@ void HostTest::TearDown() {
 
 std::string HostTest::test_child_path() { return ARBOR_TEST_CHILD; }
 
+config::WorkerSpec HostTest::ready_on_fd(config::WorkerSpec spec) {
+  spec.ready.kind = config::Ready::Kind::fd;
+  spec.ready.fd = 3;
+  return spec;
+}
+
 config::WorkerSpec HostTest::child(std::vector<std::string> args) {
   config::WorkerSpec spec;
   spec.command.push_back(test_child_path());

@@ -43,6 +43,8 @@ class HostTest : public ::testing::Test {
   // A worker running arbor_test_child with `args`, output captured to the log.
   static config::WorkerSpec child(std::vector<std::string> args);
   static std::string test_child_path();
+  // `spec` ready when it writes to fd 3.
+  static config::WorkerSpec ready_on_fd(config::WorkerSpec spec);
 
   void spawn(std::uint64_t token, const config::WorkerSpec& spec, const std::string& path = "w");
 

@@ -20,12 +20,6 @@ namespace {
 
 using Kind = Event::Kind;
 
-config::WorkerSpec ready_on_fd(config::WorkerSpec spec) {
-  spec.ready.kind = config::Ready::Kind::fd;
-  spec.ready.fd = 3;
-  return spec;
-}
-
 // Polls external state (the kernel delivering parent-death signals), bounded.
 bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
