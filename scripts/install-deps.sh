@@ -11,6 +11,7 @@ pkgs=(build-essential cmake pkg-config libuv1-dev nlohmann-json3-dev libspdlog-d
       util-linux iproute2 curl   # tests/integration/init: unshare, setpriv, nsenter; ip, curl
       libsystemd-dev             # a real sd_listen_fds() client in the tests
       nginx-light                # tests/integration/init runs examples/container's tree for real
+      redis-server               # tests/integration/daemon runs examples/health-stack.json for real
       prometheus)                # promtool check metrics, and a real scrape of GET /metrics
 missing=()
 for p in "${pkgs[@]}"; do
@@ -22,7 +23,7 @@ SUDO=""
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # Packages are installed, not started: nginx-light would otherwise start a system nginx on
-# port 80, prometheus a server on 9090 (and node_exporter on 9100). policy-rc.d answering 101 ("action not allowed") is Debian's way to say so; an
+# port 80, redis-server one on 6379, prometheus a server on 9090 (and node_exporter on 9100). policy-rc.d answering 101 ("action not allowed") is Debian's way to say so; an
 # existing one is left as it is.
 guard=""
 if [ ! -e /usr/sbin/policy-rc.d ]; then
