@@ -82,8 +82,9 @@ class Argv {
     const std::size_t at = index >= size() ? packed_.size() : offset(index);
     packed_.insert(at, more.packed_);
   }
-  // Replaces the argument at `index`.
+  // Replaces the argument at `index` (size(): appends it).
   void set(std::size_t index, std::string_view arg) {
+    if (index >= size()) return push_back(arg);
     const std::size_t at = offset(index);
     const std::size_t len = std::char_traits<char>::length(packed_.data() + at);
     packed_.replace(at, len, arg.substr(0, arg.find('\0')));

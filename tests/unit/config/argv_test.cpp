@@ -39,6 +39,9 @@ TEST(Argv, AppendInsertAndSet) {
   a.set(0, "/usr/bin/true");
   a.set(5, "");
   EXPECT_EQ(a, (std::vector<std::string>{"/usr/bin/true", "--ready-fd", "3", "--n", "5", ""}));
+  a.set(a.size(), "appended");
+  EXPECT_EQ(a[6], "appended");
+  EXPECT_EQ(a.size(), 7u);
 }
 
 TEST(Argv, AnArgumentIsCutAtANulAsExecveWouldSeeIt) {
