@@ -3,9 +3,9 @@
 // A spec is kept per configured child (config/lazy.h says why its bytes count): as a
 // std::vector<std::string>, `child sleep 7 /tmp/…/ts` is a 24-byte header, a 128-byte
 // array and a heap block for each argument longer than 15 bytes, about 240 bytes; packed,
-// it is one string of about 80. The packed form is also what execve wants: data() holds
-// the arguments as C strings back to back. Readers see std::string_view arguments; the
-// few writers (the parser, a dynamic child's extra arguments, tests) append or insert.
+// it is one string of about 80. Readers see std::string_view arguments (each also a C
+// string, NUL-terminated in place); the few writers (the parser, a dynamic child's extra
+// arguments, tests) append or insert.
 #pragma once
 
 #include <algorithm>

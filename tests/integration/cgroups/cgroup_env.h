@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 
+#include "daemon/host/cgroup_check.h"
 #include "daemon/host/cgroup_parse.h"
 
 namespace arbor::testing {
@@ -51,6 +52,18 @@ inline std::string cgroups_unusable() {
     if (const std::string why = ::arbor::testing::cgroups_unusable(); !why.empty()) \
       GTEST_SKIP() << "cgroup v2 unusable here: " << why;                           \
   } while (0)
+
+// Whether arbord's cgroup (this process's) offers `controller` to its children, as arbord
+// itself finds out (host::offered_controllers); `offered` gets the list, for a skip message.
+inline bool controller_offered(const char* controller, std::string& offered) {
+  offered.clear();
+  bool found = false;
+  for (const std::string& name : host::offered_controllers().names) {
+    offered += (offered.empty() ? "" : " ") + name;
+    found = found || name == controller;
+  }
+  return found;
+}
 
 // The cgroup of process `pid` ("/…/arbord-P/tree/c-a"), empty when it is gone.
 inline std::string cgroup_of(pid_t pid) {

@@ -154,16 +154,6 @@ void expect_the_stop_ends_it(ArbordInstance& arbord, const std::string& dir) {
   EXPECT_TRUE(arbord.no_survivors());
 }
 
-// Whether this process's cgroup offers `controller` to its children (cgroup.controllers,
-// kept in `offered` for a skip message).
-bool controller_offered(const char* controller, std::string& offered) {
-  const auto own = host::own_cgroup(slurp("/proc/self/cgroup"));
-  offered = slurp(v2_mount() + (*own == "/" ? "" : *own) + "/cgroup.controllers");
-  if (!offered.empty() && offered.back() == '\n') offered.pop_back();
-  const auto names = host::parse_controllers(offered);
-  return std::find(names.begin(), names.end(), controller) != names.end();
-}
-
 TEST(Containment, AStopEndsAForkBomb) {
   SKIP_WITHOUT_CGROUPS();
   ArbordInstance arbord;
