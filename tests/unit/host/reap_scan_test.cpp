@@ -52,7 +52,8 @@ TEST_F(ReapScanTest, PlainExitsShareAScan) {
 
 TEST_F(ReapScanTest, AGroupWhoseMembersOutliveTheLeaderIsReportedOnceTheyAreReaped) {
   // The leader forks 20 children into its group and is killed: its exit is reported
-  // only once every member is dead and reaped (their scan runs at once, not later).
+  // only once every member is dead and reaped, zombies included (a batched scan must not
+  // let the group count as gone before its members are reaped).
   spawn(1, ready_on_fd(child({"--fork", "20", "--ready-fd", "3"})));
   ASSERT_NE(wait_for(Kind::ready, 1), nullptr);
   const pid_t leader = find(Kind::spawned, 1)->pid;
