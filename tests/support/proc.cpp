@@ -1,9 +1,11 @@
 #include "tests/support/proc.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -15,10 +17,31 @@ namespace arbor::testing {
 namespace {
 using Clock = std::chrono::steady_clock;
 
+// /proc/PID/FILE, or "" once the process is gone. A process reaped between the open and
+// the read makes read() fail with ESRCH; an istreambuf_iterator over an ifstream throws
+// then (libstdc++'s filebuf::underflow), which failed tests that walk every process of the
+// machine while arbord reaps some.
+std::string read_proc(pid_t pid, const char* file) {
+  const std::string path = "/proc/" + std::to_string(pid) + "/" + file;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      text.clear();
+      break;
+    }
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return text;
+}
+
 // Fields after "(comm)" of /proc/PID/stat: [0] is field 3 (state).
 std::vector<std::string> stat_fields(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string text = read_proc(pid, "stat");
   std::vector<std::string> out;
   const auto paren = text.rfind(')');
   if (paren == std::string::npos) return out;
@@ -97,8 +120,7 @@ bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds tim
 
 namespace {
 std::string slurp_proc(pid_t pid, const char* file) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/" + file);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text = read_proc(pid, file);
   std::replace(text.begin(), text.end(), '\0', ' ');
   while (!text.empty() && text.back() == '\n') text.pop_back();
   return text;
